@@ -23,7 +23,6 @@ struct cli_cmd {
 
 int cmd_run(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
-int cmd_worker_local(int argc, char **argv);
 
 /* Path of the drover-worker binary shipped with this drover (beside the
  * executable, or $DROVER_WORKER). Returns a static string. */

@@ -1,0 +1,71 @@
+/* drover's entry point: dispatches to one subcommand per file. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/version.h"
+#include "cli/cli.h"
+
+static const struct cli_cmd cli_cmds[] = {
+	{"run", cmd_run, "run one module on hosts (as `ansible`)"},
+};
+
+static void cli_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: drover COMMAND [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	fprintf(f, "\n`drover COMMAND --help` describes each command.\n");
+}
+
+const char *cli_worker_path(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("DROVER_WORKER");
+	ssize_t n;
+	char *slash;
+
+	if (env != NULL && *env)
+		return env;
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("drover-worker") - 1);
+	if (n <= 0) {
+		snprintf(path, sizeof(path), "drover-worker");
+		return path;
+	}
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "drover-worker");
+	return path;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	log_set_prog("drover");
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_OPTIONS;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("drover %s\n", DROVER_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		if (strcmp(argv[1], cli_cmds[i].name) == 0)
+			return cli_cmds[i].run(argc - 1, argv + 1);
+	log_error("unknown command '%s'", argv[1]);
+	cli_usage(stderr);
+	return EXIT_OPTIONS;
+}

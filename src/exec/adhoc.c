@@ -1,0 +1,256 @@
+/* The ad-hoc runner: per host, connect, send one request, print the result. */
+#include "exec/adhoc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "base/err.h"
+#include "base/ev.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "data/pystr.h"
+#include "exec/modreg.h"
+#include "transport/conn.h"
+#include "transport/proc.h"
+
+struct adhoc_host {
+	struct adhoc_run *run;
+	struct inv_host *host;
+	const char *name;
+	struct value *vars; /* owned: merged inventory vars with extra vars on top */
+	struct conn *conn;
+	int done;
+};
+
+struct adhoc_run {
+	struct ev_loop *loop;
+	const struct adhoc_opts *o;
+	const struct modinfo *mod;
+	struct adhoc_host *hosts;
+	size_t n, next, active;
+	struct adhoc_stats *stats;
+};
+
+static void adhoc_start_next(struct adhoc_run *run);
+
+static void adhoc_finish(struct adhoc_host *h, enum adhoc_status status, const struct value *result)
+{
+	struct adhoc_run *run = h->run;
+	struct adhoc_style st = run->o->style;
+
+	if (h->done)
+		return;
+	h->done = 1;
+	st.no_json = (run->mod->flags & MOD_F_NO_JSON) != 0;
+	out_adhoc_result(&st, h->name, status, result);
+	switch (status) {
+	case ADHOC_OK:
+		run->stats->ok++;
+		if (value_get_bool(result, "changed", 0))
+			run->stats->changed++;
+		break;
+	case ADHOC_FAILED: run->stats->failed++; break;
+	case ADHOC_UNREACHABLE: run->stats->unreachable++; break;
+	case ADHOC_SKIPPED: run->stats->skipped++; break;
+	}
+	conn_close(h->conn);
+	h->conn = NULL;
+	run->active--;
+	adhoc_start_next(run);
+}
+
+static void adhoc_unreachable(struct adhoc_host *h, enum conn_phase phase, const char *msg, const char *tail)
+{
+	struct value *r = value_map();
+	char *full;
+
+	if (tail != NULL && *tail)
+		full = xasprintf("%s: %s; stderr: %.*s", conn_phase_name(phase), msg,
+		                 (int)pystr_rstrip_len(tail, strlen(tail), "\r\n"), tail);
+	else
+		full = xasprintf("%s: %s", conn_phase_name(phase), msg);
+	value_map_set(r, "changed", value_bool(0));
+	value_map_set(r, "msg", value_str(full));
+	value_map_set(r, "unreachable", value_bool(1));
+	adhoc_finish(h, ADHOC_UNREACHABLE, r);
+	value_unref(r);
+	free(full);
+}
+
+static void adhoc_result(struct adhoc_host *h, const struct value *result)
+{
+	enum adhoc_status st = ADHOC_OK;
+
+	if (value_get_bool(result, "unreachable", 0))
+		st = ADHOC_UNREACHABLE;
+	else if (value_get_bool(result, "failed", 0))
+		st = ADHOC_FAILED;
+	else if (value_get_bool(result, "skipped", 0))
+		st = ADHOC_SKIPPED;
+	adhoc_finish(h, st, result);
+}
+
+static void adhoc_on_reply(struct conn *c, const struct value *result, const struct conn_error *e, void *arg)
+{
+	struct adhoc_host *h = arg;
+
+	(void)c;
+	if (e != NULL) {
+		if (!e->unknown_outcome && e->phase == CONN_PHASE_REQUEST) {
+			struct value *r = value_map();
+
+			value_map_set(r, "changed", value_bool(0));
+			value_map_set(r, "failed", value_bool(1));
+			value_map_set(r, "msg", value_str(e->msg));
+			adhoc_finish(h, ADHOC_FAILED, r);
+			value_unref(r);
+			return;
+		}
+		adhoc_unreachable(h, e->phase, e->msg, e->stderr_tail);
+		return;
+	}
+	adhoc_result(h, result);
+}
+
+static const char *adhoc_short_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+static void adhoc_on_ready(struct conn *c, const struct value *hello, void *arg)
+{
+	struct adhoc_host *h = arg;
+	const struct adhoc_opts *o = h->run->o;
+	struct value *body = value_map();
+	int r;
+
+	(void)hello;
+	value_map_set(body, "module", value_str(adhoc_short_name(o->module)));
+	value_map_set(body, "args", value_ref((struct value *)o->args));
+	value_map_set(body, "check", value_bool(o->check));
+	value_map_set(body, "diff", value_bool(o->diff));
+	value_map_set(body, "timeout", value_int(o->task_timeout));
+	if ((r = conn_request(c, body, 0, adhoc_on_reply, h)) != 0)
+		adhoc_unreachable(h, CONN_PHASE_REQUEST, err_str(r), NULL);
+	value_unref(body);
+}
+
+static void adhoc_on_failed(struct conn *c, const struct conn_error *e, void *arg)
+{
+	(void)c;
+	adhoc_unreachable(arg, e->phase, e->msg, e->stderr_tail);
+}
+
+static const struct conn_cbs adhoc_conn_cbs = {adhoc_on_ready, adhoc_on_failed};
+
+/* `raw` runs without the worker: for a local host, through the shell. */
+static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg)
+{
+	struct adhoc_host *h = arg;
+	struct value *r;
+	int rc;
+
+	(void)p;
+	if (pr->err != 0) {
+		adhoc_unreachable(h, CONN_PHASE_SPAWN, err_str(pr->err), NULL);
+		return;
+	}
+	rc = WIFEXITED(pr->status) ? WEXITSTATUS(pr->status) : 128 + WTERMSIG(pr->status);
+	r = value_map();
+	value_map_set(r, "changed", value_bool(1));
+	value_map_set(r, "rc", value_int(rc));
+	value_map_set(r, "stderr", value_strn(pr->errout, pr->err_len));
+	value_map_set(r, "stderr_lines", pystr_splitlines(pr->errout, pr->err_len));
+	value_map_set(r, "stdout", value_strn(pr->out, pr->out_len));
+	value_map_set(r, "stdout_lines", pystr_splitlines(pr->out, pr->out_len));
+	if (rc != 0) {
+		value_map_set(r, "failed", value_bool(1));
+		value_map_set(r, "msg", value_str("non-zero return code"));
+	}
+	adhoc_result(h, r);
+	value_unref(r);
+}
+
+static const char *adhoc_connection(const struct adhoc_host *h)
+{
+	const char *c = value_get_str(h->vars, "ansible_connection", NULL);
+
+	if (c == NULL)
+		c = h->run->o->connection;
+	return c ? c : "ssh";
+}
+
+static void adhoc_start_host(struct adhoc_host *h)
+{
+	const struct adhoc_opts *o = h->run->o;
+	const char *conn = adhoc_connection(h);
+	struct conn_params p;
+	char *msg = NULL;
+
+	h->run->active++;
+	if (strcmp(conn, "local") != 0) {
+		msg = xasprintf("connection type '%s' is not supported yet", conn);
+		adhoc_unreachable(h, CONN_PHASE_SPAWN, msg, NULL);
+		free(msg);
+		return;
+	}
+	if (h->run->mod->where == MOD_RAW) {
+		const char *exe = value_get_str(o->args, "executable", "/bin/sh");
+		const char *cmd = value_get_str(o->args, "_raw_params", "");
+		char *argv[] = {(char *)exe, "-c", (char *)cmd, NULL};
+
+		proc_run(h->run->loop, argv, NULL, 0, 0, adhoc_on_raw, h);
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	p.host = h->name;
+	p.kind = CONN_LOCAL;
+	p.worker_path = o->worker_path;
+	p.hello_ms = o->connect_timeout_ms > 30000 ? o->connect_timeout_ms : 30000;
+	if (conn_start(h->run->loop, &p, &adhoc_conn_cbs, h, &h->conn, &msg) != 0) {
+		adhoc_unreachable(h, CONN_PHASE_SPAWN, msg ? msg : "cannot start the worker", NULL);
+		free(msg);
+	}
+}
+
+static void adhoc_start_next(struct adhoc_run *run)
+{
+	while (run->active < (size_t)run->o->forks && run->next < run->n)
+		adhoc_start_host(&run->hosts[run->next++]);
+}
+
+int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, const struct adhoc_opts *o,
+              struct adhoc_stats *stats)
+{
+	struct adhoc_run run;
+	size_t i;
+	int r = ERR_INTERNAL;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&run, 0, sizeof(run));
+	run.o = o;
+	run.stats = stats;
+	if ((run.mod = modreg_find(o->module)) == NULL)
+		return ERR_NOTFOUND;
+	run.loop = ev_new();
+	run.n = n;
+	run.hosts = xcalloc(n ? n : 1, sizeof(*run.hosts));
+	for (i = 0; i < n; i++) {
+		run.hosts[i].run = &run;
+		run.hosts[i].host = hosts[i];
+		run.hosts[i].name = inv_host_name(hosts[i]);
+		run.hosts[i].vars = inventory_host_vars(inv, hosts[i]);
+		if (o->extra_vars != NULL)
+			value_map_update(value_mut(&run.hosts[i].vars), o->extra_vars, 0);
+	}
+	adhoc_start_next(&run);
+	r = ev_run(run.loop);
+	for (i = 0; i < n; i++)
+		value_unref(run.hosts[i].vars);
+	free(run.hosts);
+	ev_free(run.loop);
+	return r;
+}

@@ -1,0 +1,36 @@
+/* Ad-hoc runs (`drover run`): one module on many hosts, each host on its own
+ * connection, at most `forks` at a time, all on one event loop. */
+#ifndef DROVER_EXEC_ADHOC_H
+#define DROVER_EXEC_ADHOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/value.h"
+#include "inventory/inventory.h"
+#include "output/adhoc.h"
+
+struct adhoc_opts {
+	const char *module;      /* as given, possibly with a collection prefix */
+	const struct value *args; /* module arguments (a map) */
+	const struct value *extra_vars; /* -e, above every inventory variable */
+	int forks;               /* hosts in flight at once; >= 1 */
+	uint64_t connect_timeout_ms; /* -T */
+	int task_timeout;        /* seconds; 0 = none */
+	int check, diff;
+	const char *connection;  /* -c, or NULL for the inventory's choice */
+	const char *worker_path;
+	struct adhoc_style style;
+};
+
+struct adhoc_stats {
+	int ok, changed, failed, unreachable, skipped;
+};
+
+/* Runs the module on hosts and prints each result as it arrives. Returns 0
+ * (the run happened; see stats) or a negative error when the run could not
+ * start at all. */
+int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, const struct adhoc_opts *o,
+              struct adhoc_stats *stats);
+
+#endif
