@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages drover needs that are missing.
+#   scripts/deps.sh build   what building drover needs
+#   scripts/deps.sh test    that, plus what the test suite runs against
+set -eu
+build="gcc make libc6-dev libyaml-dev musl-tools pkg-config"
+test="$build clang libclang-rt-14-dev openssh-server openssh-client ansible-core python3 python3-jinja2 procps"
+case "${1:-build}" in
+	build) want=$build ;;
+	test) want=$test ;;
+	*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

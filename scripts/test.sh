@@ -1,0 +1,25 @@
+#!/bin/sh
+# The whole test suite, from a fresh Debian 12 machine: installs what is
+# missing, builds with gcc (static musl worker), checks the clang build is
+# warning-free, builds the ASan+UBSan and libFuzzer variants, then runs every
+# test against the release build and the unit and end-to-end tests again
+# under the sanitizers. The last line is "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+sh scripts/deps.sh test || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+make -s -j"$jobs" all || exit 1
+make -s -j"$jobs" BUILD=build-clang CC=clang WORKER_CC=clang WORKER_LDFLAGS= all || exit 1
+make -s -j"$jobs" asan || exit 1
+make -s -j"$jobs" fuzz || exit 1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+out=$(mktemp)
+BUILD=build sh tests/run.sh | tee "$out"
+first=$(tail -n 1 "$out")
+BUILD=build-asan FUZZ_SECONDS=0 sh tests/run.sh | sed 's/^\(ok  \|FAIL\) /\1 [asan] /' | tee "$out"
+second=$(tail -n 1 "$out")
+rm -f "$out"
+# Add up both runs into the one closing line.
+echo "$first
+$second" | awk '{p += $1; f += $3; s += $5} END {printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0)}'
