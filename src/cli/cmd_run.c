@@ -64,6 +64,11 @@ static int run_parse_args(const char *module, const char *text, struct value **a
 
 		log_error("bad module arguments (-a): %s", m);
 		free(m);
+		r = EXIT_OPTIONS;
+	} else if (mi != NULL && !(mi->flags & MOD_F_FREEFORM) && value_map_get(*argsp, "_raw_params") != NULL) {
+		log_error("bad module arguments (-a): module '%s' takes key=value arguments, not free-form text "
+		          "('%s')", module, value_get_str(*argsp, "_raw_params", ""));
+		r = EXIT_PARSE;
 	}
 	diag_fini(&d);
 	return r;
@@ -155,8 +160,8 @@ int cmd_run(int argc, char **argv)
 		log_error("No argument passed to %s module", module);
 		goto out_opts;
 	}
-	if (run_parse_args(module, argtext, &args) != 0)
-		goto out_opts;
+	if ((rc = run_parse_args(module, argtext, &args)) != 0)
+		goto out;
 	ao.module = module;
 	ao.args = args;
 	ao.extra_vars = co.extra_vars;

@@ -312,7 +312,9 @@ static int conn_send(struct conn *c, uint8_t type, uint32_t id, const struct val
 static void conn_on_hello(struct conn *c, struct frame *f)
 {
 	int64_t proto = value_get_int(f->body, "proto", -1);
+	struct value *hello;
 	char *msg;
+	int r;
 
 	if (proto != PROTO_VERSION) {
 		msg = xasprintf("the worker speaks protocol %lld, drover speaks %d", (long long)proto, PROTO_VERSION);
@@ -322,6 +324,19 @@ static void conn_on_hello(struct conn *c, struct frame *f)
 	}
 	ev_timer_del(c->loop, c->hello_timer);
 	c->hello_timer = 0;
+	/* Ours goes out only now: until the worker runs, the bootstrap may be
+	 * reading a worker upload from the same stream, and anything sent
+	 * early would be taken for part of it. The first request follows in
+	 * the same write, so this costs no round trip. */
+	hello = value_map();
+	value_map_set(hello, "proto", value_int(PROTO_VERSION));
+	value_map_set(hello, "version", value_str(DROVER_VERSION));
+	r = conn_send(c, FRAME_HELLO, 0, hello);
+	value_unref(hello);
+	if (r != 0) {
+		conn_fail(c, CONN_PHASE_HELLO, "cannot send hello to the worker");
+		return;
+	}
 	c->hello = f->body;
 	f->body = NULL;
 	c->state = CONN_READY;
@@ -507,7 +522,6 @@ int conn_start(struct ev_loop *loop, const struct conn_params *p, const struct c
                struct conn **cp, char **msgp)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
-	struct value *hello = NULL;
 	int r = ERR_INTERNAL;
 
 	*cp = NULL;
@@ -533,18 +547,10 @@ int conn_start(struct ev_loop *loop, const struct conn_params *p, const struct c
 	    (r = ev_fd_set(loop, c->err_fd, EV_READ, conn_on_err, c)) != 0)
 		goto out;
 	c->hello_timer = ev_timer_add(loop, c->hello_ms, conn_hello_timeout, c);
-	/* Our hello goes out at once: the worker reads it after sending its
-	 * own, so the exchange costs no round trip. */
-	hello = value_map();
-	value_map_set(hello, "proto", value_int(PROTO_VERSION));
-	value_map_set(hello, "version", value_str(DROVER_VERSION));
-	if ((r = conn_send(c, FRAME_HELLO, 0, hello)) != 0)
-		goto out;
 	*cp = c;
 	c = NULL;
 	r = 0;
 out:
-	value_unref(hello);
 	if (c != NULL) {
 		if (c->pid > 0) {
 			kill(c->pid, SIGKILL);
