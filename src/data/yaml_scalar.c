@@ -328,7 +328,7 @@ static int ys_int(const char *raw, size_t n, struct value **vp, const char **why
 {
 	char *s = ys_strip_underscores(raw, n), *p = s, *part, *colon;
 	uint64_t mag = 0, digit;
-	int64_t v;
+	int64_t v = 0;
 	int r = ERR_PARSE, neg = 0, dneg;
 
 	*whyp = "invalid integer";
