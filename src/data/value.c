@@ -1,6 +1,7 @@
 /* Reference-counted value tree with ordered maps. */
 #include "data/value.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,12 +434,21 @@ void value_map_update(struct value *dst, const struct value *src, int deep)
 	struct value *sv, *dv, *merged;
 	size_t i;
 
-	for (i = 0; i < value_len(src); i++) {
+	if (src == NULL)
+		return;
+	/* value_len of a string is its byte count: iterating it as a map would
+	 * read past the string, so a wrong type is a bug to stop at. */
+	if (src->type != VALUE_MAP)
+		fatal("value_map_update: source is %s, not dict", value_type_name(src));
+	for (i = 0; i < src->u.m.len; i++) {
 		k = src->u.m.ents[i].key;
 		sv = src->u.m.ents[i].val;
 		dv = value_map_getn(dst, k->u.s.ptr, k->u.s.len);
 		if (deep && dv != NULL && dv->type == VALUE_MAP && sv->type == VALUE_MAP) {
-			merged = value_dup(dv);
+			/* A shallow private copy is enough: the recursion only sets
+			 * keys in maps it copies itself, never in shared children. */
+			merged = value_ref(dv);
+			value_mut(&merged);
 			value_map_update(merged, sv, 1);
 			value_map_set_key(dst, value_ref((struct value *)k), merged);
 		} else {
@@ -452,13 +462,29 @@ static int value_is_num(const struct value *v)
 	return v->type == VALUE_INT || v->type == VALUE_FLOAT || v->type == VALUE_BOOL;
 }
 
-static double value_num(const struct value *v)
+/* The integer of a VALUE_INT or VALUE_BOOL (Python's bool is an int). */
+static int64_t value_int_of(const struct value *v)
 {
-	if (v->type == VALUE_FLOAT)
-		return v->u.f;
-	if (v->type == VALUE_BOOL)
-		return v->u.b;
-	return (double)v->u.i;
+	return v->type == VALUE_BOOL ? v->u.b : v->u.i;
+}
+
+/* Converts f to *ip when it is integral and within int64 (casting anything else
+ * is undefined behaviour). Returns 0 or -1. */
+static int value_float_int(double f, int64_t *ip)
+{
+	if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0) || (double)(int64_t)f != f)
+		return -1;
+	*ip = (int64_t)f;
+	return 0;
+}
+
+/* Compares an integer with a float exactly, as Python does: converting the
+ * integer to double would make 2**53 + 1 equal to 2.0**53. */
+static int value_int_eq_float(int64_t i, double f)
+{
+	int64_t fi;
+
+	return value_float_int(f, &fi) == 0 && fi == i;
 }
 
 int value_equal(const struct value *a, const struct value *b)
@@ -471,9 +497,13 @@ int value_equal(const struct value *a, const struct value *b)
 	if (a == NULL || b == NULL)
 		return 0;
 	if (value_is_num(a) && value_is_num(b)) {
-		if (a->type != VALUE_FLOAT && b->type != VALUE_FLOAT)
-			return (a->type == VALUE_BOOL ? a->u.b : a->u.i) == (b->type == VALUE_BOOL ? b->u.b : b->u.i);
-		return value_num(a) == value_num(b);
+		if (a->type == VALUE_FLOAT && b->type == VALUE_FLOAT)
+			return a->u.f == b->u.f;
+		if (a->type == VALUE_FLOAT)
+			return value_int_eq_float(value_int_of(b), a->u.f);
+		if (b->type == VALUE_FLOAT)
+			return value_int_eq_float(value_int_of(a), b->u.f);
+		return value_int_of(a) == value_int_of(b);
 	}
 	if (a->type != b->type)
 		return 0;
@@ -510,32 +540,51 @@ const char *value_get_str(const struct value *m, const char *key, const char *de
 	return s ? s : def;
 }
 
+/* Python's str.strip() set for ASCII. */
+static int value_is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* As Ansible's int check: ints (and bools, which Python counts as ints), and
+ * strings Python's int() accepts in base 10, surrounding whitespace included.
+ * Integral floats are taken too; other floats are another type. */
 int64_t value_get_int(const struct value *m, const char *key, int64_t def)
 {
 	const struct value *v = value_map_get(m, key);
+	const char *s;
 	char *end;
 	long long n;
+	int64_t i;
 
 	if (v == NULL)
 		return def;
-	if (v->type == VALUE_INT)
-		return v->u.i;
-	if (v->type == VALUE_FLOAT)
-		return (int64_t)v->u.f;
-	if (v->type == VALUE_STR && v->u.s.len > 0) {
-		n = strtoll(v->u.s.ptr, &end, 10);
-		if (*end == '\0')
-			return n;
+	switch (v->type) {
+	case VALUE_INT: return v->u.i;
+	case VALUE_BOOL: return v->u.b;
+	case VALUE_FLOAT: return value_float_int(v->u.f, &i) == 0 ? i : def;
+	case VALUE_STR:
+		for (s = v->u.s.ptr; value_is_space(*s); s++)
+			;
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (end == s || errno == ERANGE)
+			return def;
+		while (value_is_space(*end))
+			end++;
+		return *end == '\0' && end == v->u.s.ptr + v->u.s.len ? n : def;
+	default: return def;
 	}
-	return def;
 }
 
+/* As Ansible's boolean(): strings are stripped and compared without case. */
 int value_get_bool(const struct value *m, const char *key, int def)
 {
 	const struct value *v = value_map_get(m, key);
 	static const char *const yes[] = {"y", "yes", "on", "1", "true", "t"};
 	static const char *const no[] = {"n", "no", "off", "0", "false", "f"};
-	size_t i;
+	const char *s;
+	size_t i, n;
 
 	if (v == NULL)
 		return def;
@@ -544,10 +593,14 @@ int value_get_bool(const struct value *m, const char *key, int def)
 	case VALUE_INT: return v->u.i == 1 ? 1 : v->u.i == 0 ? 0 : def;
 	case VALUE_FLOAT: return v->u.f == 1.0 ? 1 : v->u.f == 0.0 ? 0 : def;
 	case VALUE_STR:
+		for (s = v->u.s.ptr, n = v->u.s.len; n > 0 && value_is_space(*s); s++, n--)
+			;
+		while (n > 0 && value_is_space(s[n - 1]))
+			n--;
 		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-			if (strcasecmp(v->u.s.ptr, yes[i]) == 0)
+			if (strlen(yes[i]) == n && strncasecmp(s, yes[i], n) == 0)
 				return 1;
-			if (strcasecmp(v->u.s.ptr, no[i]) == 0)
+			if (strlen(no[i]) == n && strncasecmp(s, no[i], n) == 0)
 				return 0;
 		}
 		return def;
