@@ -64,6 +64,10 @@ int buf_reserve(struct buf *b, size_t n, char **p)
 		} else {
 			nd = xreallocarray(b->data, ncap, 1);
 		}
+		/* A first allocation has no NUL yet, and a reserve need not be
+		 * followed by a commit. */
+		if (b->data == NULL)
+			nd[0] = '\0';
 		b->data = nd;
 		b->cap = ncap;
 	}
@@ -144,11 +148,13 @@ int buf_put_u32(struct buf *b, uint32_t v)
 
 int buf_put_u64(struct buf *b, uint64_t v)
 {
-	int r;
+	unsigned char p[8];
+	int i;
 
-	if ((r = buf_put_u32(b, (uint32_t)(v >> 32))) != 0)
-		return r;
-	return buf_put_u32(b, (uint32_t)v);
+	/* One append, so hitting the cap cannot leave half the value behind. */
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (56 - 8 * i));
+	return buf_put(b, p, 8);
 }
 
 uint32_t buf_get_u32(const void *p)

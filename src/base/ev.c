@@ -66,6 +66,9 @@ struct ev_loop {
 /* The self-pipe is process-wide because signal handlers cannot find a loop. */
 static int ev_sig_wfd = -1;
 
+/* A self-pipe byte that asks for a reaping pass; no signal has number 0. */
+#define EV_SIG_REAP 0
+
 static void ev_sig_handler(int sig)
 {
 	int saved = errno;
@@ -269,18 +272,23 @@ static void ev_heap_remove(struct ev_loop *loop, size_t i)
 uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb cb, void *arg)
 {
 	struct ev_timer *t;
+	uint64_t id, now;
 
 	if (loop->ntimers == loop->timers_cap) {
 		loop->timers_cap = loop->timers_cap ? loop->timers_cap * 2 : 16;
 		loop->timers = xreallocarray(loop->timers, loop->timers_cap, sizeof(*loop->timers));
 	}
+	now = ev_clock_ms();
+	id = loop->next_timer_id++;
 	t = &loop->timers[loop->ntimers++];
-	t->when = ev_clock_ms() + ms;
-	t->id = loop->next_timer_id++;
+	/* Saturate: a huge delay means "never", not a wrap into the past. */
+	t->when = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
+	t->id = id;
 	t->cb = cb;
 	t->arg = arg;
+	/* Sifting up moves other timers into *t, so the id was kept apart. */
 	ev_heap_up(loop, loop->ntimers - 1);
-	return t->id;
+	return id;
 }
 
 void ev_timer_del(struct ev_loop *loop, uint64_t id)
@@ -315,8 +323,10 @@ int ev_child_add(struct ev_loop *loop, pid_t pid, ev_child_cb cb, void *arg)
 	loop->children[loop->nchildren].arg = arg;
 	loop->nchildren++;
 	/* The child may have exited before it was registered: reap it on the
-	 * next iteration without waiting for a SIGCHLD that already came. */
-	ev_sig_handler(SIGCHLD);
+	 * next iteration without waiting for a SIGCHLD that already came. The
+	 * byte is EV_SIG_REAP, not SIGCHLD, so SIGCHLD watchers see only real
+	 * signals. */
+	ev_sig_handler(EV_SIG_REAP);
 	return 0;
 }
 
@@ -381,10 +391,10 @@ static void ev_sig_read(struct ev_loop *loop, int fd, int events, void *arg)
 	(void)arg;
 	while ((n = read(fd, sigs, sizeof(sigs))) > 0) {
 		for (k = 0; k < n; k++) {
-			if (sigs[k] == SIGCHLD) {
+			if (sigs[k] == EV_SIG_REAP || sigs[k] == SIGCHLD)
 				chld = 1;
+			if (sigs[k] == EV_SIG_REAP)
 				continue;
-			}
 			for (i = 0; i < loop->nsigs; i++)
 				if (loop->sigs[i].sig == sigs[k] && loop->sigs[i].cb != NULL)
 					loop->sigs[i].cb(loop, sigs[k], loop->sigs[i].arg);

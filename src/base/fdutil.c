@@ -68,21 +68,27 @@ int fd_write_all(int fd, const void *p, size_t n)
 
 int fd_read_all(int fd, struct buf *out)
 {
-	char *p;
+	size_t room, want;
+	char *p, probe;
 	ssize_t n;
 	int r;
 
 	for (;;) {
-		if ((r = buf_reserve(out, 65536, &p)) != 0) {
-			/* Near the cap: read what still fits, then report. */
-			if (buf_avail(out) >= out->max)
-				return ERR_TOOBIG;
-			if ((r = buf_reserve(out, out->max - buf_avail(out), &p)) != 0)
-				return r;
-			n = read(fd, p, out->max - buf_avail(out));
-		} else {
-			n = read(fd, p, 65536);
+		room = buf_avail(out) < out->max ? out->max - buf_avail(out) : 0;
+		if (room == 0) {
+			/* Full: the input fitted only if it ends right here, and
+			 * that takes one more read to know. */
+			n = read(fd, &probe, 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -errno;
+			return n == 0 ? 0 : ERR_TOOBIG;
 		}
+		want = room < 65536 ? room : 65536;
+		if ((r = buf_reserve(out, want, &p)) != 0)
+			return r;
+		n = read(fd, p, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -45,12 +45,16 @@ void log_msg(int level, const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "%s: %s", log_prog, tag);
 	if (n < 0)
 		return;
-	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (m < 0)
-		return;
-	n += m;
+	/* snprintf returns the untruncated length: a prefix that fills the line
+	 * leaves no room for the message, and must not move the write past it. */
+	if ((size_t)n <= sizeof(line) - 2) {
+		va_start(ap, fmt);
+		m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+		va_end(ap);
+		if (m < 0)
+			return;
+		n += m;
+	}
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
