@@ -89,23 +89,31 @@ int spawn(const struct spawn_opts *o, pid_t *pidp, const char **stagep)
 {
 	int errpipe[2] = {-1, -1};
 	int msg[2];
+	sigset_t all, old;
 	ssize_t n;
 	pid_t pid;
-	int r = ERR_INTERNAL;
+	int saved, r = ERR_INTERNAL;
 
 	*pidp = -1;
 	if (stagep != NULL)
 		*stagep = spawn_stage_names[STAGE_FORK];
 	if ((r = fd_pipe(errpipe)) != 0)
 		goto out;
+	/* Signals stay blocked across fork until the child has reset every
+	 * handler: a signal arriving in between would run the parent's
+	 * handler in the child and be seen twice through its self-pipe. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		goto out;
-	}
 	if (pid == 0) {
 		close(errpipe[0]);
 		spawn_child(o, errpipe[1]);
+	}
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		r = -saved;
+		goto out;
 	}
 	fd_close(&errpipe[1]);
 	do

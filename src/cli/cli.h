@@ -27,5 +27,7 @@ int cmd_inventory(int argc, char **argv);
 /* Path of the drover-worker binary shipped with this drover (beside the
  * executable, or $DROVER_WORKER). Returns a static string. */
 const char *cli_worker_path(void);
+/* Absolute path of this drover executable (static string). */
+const char *cli_self_path(void);
 
 #endif

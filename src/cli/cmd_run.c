@@ -37,6 +37,12 @@ static void run_usage(FILE *f)
 	        "  -D, --diff             show differences in changed files\n"
 	        "  -o, --one-line         condense output\n"
 	        "      --list-hosts       print the matching hosts and exit\n"
+	        "  -u, --user USER        connect as this user\n"
+	        "  -k, --ask-pass         ask for the connection password\n"
+	        "      --private-key FILE use this key file\n"
+	        "      --ssh-common-args A  extra arguments for ssh (shell words)\n"
+	        "      --ssh-extra-args A   likewise, after the common ones\n"
+	        "      --no-persist       no ControlMaster kept between runs\n"
 	        "  -v, --verbose          more output (-vvvv for connection details)\n");
 }
 
@@ -104,6 +110,10 @@ int cmd_run(int argc, char **argv)
 		{"check", no_argument, NULL, 'C'}, {"diff", no_argument, NULL, 'D'},
 		{"one-line", no_argument, NULL, 'o'}, {"list-hosts", no_argument, NULL, 2},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+		{"user", required_argument, NULL, 'u'}, {"private-key", required_argument, NULL, 3},
+		{"key-file", required_argument, NULL, 3}, {"ssh-common-args", required_argument, NULL, 4},
+		{"ssh-extra-args", required_argument, NULL, 5}, {"no-persist", no_argument, NULL, 6},
+		{"ask-pass", no_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_opts co;
@@ -112,15 +122,24 @@ int cmd_run(int argc, char **argv)
 	struct inventory *inv = NULL;
 	struct inv_host **hosts = NULL;
 	struct value *args = NULL;
+	struct cli_worker worker;
 	const char *module = "command", *argtext = NULL;
 	size_t nhosts = 0;
-	int list_hosts = 0, c, rc = EXIT_ERROR;
+	int list_hosts = 0, ask_pass = 0, c, rc = EXIT_ERROR;
+	char *password = NULL;
 
 	cli_opts_init(&co);
 	memset(&ao, 0, sizeof(ao));
+	memset(&worker, 0, sizeof(worker));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:m:a:e:l:c:f:T:CDovh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:m:a:e:l:c:f:T:u:kCDovh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'u': ao.remote_user = optarg; break;
+		case 3: ao.private_key = optarg; break;
+		case 4: ao.ssh_common_args = optarg; break;
+		case 5: ao.ssh_extra_args = optarg; break;
+		case 6: co.no_persist = 1; break;
+		case 'k': ask_pass = 1; break;
 		case 'm': module = optarg; break;
 		case 'a': argtext = optarg; break;
 		case 'C': ao.check = 1; break;
@@ -169,6 +188,16 @@ int cmd_run(int argc, char **argv)
 	ao.connect_timeout_ms = (uint64_t)co.timeout * 1000;
 	ao.connection = co.connection;
 	ao.worker_path = cli_worker_path();
+	ao.self_path = cli_self_path();
+	if (ask_pass) {
+		if ((password = cli_prompt_secret("SSH password: ")) == NULL) {
+			log_error("-k: no terminal to ask for the password on");
+			goto out_opts;
+		}
+		ao.conn_password = password;
+	}
+	if ((rc = cli_ssh_setup(&co, &ao, &worker)) != EXIT_OK)
+		goto out;
 	ao.style.verbosity = co.verbosity;
 	ao.style.color = out_color_wanted(STDOUT_FILENO);
 	if (adhoc_run(inv, hosts, nhosts, &ao, &st) != 0) {
@@ -181,6 +210,12 @@ int cmd_run(int argc, char **argv)
 out_opts:
 	rc = EXIT_OPTIONS;
 out:
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	free(worker.bytes);
+	free(worker.ctl_dir);
 	value_unref(args);
 	free(hosts);
 	inventory_free(inv);

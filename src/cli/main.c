@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/version.h"
 #include "cli/cli.h"
+#include "transport/askpass.h"
 
 static const struct cli_cmd cli_cmds[] = {
 	{"run", cmd_run, "run one module on hosts (as `ansible`)"},
@@ -45,11 +46,26 @@ const char *cli_worker_path(void)
 	return path;
 }
 
+const char *cli_self_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	return path;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
 
 	log_set_prog("drover");
+	/* Run by ssh as SSH_ASKPASS (argv[1] is ssh's prompt). */
+	if (getenv("DROVER_ASKPASS_SOCK") != NULL)
+		return askpass_client();
 	if (argc < 2) {
 		cli_usage(stderr);
 		return EXIT_OPTIONS;

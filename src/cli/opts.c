@@ -3,8 +3,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <termios.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -13,15 +19,17 @@
 #include "cli/cli.h"
 #include "data/yaml.h"
 #include "playbook/kv.h"
+#include "base/fdutil.h"
+#include "base/sha256.h"
+#include "exec/adhoc.h"
+#include "transport/ctlpath.h"
 
-#define CLI_DEFAULT_FORKS 5
 #define CLI_DEFAULT_TIMEOUT 10
 
 void cli_opts_init(struct cli_opts *co)
 {
 	memset(co, 0, sizeof(*co));
 	co->extra_vars = value_map();
-	co->forks = CLI_DEFAULT_FORKS;
 	co->timeout = CLI_DEFAULT_TIMEOUT;
 }
 
@@ -171,4 +179,112 @@ int cli_select_hosts(const struct cli_opts *co, struct inventory *inv, const cha
 	}
 	diag_fini(&d);
 	return rc;
+}
+
+/* The default forks window: every host at once as far as CPU and fds allow
+ * (each host holds an ssh process and about six fds). */
+static int cli_default_forks(void)
+{
+	struct rlimit rl;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long byfd = 1024 / 8, bycpu;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		byfd = ((long)rl.rlim_cur - 64) / 8;
+	}
+	bycpu = (cpus > 0 ? cpus : 1) * 128;
+	if (byfd > bycpu)
+		byfd = bycpu;
+	return byfd < 5 ? 5 : (int)byfd;
+}
+
+static int cli_env_bool(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		return dflt;
+	if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 || strcmp(v, "0") == 0 ||
+	    strcasecmp(v, "off") == 0 || strcasecmp(v, "n") == 0 || strcasecmp(v, "f") == 0)
+		return 0;
+	return 1;
+}
+
+int cli_ssh_setup(const struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w)
+{
+	static char hash[SHA256_HEX_LEN + 1];
+	static struct utsname un;
+	struct buf b;
+	char *dir = NULL, *why = NULL;
+	const char *persist = getenv("DROVER_CONTROL_PERSIST");
+	int r;
+
+	buf_init(&b, (size_t)64 << 20);
+	if ((r = file_read(o->worker_path, &b)) == 0) {
+		w->bytes = buf_take(&b, &w->len);
+		sha256_hex(w->bytes, w->len, hash);
+		w->hash = hash;
+		o->worker_bytes = w->bytes;
+		o->worker_len = w->len;
+		o->worker_hash = hash;
+	} else {
+		/* Only ssh hosts need the bytes; they fail with this reason. */
+		snprintf(w->error, sizeof(w->error), "cannot read the worker binary %s: %s", o->worker_path,
+		         err_str(r));
+		o->worker_error = w->error;
+	}
+	buf_fini(&b);
+	uname(&un);
+	o->worker_arch = un.machine;
+	o->forks = co->forks > 0 ? co->forks : cli_default_forks();
+	o->host_key_checking = cli_env_bool("ANSIBLE_HOST_KEY_CHECKING", 1);
+	o->persist = 60;
+	if (persist != NULL && *persist && cli_parse_int(persist, "DROVER_CONTROL_PERSIST", 0, 86400 * 365,
+	                                                  &o->persist) != 0)
+		return EXIT_OPTIONS;
+	if (co->no_persist)
+		o->persist = 0;
+	if (o->persist > 0) {
+		if (ctlpath_dir(getenv("ANSIBLE_SSH_CONTROL_PATH_DIR"), &dir, &why) != 0)
+			log_v(1, "no usable control directory (%s): connecting to every host directly", why);
+		else if (why != NULL)
+			log_v(1, "control directory: %s; using %s instead", why, dir);
+		o->ctl_dir = w->ctl_dir = dir;
+		free(why);
+	}
+	return EXIT_OK;
+}
+
+char *cli_prompt_secret(const char *prompt)
+{
+	struct termios old, quiet;
+	struct buf b;
+	char c;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	int echo_off;
+
+	if (fd < 0)
+		return NULL;
+	fd_write_all(fd, prompt, strlen(prompt));
+	echo_off = tcgetattr(fd, &old) == 0;
+	if (echo_off) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	buf_init(&b, 4096);
+	b.secret = 1;
+	while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
+		if (buf_putc(&b, c) != 0)
+			break;
+	if (echo_off)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	fd_write_all(fd, "\n", 1);
+	close(fd);
+	return buf_take(&b, NULL);
 }

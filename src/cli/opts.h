@@ -16,9 +16,19 @@ struct cli_opts {
 	size_t nlimits;
 	struct value *extra_vars; /* owned map */
 	const char *connection;   /* -c, or NULL */
-	int forks;                /* -f */
+	int forks;                /* -f; 0 when not given */
 	int timeout;              /* -T, seconds */
 	int verbosity;            /* -v count */
+	int no_persist;           /* --no-persist */
+};
+
+/* The worker binary shipped to ssh hosts. */
+struct cli_worker {
+	char *bytes; /* owned */
+	size_t len;
+	const char *hash; /* hex SHA-256 (static storage) */
+	char *ctl_dir;    /* owned; the control directory in use, or NULL */
+	char error[512];  /* why bytes is NULL */
 };
 
 void cli_opts_init(struct cli_opts *co);
@@ -43,5 +53,19 @@ int cli_load_inventory(const struct cli_opts *co, struct inventory **invp);
  * error. Prints errors. Returns an exit code; *hostsp is freed by the caller. */
 int cli_select_hosts(const struct cli_opts *co, struct inventory *inv, const char *pattern,
                      struct inv_host ***hostsp, size_t *np);
+
+/* Reads a secret from the terminal with echo off, as Ansible's -k / -K do.
+ * Returns a heap string (the caller wipes and frees it) or NULL when there
+ * is no terminal. */
+char *cli_prompt_secret(const char *prompt);
+
+struct adhoc_opts;
+/* Fills the ssh-related options of o: loads the worker binary and its hash,
+ * picks the control directory ($ANSIBLE_SSH_CONTROL_PATH_DIR honoured; any
+ * problem means direct connections, said at -v), ControlPersist
+ * ($DROVER_CONTROL_PERSIST, default 60; --no-persist: none), host key
+ * checking ($ANSIBLE_HOST_KEY_CHECKING), forks from CPU count and the
+ * open-file limit when -f was not given. Returns an exit code. */
+int cli_ssh_setup(const struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/ev.h"
@@ -12,7 +13,10 @@
 #include "data/pystr.h"
 #include "exec/modreg.h"
 #include "transport/conn.h"
+#include "transport/askpass.h"
+#include "transport/bootstrap.h"
 #include "transport/proc.h"
+#include "transport/ssh.h"
 
 struct adhoc_host {
 	struct adhoc_run *run;
@@ -20,6 +24,10 @@ struct adhoc_host {
 	const char *name;
 	struct value *vars; /* owned: merged inventory vars with extra vars on top */
 	struct conn *conn;
+	struct ssh_target ssh; /* strings borrowed from vars and the options */
+	int raw_over_ssh;
+	char **env;            /* owned; ssh's environment when a password is used */
+	const char *password;  /* borrowed; NULL when keys or agents are used */
 	int done;
 };
 
@@ -30,6 +38,8 @@ struct adhoc_run {
 	struct adhoc_host *hosts;
 	size_t n, next, active;
 	struct adhoc_stats *stats;
+	struct askpass *askpass; /* started when a host has a password */
+	char *askpass_dir;       /* owned private directory when no control dir */
 };
 
 static void adhoc_start_next(struct adhoc_run *run);
@@ -146,6 +156,15 @@ static void adhoc_on_failed(struct conn *c, const struct conn_error *e, void *ar
 
 static const struct conn_cbs adhoc_conn_cbs = {adhoc_on_ready, adhoc_on_failed};
 
+static const char *adhoc_connection(const struct adhoc_host *h)
+{
+	const char *c = value_get_str(h->vars, "ansible_connection", NULL);
+
+	if (c == NULL)
+		c = h->run->o->connection;
+	return c ? c : "ssh";
+}
+
 /* `raw` runs without the worker: for a local host, through the shell. */
 static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg)
 {
@@ -159,6 +178,12 @@ static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg
 		return;
 	}
 	rc = WIFEXITED(pr->status) ? WEXITSTATUS(pr->status) : 128 + WTERMSIG(pr->status);
+	if (h->raw_over_ssh && rc == 255) {
+		/* ssh's own failure: the command may never have run. */
+		adhoc_unreachable(h, ssh_classify(pr->errout, CONN_PHASE_CONNECT), "ssh exited with status 255",
+		                  pr->errout);
+		return;
+	}
 	r = value_map();
 	value_map_set(r, "changed", value_bool(1));
 	value_map_set(r, "rc", value_int(rc));
@@ -174,13 +199,131 @@ static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg
 	value_unref(r);
 }
 
-static const char *adhoc_connection(const struct adhoc_host *h)
+static const char *adhoc_var(const struct adhoc_host *h, const char *a, const char *b, const char *dflt)
 {
-	const char *c = value_get_str(h->vars, "ansible_connection", NULL);
+	const char *v = value_get_str(h->vars, a, NULL);
 
-	if (c == NULL)
-		c = h->run->o->connection;
-	return c ? c : "ssh";
+	if (v == NULL && b != NULL)
+		v = value_get_str(h->vars, b, NULL);
+	return v ? v : dflt;
+}
+
+/* Each ssh process gets a fresh one-time askpass token: the master has
+ * used its own, and a session that bypasses a stuck master must log in. */
+static char *const *adhoc_session_env(struct adhoc_host *h)
+{
+	if (h->password == NULL)
+		return NULL;
+	askpass_env_free(h->env);
+	h->env = askpass_env(h->run->askpass, h->password);
+	return h->env;
+}
+
+static void adhoc_on_ssh(char *const *argv, enum conn_phase phase, const char *msg, const char *tail, void *arg)
+{
+	struct adhoc_host *h = arg;
+	const struct adhoc_opts *o = h->run->o;
+	struct conn_params p;
+	char *err = NULL;
+
+	if (argv == NULL) {
+		adhoc_unreachable(h, phase, msg, tail);
+		return;
+	}
+	if (h->run->mod->where == MOD_RAW) {
+		h->raw_over_ssh = 1;
+		proc_run(h->run->loop, argv, adhoc_session_env(h), NULL, 0, 0, adhoc_on_raw, h);
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	p.host = h->name;
+	p.kind = CONN_SSH;
+	p.argv = argv;
+	p.upload = o->worker_bytes;
+	p.upload_len = o->worker_len;
+	p.classify = ssh_classify;
+	p.envp = adhoc_session_env(h);
+	p.hello_ms = (o->connect_timeout_ms ? o->connect_timeout_ms : 10000) * 2 + 5000;
+	if (conn_start(h->run->loop, &p, &adhoc_conn_cbs, h, &h->conn, &err) != 0) {
+		adhoc_unreachable(h, CONN_PHASE_SPAWN, err ? err : "cannot start ssh", NULL);
+		free(err);
+	}
+}
+
+/* Sets up askpass for a host with a password (ansible_password, -k). */
+static int adhoc_password(struct adhoc_host *h, struct ssh_target *t)
+{
+	struct adhoc_run *run = h->run;
+	const char *pw = adhoc_var(h, "ansible_password", "ansible_ssh_pass", run->o->conn_password);
+	char *why = NULL;
+
+	if (pw == NULL)
+		return 0;
+	if (run->askpass == NULL) {
+		const char *dir = run->o->ctl_dir;
+
+		if (dir == NULL) {
+			run->askpass_dir = xstrdup("/tmp/drover-askpass.XXXXXX");
+			if (mkdtemp(run->askpass_dir) == NULL) {
+				free(run->askpass_dir);
+				run->askpass_dir = NULL;
+			}
+			dir = run->askpass_dir;
+		}
+		if (dir != NULL)
+			run->askpass = askpass_start(run->loop, dir, run->o->self_path, &why);
+		if (run->askpass == NULL) {
+			char *msg = xasprintf("cannot pass the password to ssh: %s", why ? why : "no private directory");
+
+			adhoc_unreachable(h, CONN_PHASE_AUTH, msg, NULL);
+			free(msg);
+			free(why);
+			return -1;
+		}
+	}
+	h->password = pw;
+	h->env = askpass_env(run->askpass, pw);
+	t->envp = h->env;
+	t->password = 1;
+	return 0;
+}
+
+static void adhoc_start_ssh(struct adhoc_host *h)
+{
+	const struct adhoc_opts *o = h->run->o;
+	struct ssh_target *t = &h->ssh;
+	char *cmd;
+
+	if (o->worker_bytes == NULL && h->run->mod->where != MOD_RAW) {
+		adhoc_unreachable(h, CONN_PHASE_SPAWN, o->worker_error ? o->worker_error : "no worker binary", NULL);
+		return;
+	}
+	memset(t, 0, sizeof(*t));
+	t->name = h->name;
+	t->addr = adhoc_var(h, "ansible_host", "ansible_ssh_host", h->name);
+	t->user = adhoc_var(h, "ansible_user", "ansible_ssh_user", o->remote_user);
+	t->port = (int)value_get_int(h->vars, "ansible_port", value_get_int(h->vars, "ansible_ssh_port", 0));
+	t->key_file = adhoc_var(h, "ansible_ssh_private_key_file", "ansible_private_key_file", o->private_key);
+	t->common_args = adhoc_var(h, "ansible_ssh_common_args", NULL, o->ssh_common_args);
+	t->extra_args = adhoc_var(h, "ansible_ssh_extra_args", NULL, o->ssh_extra_args);
+	t->ssh_exe = adhoc_var(h, "ansible_ssh_executable", NULL, "ssh");
+	t->ctl_dir = o->ctl_dir;
+	t->persist = o->persist;
+	t->connect_timeout = (int)(o->connect_timeout_ms / 1000);
+	t->alive_interval = (int)value_get_int(h->vars, "drover_ssh_alive_interval", 15);
+	t->alive_count = (int)value_get_int(h->vars, "drover_ssh_alive_count", 3);
+	t->host_key_checking = value_get_bool(h->vars, "ansible_host_key_checking",
+	                                      value_get_bool(h->vars, "ansible_ssh_host_key_checking",
+	                                                     o->host_key_checking));
+	t->verbosity = o->style.verbosity;
+	if (adhoc_password(h, t) != 0)
+		return;
+	if (h->run->mod->where == MOD_RAW)
+		cmd = xstrdup(value_get_str(o->args, "_raw_params", ""));
+	else
+		cmd = bootstrap_command(o->worker_hash, o->worker_len, o->worker_arch);
+	ssh_prepare(h->run->loop, t, cmd, adhoc_on_ssh, h);
+	free(cmd);
 }
 
 static void adhoc_start_host(struct adhoc_host *h)
@@ -191,8 +334,12 @@ static void adhoc_start_host(struct adhoc_host *h)
 	char *msg = NULL;
 
 	h->run->active++;
+	if (strcmp(conn, "ssh") == 0 || strcmp(conn, "smart") == 0 || strcmp(conn, "paramiko") == 0) {
+		adhoc_start_ssh(h);
+		return;
+	}
 	if (strcmp(conn, "local") != 0) {
-		msg = xasprintf("connection type '%s' is not supported yet", conn);
+		msg = xasprintf("connection type '%s' is not supported", conn);
 		adhoc_unreachable(h, CONN_PHASE_SPAWN, msg, NULL);
 		free(msg);
 		return;
@@ -202,7 +349,7 @@ static void adhoc_start_host(struct adhoc_host *h)
 		const char *cmd = value_get_str(o->args, "_raw_params", "");
 		char *argv[] = {(char *)exe, "-c", (char *)cmd, NULL};
 
-		proc_run(h->run->loop, argv, NULL, 0, 0, adhoc_on_raw, h);
+		proc_run(h->run->loop, argv, NULL, NULL, 0, 0, adhoc_on_raw, h);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
@@ -248,8 +395,15 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 	}
 	adhoc_start_next(&run);
 	r = ev_run(run.loop);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		value_unref(run.hosts[i].vars);
+		askpass_env_free(run.hosts[i].env);
+	}
+	askpass_free(run.askpass);
+	if (run.askpass_dir != NULL) {
+		rmdir(run.askpass_dir);
+		free(run.askpass_dir);
+	}
 	free(run.hosts);
 	ev_free(run.loop);
 	return r;

@@ -20,6 +20,20 @@ struct adhoc_opts {
 	int check, diff;
 	const char *connection;  /* -c, or NULL for the inventory's choice */
 	const char *worker_path;
+	const char *worker_bytes;  /* the worker binary, for ssh uploads */
+	size_t worker_len;
+	const char *worker_hash;   /* its hex SHA-256 */
+	const char *worker_arch;   /* the `uname -m` it runs on */
+	const char *worker_error;  /* why worker_bytes is NULL */
+	const char *remote_user;   /* -u */
+	const char *private_key;   /* --private-key */
+	const char *ssh_common_args; /* --ssh-common-args */
+	const char *ssh_extra_args;  /* --ssh-extra-args */
+	const char *ctl_dir;       /* usable control directory, or NULL */
+	int persist;               /* ControlPersist seconds; 0 none */
+	int host_key_checking;
+	const char *conn_password; /* -k, or NULL (secret: never logged) */
+	const char *self_path;     /* drover's own path, run by ssh as askpass */
 	struct adhoc_style style;
 };
 

@@ -17,6 +17,7 @@
 #include "base/xmalloc.h"
 #include "base/version.h"
 #include "proto/frame.h"
+#include "transport/bootstrap.h"
 
 #define CONN_ERR_TAIL 4096      /* bytes of the process's stderr kept for messages */
 #define CONN_CLOSE_GRACE_MS 3000 /* after BYE, before SIGKILL */
@@ -53,6 +54,10 @@ struct conn {
 	int out_eof, closing, failed_reported;
 	int busy;                  /* callback nesting depth; free waits for 0 */
 	enum conn_phase eof_phase; /* phase to blame when the stream ends */
+	const char *upload;        /* borrowed worker binary for the bootstrap */
+	size_t upload_len;
+	int uploads;               /* times the bootstrap asked for it */
+	enum conn_phase (*classify)(const char *text, enum conn_phase dflt);
 };
 
 const char *conn_phase_name(enum conn_phase p)
@@ -140,6 +145,8 @@ static void conn_fail(struct conn *c, enum conn_phase phase, const char *msg)
 
 	if (c->state == CONN_DEAD)
 		return;
+	if (c->classify != NULL && phase != CONN_PHASE_REQUEST)
+		phase = c->classify(conn_tail(c), phase);
 	c->state = CONN_DEAD;
 	ev_timer_del(c->loop, c->hello_timer);
 	c->hello_timer = 0;
@@ -410,6 +417,51 @@ static void conn_dispatch(struct conn *c, struct frame *f)
 	}
 }
 
+/* Handles one "DRVBOOT1 ..." line from the bootstrap (see bootstrap.h).
+ * Returns 1 when a line was consumed, 0 when more bytes are needed. */
+static int conn_bootstrap_line(struct conn *c)
+{
+	const char *p = buf_ptr(&c->rbuf);
+	const char *nl = memchr(p, '\n', buf_avail(&c->rbuf));
+	size_t tag = strlen(BOOTSTRAP_TAG);
+	char *line, *msg;
+	int r;
+
+	if (nl == NULL) {
+		if (buf_avail(&c->rbuf) > 4096)
+			conn_fail(c, CONN_PHASE_BOOTSTRAP, "the bootstrap wrote an overlong line");
+		return 0;
+	}
+	line = xstrndup(p, (size_t)(nl - p));
+	buf_consume(&c->rbuf, (size_t)(nl - p) + 1);
+	c->eof_phase = CONN_PHASE_BOOTSTRAP;
+	if (strncmp(line, BOOTSTRAP_TAG, tag) != 0) {
+		msg = xasprintf("unexpected output before the worker started: %.200s", line);
+		conn_fail(c, CONN_PHASE_BOOTSTRAP, msg);
+		free(msg);
+	} else if (strcmp(line + tag, "NEED") == 0) {
+		if (c->upload == NULL || ++c->uploads > 3) {
+			conn_fail(c, CONN_PHASE_BOOTSTRAP, "the bootstrap asked for the worker too often");
+		} else {
+			log_v(2, "<%s> uploading the worker (%zu bytes)", c->host, c->upload_len);
+			c->eof_phase = CONN_PHASE_TRANSFER;
+			if ((r = buf_put(&c->wbuf, c->upload, c->upload_len)) != 0 || (r = conn_flush(c)) != 0) {
+				msg = xasprintf("cannot send the worker: %s", err_str(r));
+				conn_fail(c, CONN_PHASE_TRANSFER, msg);
+				free(msg);
+			}
+		}
+	} else if (strncmp(line + tag, "ERR ", 4) == 0) {
+		conn_fail(c, CONN_PHASE_BOOTSTRAP, line + tag + 4);
+	} else {
+		msg = xasprintf("unknown bootstrap message: %.200s", line);
+		conn_fail(c, CONN_PHASE_BOOTSTRAP, msg);
+		free(msg);
+	}
+	free(line);
+	return 1;
+}
+
 static void conn_read_frames(struct conn *c)
 {
 	struct frame f;
@@ -418,6 +470,15 @@ static void conn_read_frames(struct conn *c)
 	char *msg;
 
 	while (c->state != CONN_DEAD && buf_avail(&c->rbuf) > 0) {
+		/* Frames start with a zero byte (lengths are far below 2^24);
+		 * bootstrap lines with 'D'. */
+		if (c->state == CONN_STARTING && c->kind == CONN_SSH && buf_ptr(&c->rbuf)[0] == 'D') {
+			if (!conn_bootstrap_line(c))
+				return;
+			continue;
+		}
+		if (c->state == CONN_STARTING)
+			c->eof_phase = CONN_PHASE_HELLO;
 		memset(&f, 0, sizeof(f));
 		r = frame_decode(buf_ptr(&c->rbuf), buf_avail(&c->rbuf), &f, &used);
 		if (r != 0) {
@@ -492,6 +553,7 @@ static int conn_spawn(struct conn *c, const struct conn_params *p, char **msgp)
 		goto out;
 	spawn_opts_init(&o);
 	o.argv = p->kind == CONN_LOCAL ? local_argv : p->argv;
+	o.envp = p->envp;
 	o.stdin_fd = in[0];
 	o.stdout_fd = out[1];
 	o.stderr_fd = err[1];
@@ -536,7 +598,10 @@ int conn_start(struct ev_loop *loop, const struct conn_params *p, const struct c
 	c->in_fd = c->out_fd = c->err_fd = -1;
 	c->next_id = 1;
 	c->hello_ms = p->hello_ms ? p->hello_ms : 30000;
-	c->eof_phase = p->kind == CONN_LOCAL ? CONN_PHASE_HELLO : CONN_PHASE_CONNECT;
+	c->eof_phase = p->kind == CONN_LOCAL ? CONN_PHASE_HELLO : CONN_PHASE_SESSION;
+	c->upload = p->upload;
+	c->upload_len = p->upload_len;
+	c->classify = p->classify;
 	buf_init(&c->rbuf, FRAME_MAX + 65536);
 	buf_init(&c->wbuf, FRAME_MAX * 2);
 	buf_init(&c->errtail, CONN_ERR_TAIL * 3);

@@ -43,8 +43,16 @@ struct conn_params {
 	enum conn_kind kind;
 	const char *worker_path;  /* local worker binary (copied) */
 	uint64_t hello_ms;        /* deadline from start to the worker's hello */
-	/* The process to run for CONN_SSH (copied); the local transport ignores it. */
+	/* The process to run for CONN_SSH; the local transport ignores it. */
 	char *const *argv;
+	char *const *envp;        /* its environment, or NULL to inherit */
+	/* The worker binary, sent when the bootstrap asks for it (borrowed;
+	 * must outlive the connection). */
+	const char *upload;
+	size_t upload_len;
+	/* Names the failed phase from the process's stderr (ssh's messages);
+	 * NULL keeps the phase the connection was in. */
+	enum conn_phase (*classify)(const char *text, enum conn_phase dflt);
 };
 
 struct conn_error {

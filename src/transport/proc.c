@@ -134,8 +134,8 @@ static void proc_start_failed(struct ev_loop *loop, void *arg)
 	proc_finish(p);
 }
 
-struct proc *proc_run(struct ev_loop *loop, char *const *argv, const char *input, size_t input_len,
-                      size_t cap, proc_cb cb, void *arg)
+struct proc *proc_run(struct ev_loop *loop, char *const *argv, char *const *envp, const char *input,
+                      size_t input_len, size_t cap, proc_cb cb, void *arg)
 {
 	struct proc *p = xcalloc(1, sizeof(*p));
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
@@ -151,6 +151,7 @@ struct proc *proc_run(struct ev_loop *loop, char *const *argv, const char *input
 	buf_init(&p->in, input_len + 1);
 	spawn_opts_init(&o);
 	o.argv = argv;
+	o.envp = envp;
 	o.new_session = 1;
 	if ((r = fd_pipe(out)) != 0 || (r = fd_pipe(err)) != 0 || (input != NULL && (r = fd_pipe(in)) != 0))
 		goto fail;

@@ -25,11 +25,11 @@ struct proc_result {
  * The result's strings are valid during the call only. */
 typedef void (*proc_cb)(struct proc *p, const struct proc_result *r, void *arg);
 
-/* Runs argv in a new session with stdin from /dev/null (or the bytes of
+/* Runs argv (environment envp, or ours when NULL) in a new session with stdin from /dev/null (or the bytes of
  * input, when given). cap bounds each output (0: 16 MiB). The callback runs
  * from the loop, also when starting fails. Returns the handle, freed after
  * the callback returns. */
-struct proc *proc_run(struct ev_loop *loop, char *const *argv, const char *input, size_t input_len,
-                      size_t cap, proc_cb cb, void *arg);
+struct proc *proc_run(struct ev_loop *loop, char *const *argv, char *const *envp, const char *input,
+                      size_t input_len, size_t cap, proc_cb cb, void *arg);
 
 #endif
