@@ -12,7 +12,7 @@
 BUILD      ?= build
 CC         ?= cc
 WORKER_CC  ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
-WORKER_LDFLAGS ?= -static
+WORKER_LDFLAGS ?= -static -s -Wl,--gc-sections
 OPT        ?= -O2 -g
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wformat=2 -Wvla -Wimplicit-fallthrough -Wno-format-nonliteral -Werror
@@ -59,7 +59,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/wobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(WORKER_CC) $(CPPFLAGS) -DDROVER_WORKER $(ALLCFLAGS) -MMD -MP -c -o $@ $<
+	$(WORKER_CC) $(CPPFLAGS) -DDROVER_WORKER $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libdrover.a
 	@mkdir -p $(@D)

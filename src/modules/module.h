@@ -1,0 +1,92 @@
+/* The modules compiled into drover-worker: a const table of descriptors
+ * (name, run function, flags), the context a request gives a module, and
+ * the argument checking every module shares, which reproduces Ansible's
+ * AnsibleModule: defaults, type conversion, "Unsupported parameters"
+ * failures, and the "invocation" key of the result. */
+#ifndef DROVER_MODULES_MODULE_H
+#define DROVER_MODULES_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/ev.h"
+#include "data/value.h"
+
+/* Bytes of stdout and of stderr a module keeps by default, and at most. */
+#define MODULE_OUTPUT_CAP ((size_t)16 << 20)
+#define MODULE_OUTPUT_CAP_MAX ((size_t)24 << 20)
+
+struct module_ctx {
+	struct ev_loop *loop;      /* the worker's loop, for running processes */
+	const char *name;          /* the module's table name */
+	const struct value *args;  /* borrowed; a map */
+	int check;                 /* check mode */
+	int diff;                  /* diff mode */
+	int64_t timeout_s;         /* the request's timeout; 0: none */
+	uint64_t deadline_ms;      /* monotonic (ev_clock_ms); 0: none */
+	char *const *envp;         /* environment for the module's processes */
+	size_t output_cap;         /* bytes kept per captured stream */
+};
+
+enum {
+	MODULE_CHECK_MODE = 1 << 0, /* supports check mode */
+};
+
+/* A module returns its result map (a new reference); it never returns NULL. */
+typedef struct value *(*module_run_fn)(const struct module_ctx *ctx);
+
+struct module {
+	const char *name;
+	module_run_fn run;
+	unsigned flags;
+};
+
+/* Finds a module by name; "ansible.builtin." and "ansible.legacy." prefixes
+ * are ignored. Returns NULL when there is none. */
+const struct module *module_find(const char *name);
+/* The i-th module of the table, or NULL past the end (for the hello). */
+const struct module *module_at(size_t i);
+
+/* Runs m, or returns Ansible's skip result when check mode is asked of a
+ * module that does not support it. */
+struct value *module_run(const struct module *m, const struct module_ctx *ctx);
+
+/* Argument specifications, as AnsibleModule's argument_spec. */
+enum module_arg_type {
+	MODULE_ARG_STR,   /* other types converted to their Python str() */
+	MODULE_ARG_BOOL,  /* Ansible's boolean(): yes/no/true/false/1/0/on/off... */
+	MODULE_ARG_PATH,  /* a str, then expandvars + expanduser */
+	MODULE_ARG_LIST,  /* a list of str; a str is split at commas */
+};
+
+struct module_arg {
+	const char *name;
+	enum module_arg_type type;
+	const char *def;  /* default: "true"/"false" for bools, text for str; NULL: null */
+};
+
+/* Checks ctx->args against spec[0..n) for the module named fqname in
+ * messages ("ansible.legacy.command"). Returns 0 with *paramsp a new map
+ * holding every spec key (given and converted, or the default) in
+ * AnsibleModule's order: given keys first, then defaults. On a bad argument
+ * returns ERR_INVAL with *paramsp NULL and *failp a complete failure result
+ * (failed, msg, invocation) to reply with. */
+int module_params(const struct module_ctx *ctx, const char *fqname, const struct module_arg *spec, size_t n,
+                  struct value **paramsp, struct value **failp);
+
+/* Sets "failed": true and "msg" on result. Returns result. */
+struct value *module_fail(struct value *result, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Adds "invocation": {"module_args": params} and, when warnings is not
+ * empty, "warnings" to result, as AnsibleModule's exit_json does. */
+void module_finish(struct value *result, const struct value *params, const struct value *warnings);
+
+/* Ansible's failure for a module that raised an exception: "MODULE FAILURE"
+ * with the exception text in module_stderr. */
+struct value *module_crash(const char *exception);
+
+/* The modules. */
+struct value *ping_run(const struct module_ctx *ctx);
+struct value *command_run(const struct module_ctx *ctx);
+
+#endif
