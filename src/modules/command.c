@@ -207,17 +207,6 @@ static void command_argv_free(char **argv)
 	free(argv);
 }
 
-static void command_set_output(struct command *c, const char *key, struct buf *b, int strip)
-{
-	size_t n = buf_avail(b);
-	const char *p = buf_ptr(b);
-
-	if (strip)
-		while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
-			n--;
-	value_map_set(c->res, key, value_strn(p, n));
-}
-
 static void command_set_time(struct command *c, const char *key, int64_t us, int delta)
 {
 	struct buf b;
@@ -233,58 +222,106 @@ static void command_set_time(struct command *c, const char *key, int64_t us, int
 	value_map_set(c->res, key, value_str_take(s, n));
 }
 
-/* run_command: builds the process argv (shell line, or expanded words),
- * runs it and fills rc, stdout, stderr, start, end, delta (and failed on a
- * timeout). Returns 0, or 1 when the command could not run and c->res holds
- * the final failure (for a failed exec, Ansible's own result replaces the
- * one being built). */
+/* The process argv, as run_command builds it: for shell, [executable or
+ * /bin/sh, -c, line] (an argv list is quoted into the line); otherwise the
+ * words with variables and ~ expanded from the request's environment.
+ * *exe_as_strp tells whether Python would name the executable as a str. */
+static char **command_build_argv(const struct command *c, const struct value *args, int *exe_as_strp)
+{
+	const char *exe = c->executable;
+	char **argv;
+	struct buf b;
+	size_t i;
+
+	*exe_as_strp = 0;
+	buf_init(&b, 0);
+	if (!c->shell) {
+		argv = xcalloc(value_len(args) + 1, sizeof(*argv));
+		for (i = 0; i < value_len(args); i++) {
+			buf_reset(&b);
+			pyfmt_expand_path(&b, value_list_at(args, i)->u.s.ptr, value_len(value_list_at(args, i)),
+			                  c->ctx->envp);
+			argv[i] = xstrndup(buf_ptr(&b), buf_avail(&b));
+		}
+		buf_fini(&b);
+		return argv;
+	}
+	if (args->type == VALUE_LIST) {
+		for (i = 0; i < value_len(args); i++) {
+			if (i > 0)
+				buf_putc(&b, ' ');
+			shlex_quote(&b, value_list_at(args, i)->u.s.ptr, value_len(value_list_at(args, i)));
+		}
+	} else {
+		buf_put(&b, args->u.s.ptr, args->u.s.len);
+	}
+	if (exe == NULL)
+		exe = value_get_str(c->ctx->args, "_ansible_shell_executable", NULL);
+	if (exe == NULL) {
+		exe = "/bin/sh";
+		*exe_as_strp = 1;
+	}
+	argv = xcalloc(4, sizeof(*argv));
+	argv[0] = xstrdup(exe);
+	argv[1] = xstrdup("-c");
+	argv[2] = buf_take(&b, NULL);
+	return argv;
+}
+
+/* Ansible fails inside run_command when the process cannot start: a result
+ * of its own replaces the one the module had prepared. */
+static void command_exec_failed(struct command *c, char **argv, const struct runcmd_result *rr, int exe_as_str)
+{
+	struct value *fail = value_map(), *words = NULL;
+	const char *fname, *perr;
+	char **wargv, *line;
+	struct buf b;
+
+	fname = rr->stage == NULL || strcmp(rr->stage, "exec") == 0 ? argv[0] : NULL;
+	buf_init(&b, 0);
+	pyfmt_oserror(&b, -rr->spawn_err, fname, exe_as_str);
+	line = buf_take(&b, NULL);
+	value_map_set(fail, "rc", value_int(-rr->spawn_err));
+	value_map_set(fail, "stdout", value_str(""));
+	value_map_set(fail, "stderr", value_str(""));
+	if (exe_as_str && shlex_split(argv[2], strlen(argv[2]), &words, &perr) == 0) {
+		/* A plain shell line is cleaned word by word, as Ansible does. */
+		wargv = command_argv_from_list(words);
+		value_map_set(fail, "cmd", command_clean_args(wargv));
+		command_argv_free(wargv);
+	} else {
+		value_map_set(fail, "cmd", exe_as_str ? value_str(argv[2]) : command_clean_args(argv));
+	}
+	module_fail(fail, "%s", line);
+	free(line);
+	value_unref(words);
+	value_unref(c->res);
+	c->res = fail;
+}
+
+static void command_truncated(struct command *c, const char *stream, const char *key)
+{
+	value_map_set(c->res, key, value_bool(1));
+	value_list_push(c->warnings, value_strf("%s was truncated: only its first %zu bytes were kept (output_cap)",
+	                                        stream, c->ctx->output_cap));
+}
+
+/* run_command: runs the command and fills rc, stdout, stderr, start, end,
+ * delta (and failed on a timeout). Returns 0, or 1 when the command could
+ * not run and c->res holds the final failure. */
 static int command_execute(struct command *c, const struct value *args)
 {
 	const struct module_ctx *ctx = c->ctx;
 	const struct value *stdin_v = command_str(c, "stdin");
 	struct runcmd_opts o;
 	struct runcmd_result rr;
-	struct value *fail;
-	char **argv = NULL, *line;
-	const char *shell_exe = NULL, *fname;
-	struct buf b, input;
+	struct buf input;
 	int64_t start, end;
-	size_t i, n;
-	int exe_as_str = 0, r;
+	int exe_as_str, r;
+	char **argv;
 
-	memset(&rr, 0, sizeof(rr));
-	buf_init(&b, 0);
 	buf_init(&input, 0);
-	if (c->shell) {
-		if (args->type == VALUE_LIST) {
-			for (i = 0; i < value_len(args); i++) {
-				if (i > 0)
-					buf_putc(&b, ' ');
-				shlex_quote(&b, value_list_at(args, i)->u.s.ptr, value_len(value_list_at(args, i)));
-			}
-		} else {
-			buf_put(&b, args->u.s.ptr, args->u.s.len);
-		}
-		shell_exe = c->executable;
-		if (shell_exe == NULL)
-			shell_exe = value_get_str(ctx->args, "_ansible_shell_executable", NULL);
-		if (shell_exe == NULL) {
-			shell_exe = "/bin/sh";
-			exe_as_str = 1;
-		}
-		argv = xcalloc(4, sizeof(*argv));
-		argv[0] = xstrdup(shell_exe);
-		argv[1] = xstrdup("-c");
-		argv[2] = buf_take(&b, NULL);
-	} else {
-		argv = xcalloc(value_len(args) + 1, sizeof(*argv));
-		for (i = 0; i < value_len(args); i++) {
-			buf_reset(&b);
-			pyfmt_expand_path(&b, value_list_at(args, i)->u.s.ptr, value_len(value_list_at(args, i)),
-			                  ctx->envp);
-			argv[i] = xstrndup(buf_ptr(&b), buf_avail(&b));
-		}
-	}
+	argv = command_build_argv(c, args, &exe_as_str);
 	memset(&o, 0, sizeof(o));
 	o.argv = argv;
 	o.envp = ctx->envp;
@@ -300,61 +337,26 @@ static int command_execute(struct command *c, const struct value *args)
 	start = pyfmt_now_us();
 	r = runcmd(ctx->loop, &o, &rr);
 	end = pyfmt_now_us();
-	if (r == 0 && rr.spawn_err != 0) {
-		/* Ansible fails inside run_command: a result of its own, without
-		 * the keys the module had prepared. */
-		fname = strcmp(rr.stage ? rr.stage : "exec", "exec") == 0 ? argv[0] : NULL;
-		buf_reset(&b);
-		pyfmt_oserror(&b, -rr.spawn_err, fname, exe_as_str);
-		fail = value_map();
-		value_map_set(fail, "rc", value_int(-rr.spawn_err));
-		value_map_set(fail, "stdout", value_str(""));
-		value_map_set(fail, "stderr", value_str(""));
-		if (c->shell && c->executable == NULL && exe_as_str) {
-			struct value *words = NULL;
-			const char *perr;
-			char **wargv;
-
-			if (shlex_split(argv[2], strlen(argv[2]), &words, &perr) == 0) {
-				wargv = command_argv_from_list(words);
-				value_map_set(fail, "cmd", command_clean_args(wargv));
-				command_argv_free(wargv);
-			} else {
-				value_map_set(fail, "cmd", value_str(argv[2]));
-			}
-			value_unref(words);
-		} else {
-			value_map_set(fail, "cmd", command_clean_args(argv));
-		}
-		line = buf_take(&b, &n);
-		module_fail(fail, "%s", line);
-		free(line);
-		value_unref(c->res);
-		c->res = fail;
-		r = 1;
-		goto out;
-	}
 	if (r != 0) {
 		module_fail(c->res, "cannot run the command: %s", err_str(r));
 		r = 1;
 		goto out;
 	}
+	if (rr.spawn_err != 0) {
+		command_exec_failed(c, argv, &rr, exe_as_str);
+		r = 1;
+		goto out;
+	}
 	value_map_set(c->res, "rc", value_int(runcmd_rc(rr.status)));
-	command_set_output(c, "stdout", &rr.out, 0);
-	command_set_output(c, "stderr", &rr.err, 0);
+	value_map_set(c->res, "stdout", value_strn(buf_ptr(&rr.out), buf_avail(&rr.out)));
+	value_map_set(c->res, "stderr", value_strn(buf_ptr(&rr.err), buf_avail(&rr.err)));
 	command_set_time(c, "start", start, 0);
 	command_set_time(c, "end", end, 0);
 	command_set_time(c, "delta", end - start, 1);
-	if (rr.out_truncated) {
-		value_map_set(c->res, "stdout_truncated", value_bool(1));
-		value_list_push(c->warnings, value_strf("stdout was truncated: only its first %zu bytes were kept "
-		                                        "(output_cap)", ctx->output_cap));
-	}
-	if (rr.err_truncated) {
-		value_map_set(c->res, "stderr_truncated", value_bool(1));
-		value_list_push(c->warnings, value_strf("stderr was truncated: only its first %zu bytes were kept "
-		                                        "(output_cap)", ctx->output_cap));
-	}
+	if (rr.out_truncated)
+		command_truncated(c, "stdout", "stdout_truncated");
+	if (rr.err_truncated)
+		command_truncated(c, "stderr", "stderr_truncated");
 	if (rr.timed_out) {
 		value_map_set(c->res, "changed", value_bool(0));
 		module_fail(c->res, "The %s action failed to execute in the expected time frame (%lld) and was terminated",
@@ -364,7 +366,6 @@ static int command_execute(struct command *c, const struct value *args)
 out:
 	runcmd_result_fini(&rr);
 	command_argv_free(argv);
-	buf_fini(&b);
 	buf_fini(&input);
 	return r;
 }

@@ -32,7 +32,8 @@ struct runcmd_result {
 };
 
 /* Runs o->argv on loop (the process's only loop) and fills res, which the
- * caller releases with runcmd_result_fini. Returns 0 when the command ran
+ * caller releases with runcmd_result_fini (res is initialised first thing,
+ * so that is always safe). Returns 0 when the command ran
  * (whatever its exit status) or could not be started (res->spawn_err says
  * why); a negative error only when the worker itself failed (pipes, loop). */
 int runcmd(struct ev_loop *loop, const struct runcmd_opts *o, struct runcmd_result *res);
