@@ -61,6 +61,10 @@ static int worker_setup_fds(struct worker *w)
 		r = -errno;
 		goto out;
 	}
+	/* frame_read_fd blocks; a non-blocking stream inherited from the
+	 * launcher would turn an idle moment into EAGAIN and an exit. */
+	if ((r = fd_set_nonblock(w->in, 0)) != 0)
+		goto out;
 	r = 0;
 out:
 	if (null > STDERR_FILENO)
@@ -143,10 +147,7 @@ static int worker_reply(struct worker *w, uint32_t id, struct value *res)
 			return r;
 	}
 	small = value_map();
-	value_map_set(small, "changed", value_ref(value_map_get(res, "changed") ? value_map_get(res, "changed")
-	                                                                      : value_map_get(res, "failed")));
-	if (value_map_get(small, "changed") == NULL)
-		value_map_set(small, "changed", value_bool(0));
+	value_map_set(small, "changed", value_bool(value_get_bool(res, "changed", 0)));
 	if (value_map_get(res, "rc") != NULL)
 		value_map_set(small, "rc", value_ref(value_map_get(res, "rc")));
 	module_fail(small, "the module's result is too big to send (over %zu bytes)", FRAME_MAX);
@@ -367,6 +368,7 @@ int main(int argc, char **argv)
 {
 	struct worker w;
 	struct sigaction sa;
+	sigset_t mask;
 	const char *v;
 	int r;
 
@@ -386,6 +388,10 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* A mask inherited from the launcher would hold back the SIGCHLD the
+	 * loop waits for. */
+	sigemptyset(&mask);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	memset(&w, 0, sizeof(w));
 	w.in = w.out = -1;
 	if ((r = worker_setup_fds(&w)) != 0) {

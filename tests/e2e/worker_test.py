@@ -36,7 +36,10 @@ def ok(cond, name, detail=None):
         n_failed += 1
         print('not ok %d - %s' % (n_tests, name))
         if detail is not None:
-            for line in str(detail).splitlines():
+            text = str(detail)
+            if len(text) > 4000:
+                text = text[:4000] + ' ...'
+            for line in text.splitlines():
                 print('#   ' + line)
     sys.stdout.flush()
 
@@ -179,6 +182,15 @@ def test_stdin_and_bytes(w):
     t, fid, r = w.request('command', {'_raw_params': 'cat', 'stdin': big, 'stdin_add_newline': False,
                                       'strip_empty_ends': False}, raw=True, wait=60)
     ok(r.get('stdout') == big, '3 MiB through stdin and stdout without deadlock')
+    # 50 MiB of stdin echoed in the invocation plus 16 MiB of output do not
+    # fit in one frame.
+    big = b'x' * (50 << 20)
+    t, fid, r = w.request('shell', {'_raw_params': 'head -c 20000000 /dev/zero', 'stdin': big}, raw=True,
+                          wait=120)
+    ok(t == REPLY and 'invocation' not in r and len(r.get('stdout', b'')) == 16 << 20
+       and r.get('stdout_truncated') is True, 'a reply over FRAME_MAX drops its invocation and still comes',
+       {k: v for k, v in r.items() if k not in ('stdout', 'invocation')})
+    del big
     t, fid, r = w.request('shell', {'_raw_params': 'head -c 100000 /dev/zero; echo err >&2'}, output_cap=1000,
                           raw=True)
     ok(len(r.get('stdout', b'')) == 1000 and r.get('stdout_truncated') is True and 'stderr_truncated' not in r

@@ -84,7 +84,7 @@ class Worker:
     def __init__(self, path, env=None, cwd=None):
         self.p = subprocess.Popen([path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=env, cwd=cwd)
-        self.buf = b''
+        self.buf = bytearray()
         self.next_id = 1
 
     def send_raw(self, data):
@@ -117,7 +117,8 @@ class Worker:
         n = struct.unpack('>I', self.buf[:4])[0]
         if not self._fill(4 + n, deadline):
             raise EOFError('EOF inside a frame')
-        data, self.buf = self.buf[:4 + n], self.buf[4 + n:]
+        data = bytes(self.buf[:4 + n])
+        del self.buf[:4 + n]
         version, ftype, fid = struct.unpack('>BBI', data[4:10])
         assert version == 1, version
         body, end = dec(data, 10, raw)
