@@ -256,8 +256,9 @@ static int worker_request(struct worker *w, const struct frame *f)
 	if (ctx.timeout_s > 0)
 		ctx.deadline_ms = ev_clock_ms() + (uint64_t)ctx.timeout_s * 1000;
 	cap = value_get_int(f->body, "output_cap", 0);
-	ctx.output_cap = cap <= 0 ? MODULE_OUTPUT_CAP : (uint64_t)cap > MODULE_OUTPUT_CAP_MAX ? MODULE_OUTPUT_CAP_MAX
-	                                                                                  : (size_t)cap;
+	ctx.output_cap = MODULE_OUTPUT_CAP;
+	if (cap > 0)
+		ctx.output_cap = (uint64_t)cap < MODULE_OUTPUT_CAP_MAX ? (size_t)cap : MODULE_OUTPUT_CAP_MAX;
 	env = value_map_get(f->body, "env");
 	if (env != NULL && value_len(env) > 0)
 		ctx.envp = envp = worker_env(env);
@@ -274,28 +275,30 @@ static int worker_request(struct worker *w, const struct frame *f)
  * status after telling the controller what went wrong where possible. */
 static int worker_read(struct worker *w, struct frame *f)
 {
-	int r = frame_read_fd(w->in, &w->rbuf, f);
+	int r;
 
-	switch (r) {
-	case 0:
-		return WORKER_CONTINUE;
-	case ERR_EOF:
-		return WORKER_EXIT_OK;
-	case ERR_VERSION:
-		worker_error(w, 0, "version", "drover-worker %s speaks protocol %d, not %d", DROVER_VERSION,
-		             PROTO_VERSION, f->version);
-		return WORKER_EXIT_PROTO;
-	case ERR_TOOBIG:
-		worker_error(w, 0, "too_big", "frame larger than %zu bytes", FRAME_MAX);
-		return WORKER_EXIT_PROTO;
-	case ERR_PROTO:
-		/* Delimited, so skipped: the stream is still in step. */
-		if (worker_error(w, f->id, "malformed", "malformed %s frame", frame_type_name(f->type)) != 0)
+	for (;;) {
+		switch ((r = frame_read_fd(w->in, &w->rbuf, f))) {
+		case 0:
+			return WORKER_CONTINUE;
+		case ERR_EOF:
+			return WORKER_EXIT_OK;
+		case ERR_VERSION:
+			worker_error(w, 0, "version", "drover-worker %s speaks protocol %d, not %d", DROVER_VERSION,
+			             PROTO_VERSION, f->version);
+			return WORKER_EXIT_PROTO;
+		case ERR_TOOBIG:
+			worker_error(w, 0, "too_big", "frame larger than %zu bytes", FRAME_MAX);
+			return WORKER_EXIT_PROTO;
+		case ERR_PROTO:
+			/* Delimited, so skipped: the stream is still in step. */
+			if (worker_error(w, f->id, "malformed", "malformed %s frame", frame_type_name(f->type)) != 0)
+				return WORKER_EXIT_IO;
+			continue;
+		default:
+			log_error("cannot read from the controller: %s", err_str(r));
 			return WORKER_EXIT_IO;
-		return worker_read(w, f);
-	default:
-		log_error("cannot read from the controller: %s", err_str(r));
-		return WORKER_EXIT_IO;
+		}
 	}
 }
 
