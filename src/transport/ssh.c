@@ -90,12 +90,17 @@ static int argv_add_words(struct argv_b *a, const char *s, const char *what, cha
 	return 0;
 }
 
-/* Options common to the master and the session. */
+/* Options common to the master and the session. The user's own arguments
+ * come first: ssh keeps the first value it sees for an option, so
+ * ansible_ssh_common_args can override every default below. */
 static int ssh_common_argv(const struct ssh_target *t, struct argv_b *a, char **errp)
 {
 	int r;
 
 	argv_add(a, t->ssh_exe ? t->ssh_exe : "ssh");
+	if ((r = argv_add_words(a, t->common_args, "ansible_ssh_common_args", errp)) != 0 ||
+	    (r = argv_add_words(a, t->extra_args, "ansible_ssh_extra_args", errp)) != 0)
+		return r;
 	argv_add(a, "-o");
 	/* Never a prompt on a terminal: keys, agents, or our askpass. One
 	 * password attempt only, so a wrong one fails at once. */
@@ -130,9 +135,6 @@ static int ssh_common_argv(const struct ssh_target *t, struct argv_b *a, char **
 		argv_add(a, "-i");
 		argv_add(a, t->key_file);
 	}
-	if ((r = argv_add_words(a, t->common_args, "ansible_ssh_common_args", errp)) != 0 ||
-	    (r = argv_add_words(a, t->extra_args, "ansible_ssh_extra_args", errp)) != 0)
-		return r;
 	return 0;
 }
 
