@@ -145,6 +145,12 @@ int frame_read_fd(int fd, struct buf *in, struct frame *f)
 			if (whole <= FRAME_MAX && whole > buf_avail(in) && whole - buf_avail(in) > want)
 				want = whole - buf_avail(in);
 		}
+		/* Near the cap, read no more than fits: a frame up to
+		 * FRAME_MAX always does. */
+		if (want > in->max - buf_avail(in))
+			want = in->max - buf_avail(in);
+		if (want == 0)
+			return ERR_TOOBIG;
 		if ((r = buf_reserve(in, want, &p)) != 0)
 			return r;
 		do

@@ -2,6 +2,7 @@
  * checks, skipping a malformed frame, and the blocking fd helpers. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -147,6 +148,53 @@ static void test_fd(void)
 	value_unref(m);
 }
 
+/* Frames of every size up to FRAME_MAX come through a pipe, also when
+ * the read-ahead buffer holds the start of the next one. */
+static void test_fd_big(void)
+{
+	struct value *m = value_map(), *small = value_map();
+	struct buf in;
+	struct frame f;
+	char *big = malloc(FRAME_MAX);
+	int p[2], i, status;
+	pid_t pid;
+
+	memset(big, 'y', FRAME_MAX);
+	value_map_set(m, "k", value_strn(big, FRAME_MAX - FRAME_HEADER_LEN - 15));
+	value_map_set(small, "n", value_int(1));
+	T_EQ_INT(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		for (i = 0; i < 2; i++)
+			if (frame_write_fd(p[1], FRAME_REQUEST, 1, small) != 0 ||
+			    frame_write_fd(p[1], FRAME_REQUEST, 2, m) != 0)
+				_exit(1);
+		_exit(frame_write_fd(p[1], FRAME_BYE, 3, small) != 0);
+	}
+	close(p[1]);
+	buf_init(&in, FRAME_MAX);
+	for (i = 0; i < 2; i++) {
+		T_EQ_INT(frame_read_fd(p[0], &in, &f), 0);
+		T_EQ_INT(f.id, 1);
+		frame_fini(&f);
+		T_EQ_INT(frame_read_fd(p[0], &in, &f), 0);
+		T_EQ_INT(f.id, 2);
+		T_EQ_INT(value_len(value_map_get(f.body, "k")), FRAME_MAX - FRAME_HEADER_LEN - 15);
+		frame_fini(&f);
+	}
+	T_EQ_INT(frame_read_fd(p[0], &in, &f), 0);
+	T_EQ_INT(f.type, FRAME_BYE);
+	frame_fini(&f);
+	T_EQ_INT(frame_read_fd(p[0], &in, &f), ERR_EOF);
+	T_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(p[0]);
+	buf_fini(&in);
+	value_unref(m);
+	value_unref(small);
+	free(big);
+}
+
 int main(void)
 {
 	T_RUN(test_layout);
@@ -154,5 +202,6 @@ int main(void)
 	T_RUN(test_refusals);
 	T_RUN(test_too_big);
 	T_RUN(test_fd);
+	T_RUN(test_fd_big);
 	return T_DONE();
 }
