@@ -12,6 +12,7 @@
 #include "base/xmalloc.h"
 #include "data/pystr.h"
 #include "exec/modreg.h"
+#include "exec/result.h"
 #include "transport/conn.h"
 #include "transport/askpass.h"
 #include "transport/bootstrap.h"
@@ -104,6 +105,7 @@ static void adhoc_result(struct adhoc_host *h, const struct value *result)
 static void adhoc_on_reply(struct conn *c, const struct value *result, const struct conn_error *e, void *arg)
 {
 	struct adhoc_host *h = arg;
+	struct value *full;
 
 	(void)c;
 	if (e != NULL) {
@@ -120,7 +122,9 @@ static void adhoc_on_reply(struct conn *c, const struct value *result, const str
 		adhoc_unreachable(h, e->phase, e->msg, e->stderr_tail);
 		return;
 	}
-	adhoc_result(h, result);
+	full = result_normalize(result);
+	adhoc_result(h, full);
+	value_unref(full);
 }
 
 static const char *adhoc_short_name(const char *name)
