@@ -12,6 +12,7 @@
 
 static const struct cli_cmd cli_cmds[] = {
 	{"run", cmd_run, "run one module on hosts (as `ansible`)"},
+	{"inventory", cmd_inventory, "show the inventory (as `ansible-inventory`)"},
 };
 
 static void cli_usage(FILE *f)

@@ -5,6 +5,7 @@
 #include "data/yaml.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -642,4 +643,142 @@ int yaml_load_data_file(const char *path, struct value **docp, struct diag *d)
 		r = yaml_load_data(buf_ptr(&b), buf_avail(&b), path, docp, d);
 	buf_fini(&b);
 	return r;
+}
+
+struct ye {
+	yaml_emitter_t em;
+	struct buf *out;
+	int flags;
+	int r;
+};
+
+static int ye_write(void *data, unsigned char *buffer, size_t size)
+{
+	struct ye *e = data;
+
+	if (e->r == 0)
+		e->r = buf_put(e->out, buffer, size);
+	return e->r == 0;
+}
+
+static int ye_scalar(struct ye *e, const char *text, size_t len, int as_str)
+{
+	yaml_event_t ev;
+	int plain = 1;
+
+	/* A string that PyYAML would resolve to another type must be quoted. */
+	if (as_str && yaml_scalar_resolve(text, len) != YAML_SCALAR_STR)
+		plain = 0;
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, plain, 1,
+	                                  YAML_ANY_SCALAR_STYLE))
+		return -1;
+	return yaml_emitter_emit(&e->em, &ev) ? 0 : -1;
+}
+
+static int ye_key_cmp(const void *a, const void *b)
+{
+	const struct value_ent *x = *(const struct value_ent *const *)a, *y = *(const struct value_ent *const *)b;
+	size_t n = x->key->u.s.len < y->key->u.s.len ? x->key->u.s.len : y->key->u.s.len;
+	int c = memcmp(x->key->u.s.ptr, y->key->u.s.ptr, n);
+
+	return c ? c : (x->key->u.s.len > y->key->u.s.len) - (x->key->u.s.len < y->key->u.s.len);
+}
+
+static int ye_value(struct ye *e, const struct value *v, int depth)
+{
+	yaml_event_t ev;
+	struct buf num;
+	const struct value_ent **ents;
+	size_t i;
+	int r = 0;
+
+	if (depth > JSON_MAX_DEPTH)
+		return ye_scalar(e, "null", 4, 0);
+	switch (v ? v->type : VALUE_NULL) {
+	case VALUE_NULL: return ye_scalar(e, "null", 4, 0);
+	case VALUE_BOOL: return ye_scalar(e, v->u.b ? "true" : "false", v->u.b ? 4 : 5, 0);
+	case VALUE_INT:
+		buf_init(&num, 64);
+		buf_printf(&num, "%lld", (long long)v->u.i);
+		r = ye_scalar(e, buf_str(&num), buf_avail(&num), 0);
+		buf_fini(&num);
+		return r;
+	case VALUE_FLOAT:
+		buf_init(&num, 64);
+		if (v->u.f != v->u.f)
+			buf_puts(&num, ".nan");
+		else if (isinf(v->u.f))
+			buf_puts(&num, v->u.f > 0 ? ".inf" : "-.inf");
+		else {
+			json_put_float(&num, v->u.f);
+			/* PyYAML writes 1e+16 as 1.0e+16 so that it reads back as a float. */
+			if (strchr(buf_str(&num), '.') == NULL && strchr(buf_str(&num), 'e') != NULL) {
+				char *t = buf_take(&num, NULL), *ep = strchr(t, 'e');
+
+				buf_put(&num, t, (size_t)(ep - t));
+				buf_puts(&num, ".0");
+				buf_puts(&num, ep);
+				free(t);
+			}
+		}
+		r = ye_scalar(e, buf_str(&num), buf_avail(&num), 0);
+		buf_fini(&num);
+		return r;
+	case VALUE_STR: return ye_scalar(e, v->u.s.ptr, v->u.s.len, 1);
+	case VALUE_LIST:
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE) ||
+		    !yaml_emitter_emit(&e->em, &ev))
+			return -1;
+		for (i = 0; i < v->u.l.len && r == 0; i++)
+			r = ye_value(e, v->u.l.items[i], depth + 1);
+		if (r < 0 || !yaml_sequence_end_event_initialize(&ev) || !yaml_emitter_emit(&e->em, &ev))
+			return -1;
+		return 0;
+	case VALUE_MAP:
+		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+		    !yaml_emitter_emit(&e->em, &ev))
+			return -1;
+		ents = xcalloc(v->u.m.len + 1, sizeof(*ents));
+		for (i = 0; i < v->u.m.len; i++)
+			ents[i] = &v->u.m.ents[i];
+		if ((e->flags & YAML_EMIT_SORT_KEYS) && v->u.m.len > 1)
+			qsort(ents, v->u.m.len, sizeof(*ents), ye_key_cmp);
+		for (i = 0; i < v->u.m.len && r == 0; i++) {
+			r = ye_value(e, ents[i]->key, depth + 1);
+			if (r == 0)
+				r = ye_value(e, ents[i]->val, depth + 1);
+		}
+		free(ents);
+		if (r < 0 || !yaml_mapping_end_event_initialize(&ev) || !yaml_emitter_emit(&e->em, &ev))
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+int yaml_emit(struct buf *out, const struct value *v, int flags)
+{
+	struct ye e;
+	yaml_event_t ev;
+	int ok;
+
+	memset(&e, 0, sizeof(e));
+	e.out = out;
+	e.flags = flags;
+	if (!yaml_emitter_initialize(&e.em))
+		fatal("libyaml: cannot initialise an emitter");
+	yaml_emitter_set_output(&e.em, ye_write, &e);
+	yaml_emitter_set_unicode(&e.em, 1);
+	yaml_emitter_set_indent(&e.em, 2);
+	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) && yaml_emitter_emit(&e.em, &ev) &&
+	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) && yaml_emitter_emit(&e.em, &ev) &&
+	     ye_value(&e, v, 0) == 0 && yaml_document_end_event_initialize(&ev, 1) &&
+	     yaml_emitter_emit(&e.em, &ev) && yaml_stream_end_event_initialize(&ev) &&
+	     yaml_emitter_emit(&e.em, &ev) && yaml_emitter_flush(&e.em);
+	yaml_emitter_delete(&e.em);
+	if (e.r != 0)
+		return e.r;
+	if (!ok)
+		fatal("libyaml: emitter failed");
+	return 0;
 }

@@ -50,6 +50,7 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "base/diag.h"
 #include "data/value.h"
 
@@ -100,5 +101,20 @@ int yaml_load_file(const char *path, struct value **docp, struct diag *d);
  */
 int yaml_load_data(const char *text, size_t len, const char *file, struct value **docp, struct diag *d);
 int yaml_load_data_file(const char *path, struct value **docp, struct diag *d);
+
+enum {
+	YAML_EMIT_SORT_KEYS = 1 << 0, /* mapping keys in sorted order, as yaml.dump */
+};
+
+/*
+ * yaml_emit - write a value tree as a YAML document
+ *
+ * Appends to out a block-style document (as PyYAML's yaml.dump with
+ * default_flow_style=False and allow_unicode=True writes one, though not
+ * byte for byte): strings that would read back as another type ("yes",
+ * "12", "null", "") are quoted, so loading the text with yaml_load gives
+ * the same data. Returns 0 or ERR_TOOBIG (out's cap).
+ */
+int yaml_emit(struct buf *out, const struct value *v, int flags);
 
 #endif
