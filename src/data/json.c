@@ -7,6 +7,7 @@
  * and within libc for the static worker. */
 #include "data/json.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -54,41 +55,34 @@ static size_t json_utf8_next(const unsigned char *s, size_t n, uint32_t *cpp)
 
 static int json_put_utf8(struct buf *b, uint32_t cp)
 {
+	static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
+	int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
 	char u[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18), n = 4;
-	}
-	if (n >= 4)
-		u[n - 3] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	if (n >= 3)
-		u[n - 2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	if (n >= 2)
-		u[n - 1] = (char)(0x80 | (cp & 0x3f));
-	return buf_put(b, u, n);
+	for (i = n - 1; i > 0; i--, cp >>= 6)
+		u[i] = (char)(0x80 | (cp & 0x3f));
+	u[0] = (char)(lead[n] | cp);
+	return buf_put(b, u, (size_t)n);
 }
 
 /* ---- Floats as Python's repr ---- */
 
 /* Finds the shortest decimal digits that read back as f (finite, > 0): fills
  * dig (NUL-terminated, no dot) and returns the exponent of the first digit.
- * Each precision is tried with correct rounding; when the rounded candidate
- * falls just outside an asymmetric rounding interval (f a power of two), the
- * candidate one unit above may still round-trip, and Python would pick it. */
+ * Any decimal of up to 15 digits (DBL_DIG) survives a trip through a normal
+ * double, so if the 15-digit rounding of f reads back as f, it is the shortest
+ * one padded with zeros; otherwise 16 digits may do, and 17 always do.
+ * Subnormals have less precision and try every length from 1. When
+ * the rounded candidate falls just below an asymmetric rounding interval (f a
+ * power of two), the candidate one unit above may still read back, and Python
+ * picks it. */
 static int json_float_digits(double f, char dig[20])
 {
 	char tmp[40], *e;
 	int p, n, exp;
 	double g;
 
-	for (p = 0; p <= 16; p++) {
+	for (p = f < DBL_MIN ? 0 : 14; p <= 16; p++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", p, f);
 		if ((g = strtod(tmp, NULL)) == f)
 			break;
@@ -178,15 +172,13 @@ static int json_enc_escape(struct buf *b, uint32_t cp)
 /* Writes one character that cannot be copied through unchanged. */
 static int json_enc_special(struct json_enc *e, uint32_t cp)
 {
-	switch (cp) {
-	case '"': return buf_put(e->out, "\\\"", 2);
-	case '\\': return buf_put(e->out, "\\\\", 2);
-	case '\n': return buf_put(e->out, "\\n", 2);
-	case '\r': return buf_put(e->out, "\\r", 2);
-	case '\t': return buf_put(e->out, "\\t", 2);
-	case '\b': return buf_put(e->out, "\\b", 2);
-	case '\f': return buf_put(e->out, "\\f", 2);
-	default: break;
+	static const char from[] = "\"\\\n\r\t\b\f", to[] = "\"\\nrtbf";
+	const char *q = cp != 0 && cp < 0x80 ? strchr(from, (int)cp) : NULL;
+	char esc[2];
+
+	if (q != NULL) {
+		esc[0] = '\\', esc[1] = to[q - from];
+		return buf_put(e->out, esc, 2);
 	}
 	if (cp < 0x20 || (e->flags & JSON_ASCII))
 		return json_enc_escape(e->out, cp);
@@ -395,9 +387,14 @@ static int json_dec_fail(struct json_dec *x, const char *at, int r, const char *
 	return r;
 }
 
+/* Sets the position directly rather than through value_at, whose interning
+ * would search the file list again for every node. */
 static struct value *json_dec_at(struct json_dec *x, struct value *v, const char *at)
 {
-	return value_at(v, x->file, x->line, (uint32_t)(at - x->line_start) + 1);
+	v->pos.file = x->file;
+	v->pos.line = x->line;
+	v->pos.col = (uint32_t)(at - x->line_start) + 1;
+	return v;
 }
 
 static void json_dec_ws(struct json_dec *x)
@@ -465,14 +462,14 @@ static int json_dec_uescape(struct json_dec *x, const char *esc)
 	return json_put_utf8(&x->sbuf, cp);
 }
 
-static int json_dec_escape(struct json_dec *x)
+static int json_dec_escape(struct json_dec *x, const char *open)
 {
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 	const char *esc = x->p++, *q;
 	char tmp[16];
 
 	if (x->p >= x->end)
-		return json_dec_fail(x, esc, ERR_PARSE, "unterminated string");
+		return json_dec_fail(x, open, ERR_PARSE, "unterminated string");
 	if (*x->p == 'u') {
 		x->p++;
 		return json_dec_uescape(x, esc);
@@ -509,7 +506,7 @@ static int json_dec_str(struct json_dec *x)
 			return 0;
 		}
 		if (*x->p == '\\')
-			r = json_dec_escape(x);
+			r = json_dec_escape(x, open);
 		else if (len == 0)
 			r = buf_put(&x->sbuf, "\xef\xbf\xbd", 3), x->p++;
 		else

@@ -52,6 +52,54 @@ static int fuzz_same(const struct value *a, const struct value *b, int *nanp)
 	return 0;
 }
 
+/* The decoder never yields bad UTF-8, so the raw bytes are also encoded as a
+ * string and a key: the ASCII encoding must be pure ASCII, and decoding either
+ * encoding must give the same string (the input itself when it is UTF-8). */
+static void fuzz_raw_string(const uint8_t *data, size_t size)
+{
+	struct value *m = value_map(), *w[2] = {NULL, NULL};
+	struct buf out[2];
+	size_t i;
+	int k;
+
+	value_map_set_key(m, value_strn((const char *)data, size), value_strn((const char *)data, size));
+	for (k = 0; k < 2; k++) {
+		buf_init(&out[k], 0);
+		if (json_encode(&out[k], m, k ? JSON_ASCII : 0) != 0 ||
+		    json_decode(buf_str(&out[k]), out[k].len, NULL, &w[k], NULL) != 0)
+			abort();
+	}
+	for (i = 0; i < out[1].len; i++)
+		if ((unsigned char)out[1].data[i] >= 0x80)
+			abort();
+	if (!value_equal(w[0], w[1]) || value_len(w[0]) != 1 ||
+	    !value_equal(value_map_key_at(w[0], 0), value_map_val_at(w[0], 0)))
+		abort();
+	for (k = 0; k < 2; k++) {
+		value_unref(w[k]);
+		buf_fini(&out[k]);
+	}
+	value_unref(m);
+}
+
+/* The first 8 bytes as a double: its repr must read back as the same bits. */
+static void fuzz_float(const uint8_t *data, size_t size)
+{
+	struct buf out;
+	double f, g;
+
+	if (size < 8)
+		return;
+	memcpy(&f, data, 8);
+	buf_init(&out, 0);
+	if (json_put_float(&out, f) != 0)
+		abort();
+	g = strtod(buf_str(&out), NULL);
+	if (isnan(f) ? !isnan(g) : memcmp(&f, &g, 8) != 0)
+		abort();
+	buf_fini(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct value *v = NULL, *w = NULL;
@@ -59,6 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out;
 	int flags, nan = 0, r;
 
+	fuzz_raw_string(data, size);
+	fuzz_float(data, size);
 	diag_init(&d);
 	buf_init(&out, 0);
 	r = json_decode((const char *)data, size, "fuzz", &v, &d);
