@@ -27,7 +27,7 @@ enum {
 #define JSON_MAX_DEPTH 512
 
 /* Appends the encoding of v to out. Returns 0, ERR_TOOBIG (out's cap) or
- * ERR_DEPTH. A NULL v encodes as null. */
+ * ERR_DEPTH, leaving out as it was on failure. A NULL v encodes as null. */
 int json_encode(struct buf *out, const struct value *v, int flags);
 /* Returns a heap string with the encoding of v (aborts only on OOM; values
  * deeper than JSON_MAX_DEPTH are encoded as null at the cut). */
@@ -39,7 +39,14 @@ int json_put_float(struct buf *out, double f);
 
 /* Decodes one JSON text of len bytes (trailing whitespace allowed) into *vp.
  * file (may be NULL) names the input in positions and diagnostics. On error
- * returns ERR_PARSE, ERR_DEPTH or ERR_TOOBIG with d filled, and *vp is NULL. */
+ * returns ERR_PARSE, ERR_DEPTH or ERR_TOOBIG with d filled (d may be NULL),
+ * and *vp is NULL. Beyond RFC 8259 it accepts, as Python's json.loads does,
+ * NaN, Infinity and -Infinity, and skips a leading UTF-8 byte order mark.
+ * Where Python differs from what a value can hold: integers outside int64
+ * become floats, lone surrogate escapes and bytes that are not UTF-8 become
+ * U+FFFD. A repeated key keeps its first place and takes the last value.
+ * Positions are 1-based, columns counted in bytes. Inputs over 64 MiB and
+ * nesting deeper than JSON_MAX_DEPTH fail. */
 int json_decode(const char *text, size_t len, const char *file, struct value **vp, struct diag *d);
 
 #endif
