@@ -132,7 +132,7 @@ int cmd_run(int argc, char **argv)
 	memset(&ao, 0, sizeof(ao));
 	memset(&worker, 0, sizeof(worker));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:m:a:e:l:c:f:T:u:kCDovh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:a:e:l:c:f:T:u:kCDovh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': ao.remote_user = optarg; break;
 		case 3: ao.private_key = optarg; break;

@@ -5,9 +5,10 @@
 
 #include "data/value.h"
 
-/* Returns a new reference to result with `stdout_lines` / `stderr_lines`
- * added (str.splitlines() of `stdout` / `stderr`) where the module sent the
- * output but not its lines. */
+/* Returns a new reference to result completed as Ansible's task executor
+ * does: `stdout_lines` / `stderr_lines` (str.splitlines()) where the module
+ * sent the output only, `failed` from `rc` when absent, `changed` false when
+ * absent. */
 struct value *result_normalize(const struct value *result);
 
 #endif

@@ -59,6 +59,9 @@ struct value *out_clean_result(const struct value *result, int verbosity)
 {
 	struct value *c = strip_internal(result);
 
+	/* The event already says failed or skipped (TaskResult.clean_copy). */
+	value_map_del(c, "failed");
+	value_map_del(c, "skipped");
 	if (verbosity < 3) {
 		value_map_del(c, "invocation");
 		value_map_del(c, "diff");

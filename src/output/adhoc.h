@@ -24,8 +24,8 @@ void out_adhoc_result(const struct adhoc_style *st, const char *host, enum adhoc
                       const struct value *result);
 
 /* Returns a copy of result without what Ansible hides from the screen:
- * `_ansible_*` keys everywhere, `invocation` and `diff` below -vvv,
- * `exception`. */
+ * `_ansible_*` keys everywhere, `failed` and `skipped` (the status says
+ * it), `invocation` and `diff` below -vvv, `exception`. */
 struct value *out_clean_result(const struct value *result, int verbosity);
 
 /* Decides colour as Ansible does: ANSIBLE_NOCOLOR / NO_COLOR off,

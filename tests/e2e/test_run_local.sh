@@ -31,9 +31,8 @@ out=$("$DROVER" run l1 -i "$INV" -a 'echo "a  b"' -o 2>&1)
 check_eq "command is the default module, argv without a shell" "$out" 'l1 | CHANGED | rc=0 | (stdout) a  b'
 
 out=$("$DROVER" run l1 -i "$INV" -m shell -a 'echo out; echo err >&2; exit 3' 2>&1); rc=$?
-check_eq "shell failure output" "$out" 'l1 | FAILED | rc=3 >>
-out
-errnon-zero return code'
+check_eq "shell failure output (as ansible: stdout, stderr, msg run together)" "$out" 'l1 | FAILED | rc=3 >>
+outerrnon-zero return code'
 check_eq "failed host exits 2" "$rc" 2
 
 out=$("$DROVER" run l1 -i "$INV" -m raw -a 'echo hi; echo err >&2' 2>&1); rc=$?
