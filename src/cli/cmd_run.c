@@ -43,6 +43,7 @@ static void run_usage(FILE *f)
 	        "      --ssh-common-args A  extra arguments for ssh (shell words)\n"
 	        "      --ssh-extra-args A   likewise, after the common ones\n"
 	        "      --no-persist       no ControlMaster kept between runs\n"
+	        "      --retries N        retry connections that fail before a task starts\n"
 	        "  -v, --verbose          more output (-vvvv for connection details)\n");
 }
 
@@ -113,7 +114,7 @@ int cmd_run(int argc, char **argv)
 		{"user", required_argument, NULL, 'u'}, {"private-key", required_argument, NULL, 3},
 		{"key-file", required_argument, NULL, 3}, {"ssh-common-args", required_argument, NULL, 4},
 		{"ssh-extra-args", required_argument, NULL, 5}, {"no-persist", no_argument, NULL, 6},
-		{"ask-pass", no_argument, NULL, 'k'},
+		{"ask-pass", no_argument, NULL, 'k'}, {"retries", required_argument, NULL, 7},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_opts co;
@@ -140,6 +141,10 @@ int cmd_run(int argc, char **argv)
 		case 5: ao.ssh_extra_args = optarg; break;
 		case 6: co.no_persist = 1; break;
 		case 'k': ask_pass = 1; break;
+		case 7:
+			if (cli_parse_int(optarg, "--retries", 0, 100, &ao.retries) != 0)
+				goto out_opts;
+			break;
 		case 'm': module = optarg; break;
 		case 'a': argtext = optarg; break;
 		case 'C': ao.check = 1; break;

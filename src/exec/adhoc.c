@@ -28,6 +28,8 @@ struct adhoc_host {
 	struct ssh_target ssh; /* strings borrowed from vars and the options */
 	int raw_over_ssh;
 	char **env;            /* owned; ssh's environment when a password is used */
+	int attempts;          /* retries made */
+	uint64_t retry_timer;
 	const char *password;  /* borrowed; NULL when keys or agents are used */
 	int done;
 };
@@ -71,22 +73,73 @@ static void adhoc_finish(struct adhoc_host *h, enum adhoc_status status, const s
 	adhoc_start_next(run);
 }
 
-static void adhoc_unreachable(struct adhoc_host *h, enum conn_phase phase, const char *msg, const char *tail)
+static void adhoc_start_host(struct adhoc_host *h);
+
+static void adhoc_retry_now(struct ev_loop *loop, void *arg)
 {
-	struct value *r = value_map();
+	struct adhoc_host *h = arg;
+
+	(void)loop;
+	h->retry_timer = 0;
+	h->run->active--; /* adhoc_start_host counts it again */
+	adhoc_start_host(h);
+}
+
+/* Failures before a request reached the worker are retried with capped
+ * exponential backoff and jitter (1 s, 2 s, 4 s ... at most 30 s, each
+ * between half and all of it); authentication and host-key failures never
+ * are, so a wrong password cannot lock an account. */
+static int adhoc_retry(struct adhoc_host *h, enum conn_phase phase, const char *msg)
+{
+	uint64_t ms;
+
+	switch (phase) {
+	case CONN_PHASE_RESOLVE: case CONN_PHASE_CONNECT: case CONN_PHASE_SESSION:
+	case CONN_PHASE_BOOTSTRAP: case CONN_PHASE_HELLO: case CONN_PHASE_TRANSFER:
+		break;
+	default:
+		return 0;
+	}
+	if (h->done || h->attempts >= value_get_int(h->vars, "ansible_ssh_retries", h->run->o->retries))
+		return 0;
+	ms = (uint64_t)1000 << (h->attempts < 5 ? h->attempts : 5);
+	if (ms > 30000)
+		ms = 30000;
+	ms = ms / 2 + (uint64_t)(random() % (long)(ms / 2 + 1));
+	h->attempts++;
+	log_v(1, "<%s> %s failed: %s; retry %d in %llu ms", h->name, conn_phase_name(phase), msg, h->attempts,
+	      (unsigned long long)ms);
+	conn_close(h->conn);
+	h->conn = NULL;
+	h->retry_timer = ev_timer_add(h->run->loop, ms, adhoc_retry_now, h);
+	return 1;
+}
+
+static void adhoc_unreachable_ex(struct adhoc_host *h, enum conn_phase phase, const char *msg, const char *tail,
+                                 int may_retry)
+{
+	struct value *r;
 	char *full;
 
+	if (may_retry && adhoc_retry(h, phase, msg))
+		return;
+	r = value_map();
 	if (tail != NULL && *tail)
-		full = xasprintf("%s: %s; stderr: %.*s", conn_phase_name(phase), msg,
-		                 (int)pystr_rstrip_len(tail, strlen(tail), "\r\n"), tail);
+		full = xasprintf("%s failed: %s; ssh said: %.*s (hint: %s)", conn_phase_name(phase), msg,
+		                 (int)pystr_rstrip_len(tail, strlen(tail), "\r\n"), tail, ssh_hint(phase));
 	else
-		full = xasprintf("%s: %s", conn_phase_name(phase), msg);
+		full = xasprintf("%s failed: %s (hint: %s)", conn_phase_name(phase), msg, ssh_hint(phase));
 	value_map_set(r, "changed", value_bool(0));
 	value_map_set(r, "msg", value_str(full));
 	value_map_set(r, "unreachable", value_bool(1));
 	adhoc_finish(h, ADHOC_UNREACHABLE, r);
 	value_unref(r);
 	free(full);
+}
+
+static void adhoc_unreachable(struct adhoc_host *h, enum conn_phase phase, const char *msg, const char *tail)
+{
+	adhoc_unreachable_ex(h, phase, msg, tail, 1);
 }
 
 static void adhoc_result(struct adhoc_host *h, const struct value *result)
@@ -119,7 +172,7 @@ static void adhoc_on_reply(struct conn *c, const struct value *result, const str
 			value_unref(r);
 			return;
 		}
-		adhoc_unreachable(h, e->phase, e->msg, e->stderr_tail);
+		adhoc_unreachable_ex(h, e->phase, e->msg, e->stderr_tail, !e->unknown_outcome);
 		return;
 	}
 	full = result_normalize(result);
@@ -337,6 +390,9 @@ static void adhoc_start_host(struct adhoc_host *h)
 	struct conn_params p;
 	char *msg = NULL;
 
+	askpass_env_free(h->env);
+	h->env = NULL;
+	h->password = NULL;
 	h->run->active++;
 	if (strcmp(conn, "ssh") == 0 || strcmp(conn, "smart") == 0 || strcmp(conn, "paramiko") == 0) {
 		adhoc_start_ssh(h);

@@ -32,6 +32,7 @@ struct adhoc_opts {
 	const char *ctl_dir;       /* usable control directory, or NULL */
 	int persist;               /* ControlPersist seconds; 0 none */
 	int host_key_checking;
+	int retries;               /* reconnection retries (ansible_ssh_retries) */
 	const char *conn_password; /* -k, or NULL (secret: never logged) */
 	const char *self_path;     /* drover's own path, run by ssh as askpass */
 	struct adhoc_style style;
