@@ -31,6 +31,7 @@ struct conn_req {
 	void *arg;
 	uint64_t timer;
 	uint64_t timeout_ms;
+	uint64_t sent; /* ms, monotonic */
 	struct conn *c;
 };
 
@@ -48,6 +49,7 @@ struct conn {
 	struct value *hello;       /* owned */
 	uint64_t hello_timer, grace_timer, kill_timer;
 	uint64_t hello_ms;
+	uint64_t started;          /* ms, monotonic: process start */
 	struct conn_req **reqs;    /* pending, in send order; each owned */
 	size_t nreqs;
 	uint32_t next_id;
@@ -348,9 +350,9 @@ static void conn_on_hello(struct conn *c, struct frame *f)
 	f->body = NULL;
 	c->state = CONN_READY;
 	c->eof_phase = CONN_PHASE_REQUEST;
-	log_v(4, "<%s> worker hello: version %s arch %s uid %lld", c->host,
-	      value_get_str(c->hello, "version", "?"), value_get_str(c->hello, "arch", "?"),
-	      (long long)value_get_int(c->hello, "uid", -1));
+	log_v(4, "<%s> worker hello after %llu ms: version %s arch %s uid %lld", c->host,
+	      (unsigned long long)(ev_clock_ms() - c->started), value_get_str(c->hello, "version", "?"),
+	      value_get_str(c->hello, "arch", "?"), (long long)value_get_int(c->hello, "uid", -1));
 	if (c->cbs->ready != NULL && !c->closing)
 		c->cbs->ready(c, c->hello, c->arg);
 }
@@ -377,6 +379,8 @@ static void conn_on_reply(struct conn *c, struct frame *f)
 	}
 	req = *c->reqs[i];
 	free(c->reqs[i]);
+	log_v(4, "<%s> request %u answered in %llu ms", c->host, (unsigned)req.id,
+	      (unsigned long long)(ev_clock_ms() - req.sent));
 	memmove(&c->reqs[i], &c->reqs[i + 1], (c->nreqs - i - 1) * sizeof(*c->reqs));
 	c->nreqs--;
 	ev_timer_del(c->loop, req.timer);
@@ -611,6 +615,7 @@ int conn_start(struct ev_loop *loop, const struct conn_params *p, const struct c
 	    (r = ev_fd_set(loop, c->out_fd, EV_READ, conn_on_out, c)) != 0 ||
 	    (r = ev_fd_set(loop, c->err_fd, EV_READ, conn_on_err, c)) != 0)
 		goto out;
+	c->started = ev_clock_ms();
 	c->hello_timer = ev_timer_add(loop, c->hello_ms, conn_hello_timeout, c);
 	*cp = c;
 	c = NULL;
@@ -665,6 +670,7 @@ int conn_request(struct conn *c, const struct value *body, uint64_t timeout_ms, 
 	rq->arg = arg;
 	rq->c = c;
 	rq->timeout_ms = timeout_ms;
+	rq->sent = ev_clock_ms();
 	if (timeout_ms > 0)
 		rq->timer = ev_timer_add(c->loop, timeout_ms, conn_req_timeout, rq);
 	c->reqs = xreallocarray(c->reqs, c->nreqs + 1, sizeof(*c->reqs));
