@@ -319,13 +319,14 @@ static int invcmd_graph(struct invcmd *c, struct inv_group *g, int depth, struct
 
 static int invcmd_dump(struct invcmd *c, struct value *data, struct buf *b)
 {
-	struct value *safe = invcmd_unsafe(data);
+	struct value *safe;
 	int r;
 
+	/* Ansible's YAML dumper writes unsafe strings as plain strings. */
 	if (c->yaml)
-		r = yaml_emit(b, safe, YAML_EMIT_SORT_KEYS);
-	else
-		r = json_encode(b, safe, JSON_SORT_KEYS | JSON_INDENT(4));
+		return yaml_emit(b, data, YAML_EMIT_SORT_KEYS);
+	safe = invcmd_unsafe(data);
+	r = json_encode(b, safe, JSON_SORT_KEYS | JSON_INDENT(4));
 	value_unref(safe);
 	return r;
 }

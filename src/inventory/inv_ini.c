@@ -368,7 +368,8 @@ static int ini_host_line(struct ini *x, struct inv_group *g, const char *s, size
 	}
 	r = inv_addr_hostpattern(toks[0].text, &names, &port, &msg);
 	if (r < 0) {
-		r = ini_fail(x, toks[0].at, "%s", msg);
+		r = ini_fail(x, toks[0].at, "%s%s", msg,
+		             toks[0].text[0] == '[' && strchr(toks[0].text, ']') == NULL ? " (an unterminated [section]?)" : "");
 		goto out;
 	}
 	len = strlen(toks[0].text);

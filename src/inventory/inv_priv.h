@@ -117,8 +117,10 @@ int inv_addr_hostpattern(const char *pattern, struct value **namesp, long *portp
 int inv_ini_load(struct inventory *inv, const char *text, size_t len, const char *file, struct diag *d);
 /* Returns 1 and loads when the text is a YAML inventory; 0 when YAML parsed
  * to something that is not one (empty, not a mapping), with d set to the
- * reason; < 0 on errors (d set). */
-int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const char *file, struct diag *d);
+ * reason; < 0 on errors (d set). *mappingp says whether the text was a YAML
+ * mapping, that is, meant as a YAML inventory. */
+int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const char *file, int *mappingp,
+                  struct diag *d);
 
 /* inv_source.c: one -i argument. */
 /* Ansible's unfrackpath(follow=False): a new absolute, normalised path. */

@@ -202,20 +202,39 @@ static void src_copy_diag(struct diag *to, const struct diag *from, const char *
 	         hint ? hint : "");
 }
 
+/* Does the first line that is not blank or a comment start with '['? Then
+ * the text is meant as INI (a YAML inventory is a mapping). */
+static int src_looks_ini(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+			i++;
+		if (i < len && (text[i] == '#' || text[i] == ';')) {
+			while (i < len && text[i] != '\n')
+				i++;
+			continue;
+		}
+		return i < len && text[i] == '[';
+	}
+}
+
 /* A file's text: YAML first unless fmt says INI, then INI unless fmt says
- * YAML. When both fail, the error of the parser that got further is
- * reported; at the same place, the YAML one if prefer_yaml. */
+ * YAML. When both fail, the error reported is the YAML one if the text is
+ * a YAML mapping, the INI one if it starts like INI, else that of the
+ * parser that got further (at the same place, YAML if prefer_yaml). */
 static int src_text(struct inventory *inv, const char *text, size_t len, const char *path, enum inv_format fmt,
                     int prefer_yaml, int executable, struct diag *d)
 {
 	struct diag dy, di;
 	const char *hint = executable ? " (executable inventory scripts are not supported)" : NULL;
-	int ry, ri, r;
+	int ry = 0, ri, r, mapping = 0, use_ini;
 
 	diag_init(&dy);
 	diag_init(&di);
 	if (fmt != INV_FORMAT_INI) {
-		ry = inv_yaml_load(inv, text, len, path, &dy);
+		ry = inv_yaml_load(inv, text, len, path, &mapping, &dy);
 		if (ry == 1) {
 			r = 0;
 			goto out;
@@ -231,11 +250,15 @@ static int src_text(struct inventory *inv, const char *text, size_t len, const c
 		r = 0;
 		goto out;
 	}
-	if (ri != ERR_PARSE || fmt == INV_FORMAT_INI || src_later(&di, &dy) ||
-	    (!src_later(&dy, &di) && !prefer_yaml))
-		src_copy_diag(d, &di, hint);
+	if (ri != ERR_PARSE || fmt == INV_FORMAT_INI || ry == 0)
+		use_ini = 1;
+	else if (mapping)
+		use_ini = 0;
+	else if (src_looks_ini(text, len))
+		use_ini = 1;
 	else
-		src_copy_diag(d, &dy, hint);
+		use_ini = src_later(&di, &dy) || (!src_later(&dy, &di) && !prefer_yaml);
+	src_copy_diag(d, use_ini ? &di : &dy, hint);
 	r = ri;
 out:
 	diag_fini(&dy);

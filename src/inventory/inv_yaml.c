@@ -214,7 +214,8 @@ out:
 	return r;
 }
 
-int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const char *file, struct diag *d)
+int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const char *file, int *mappingp,
+                  struct diag *d)
 {
 	struct iy y = {inv, file, d};
 	struct value *doc = NULL;
@@ -223,6 +224,7 @@ int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const cha
 	size_t i;
 	int r;
 
+	*mappingp = 0;
 	r = yaml_load_data(text, len, file, &doc, d);
 	if (r < 0)
 		return r;
@@ -237,6 +239,7 @@ int inv_yaml_load(struct inventory *inv, const char *text, size_t len, const cha
 		r = 0;
 		goto out;
 	}
+	*mappingp = 1;
 	plugin = value_map_get(doc, "plugin");
 	if (plugin != NULL && !iy_falsy(plugin)) {
 		r = iy_fail(&y, plugin, "inventory plugin configuration files are not supported (plugin: %s)",
