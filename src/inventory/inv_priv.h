@@ -135,10 +135,18 @@ int inv_vars_load_host(struct inventory *inv, struct inv_host *h, struct diag *d
 /* sort_groups: by depth, priority, name. Sorts in place. */
 void inv_vars_sort_groups(struct inv_group **groups, size_t n);
 
+/* pymatch.c: Python's fnmatch.fnmatchcase(name, pat): 1, 0, or -1 for a
+ * pattern Python rejects. */
+int pymatch_fnmatch(const char *pat, const char *name);
+/* Python's re.compile(py).match(s) != None: compile returns 0 or -1 (syntax
+ * Python rejects or POSIX cannot express, including large counted
+ * repetitions); match returns 1 or 0. */
+struct pymatch_re;
+int pymatch_re_compile(const char *py, struct pymatch_re **rep);
+int pymatch_re_match(const struct pymatch_re *re, const char *s);
+void pymatch_re_free(struct pymatch_re *re);
+
 /* pattern.c: host patterns. */
-/* Python's fnmatch.fnmatchcase(name, pat): 1, 0, or -1 for a pattern Python
- * rejects. */
-int pattern_fnmatch(const char *pat, const char *name);
 /* split_host_pattern: appends the terms of pattern to the list terms. */
 void pattern_split(const char *pattern, struct value *terms);
 /* The body of inventory_select. */

@@ -31,7 +31,7 @@ static void test_fnmatch(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = pattern_fnmatch(cases[i].pat, cases[i].name);
+		int got = pymatch_fnmatch(cases[i].pat, cases[i].name);
 
 		if (got != cases[i].want)
 			printf("#   fnmatch('%s', '%s') = %d, want %d\n", cases[i].name, cases[i].pat, got, cases[i].want);
