@@ -431,7 +431,7 @@ static int rx_translate(const char *p, struct buf *b, int *icasep)
 					buf_puts(b, "{0");
 				else
 					buf_putc(b, '{');
-				buf_put(b, p + i + 1 + (p[i + 1] == ','), n - 1 - (p[i + 1] == ','));
+				buf_put(b, p + i + 1, n - 1);
 				i += n;
 			} else {
 				buf_putc(b, c);
@@ -463,10 +463,8 @@ static int rx_translate(const char *p, struct buf *b, int *icasep)
 			case 'n': buf_putc(b, '\n'); break;
 			case 't': buf_putc(b, '\t'); break;
 			default:
-				if (e >= '1' && e <= '9') {
-					buf_putc(b, '\\');
-					buf_putc(b, e);
-				} else if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || e == '0') {
+				/* Back references and unknown letter escapes: not in ERE. */
+				if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
 					return -1;
 				} else {
 					rx_lit(b, e);

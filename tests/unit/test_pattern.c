@@ -39,6 +39,36 @@ static void test_fnmatch(void)
 	}
 }
 
+static void test_regex(void)
+{
+	/* Expected values from Python 3.11's re.match. */
+	static const struct {
+		const char *re, *s;
+		int want; /* 1 match, 0 no match, -1 invalid */
+	} cases[] = {
+		{"web.*", "web01", 1}, {"eb", "web01", 0}, {"(?:a|b)c", "bc", 1}, {"\\d+$", "12", 1},
+		{"\\d+$", "12a", 0}, {"[\\w-]+\\.example", "db-1.example.com", 1}, {"a{2,3}b", "aab", 1},
+		{"a{2,3}b", "ab", 0}, {"a{,2}b", "b", 1}, {"a*?b", "aab", 1}, {"(?i)WEB", "web", 1},
+		{"x{", "x{", 1}, {"[^a-c]", "d", 1}, {"[]a]", "]", 1}, {"a|^b", "b", 1}, {"(a)\\1", "aa", -1},
+		{"a+++", "a", -1}, {"*a", "a", -1}, {"a**", "a", -1}, {"(?=x)", "x", -1}, {"a*+", "a", -1},
+		{"(a{100}){100}", "a", -1}, {"\\", "a", -1},
+	};
+	struct pymatch_re *re;
+	size_t i;
+	int got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = pymatch_re_compile(cases[i].re, &re);
+		if (got == 0) {
+			got = pymatch_re_match(re, cases[i].s);
+			pymatch_re_free(re);
+		}
+		if (got != cases[i].want)
+			printf("#   re.match('%s', '%s') = %d, want %d\n", cases[i].re, cases[i].s, got, cases[i].want);
+		T_EQ_INT(got, cases[i].want);
+	}
+}
+
 static char *split_str(const char *pattern)
 {
 	struct value *terms = value_list();
@@ -260,6 +290,7 @@ static void test_localhost(void)
 int main(void)
 {
 	T_RUN(test_fnmatch);
+	T_RUN(test_regex);
 	T_RUN(test_split);
 	T_RUN(test_select);
 	T_RUN(test_limits);
