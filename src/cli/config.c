@@ -543,69 +543,107 @@ static char *config_choices_text(const struct config_def *def)
 	return buf_take(&b, NULL);
 }
 
+/* Finds the text of a setting in the environment (the last variable set
+ * wins) or else the file (the last entry present wins); NULL when neither
+ * has it. */
+static const char *config_source(const struct config *c, const struct config_def *def, const char **envp,
+                                 const struct value **fvp, const struct config_ini_entry **wherep)
+{
+	const char *text = NULL;
+	size_t i;
+
+	*envp = NULL;
+	*fvp = NULL;
+	*wherep = NULL;
+	for (i = 0; i < CONFIG_MAX_ENV && def->env[i] != NULL; i++)
+		if (getenv(def->env[i]) != NULL) {
+			*envp = def->env[i];
+			text = getenv(def->env[i]);
+		}
+	if (text != NULL || c->doc == NULL)
+		return text;
+	for (i = 0; i < CONFIG_MAX_INI && def->ini[i].section != NULL; i++) {
+		const struct value *iv = ini_get(c->doc, def->ini[i].section, def->ini[i].key, NULL);
+
+		if (iv != NULL) {
+			*fvp = iv;
+			*wherep = &def->ini[i];
+		}
+	}
+	return *fvp != NULL ? value_cstr(*fvp) : NULL;
+}
+
+/* The default's text (heap), after ANSIBLE_HOME for the defaults built on it;
+ * NULL for None. */
+static char *config_default_text(const struct config *c, const struct config_def *def)
+{
+	const struct value *home = c->set[CONFIG_ANSIBLE_HOME].val;
+
+	if (def->def == NULL)
+		return NULL;
+	if (!(def->flags & CONFIG_F_HOME_DEFAULT))
+		return xstrdup(def->def);
+	/* An ANSIBLE_HOME that could not be expanded leaves "~" for the same
+	 * warning to name. */
+	return xasprintf("%s%s", home != NULL && home->type == VALUE_STR ? value_cstr(home) : "~/.ansible", def->def);
+}
+
+/* Types the text found for def, falling back to the default where Ansible
+ * does; a path that cannot be expanded leaves the setting None with a
+ * warning. Returns 0 with *vp, or ERR_INVAL with *whyp. */
+static int config_type_value(struct config *c, const struct config_def *def, const char *text, const char **envp,
+                             const char *basedir, struct value **vp, char **whyp)
+{
+	char *deftext = NULL, *choices;
+	int r;
+
+	if (text == NULL)
+		text = deftext = config_default_text(c, def);
+	r = config_convert(c, def, text, basedir, vp, whyp);
+	if (r == ERR_INVAL && *envp != NULL && *text == '\0') {
+		/* Ansible takes an empty variable that does not type as unset. */
+		*envp = NULL;
+		free(*whyp);
+		text = deftext = config_default_text(c, def);
+		r = config_convert(c, def, text, c->cwd, vp, whyp);
+	}
+	if (r == ERR_NOTFOUND) {
+		config_warn(c, "%s is unset: %s", def->name, *whyp);
+		free(*whyp);
+		*whyp = NULL;
+		*vp = value_null();
+		r = 0;
+	}
+	if (r == 0 && config_check_choice(def, *vp) != 0) {
+		choices = config_choices_text(def);
+		*whyp = xasprintf("'%s' is not one of %s", value_cstr(*vp), choices);
+		free(choices);
+		value_unref(*vp);
+		*vp = NULL;
+		r = ERR_INVAL;
+	}
+	free(deftext);
+	return r;
+}
+
 /* Settles one setting: environment, then file, then default. */
 static int config_settle(struct config *c, const struct config_def *def, struct diag *d)
 {
 	struct config_setting *s = &c->set[def->key];
-	const struct value *fv = NULL;
-	const struct config_ini_entry *where = NULL;
-	const char *text = NULL, *envname = NULL, *basedir = c->cwd;
-	char *deftext = NULL, *why = NULL, *dir = NULL, *choices;
+	const struct value *fv;
+	const struct config_ini_entry *where;
+	const char *text, *envname;
+	char *why = NULL, *dir = NULL;
 	struct value *v = NULL;
-	size_t i;
 	int r = ERR_INTERNAL;
 
-	for (i = 0; i < CONFIG_MAX_ENV && def->env[i] != NULL; i++)
-		if (getenv(def->env[i]) != NULL) {
-			envname = def->env[i];
-			text = getenv(envname);
-		}
-	if (text == NULL && c->doc != NULL) {
-		for (i = 0; i < CONFIG_MAX_INI && def->ini[i].section != NULL; i++) {
-			const struct value *iv = ini_get(c->doc, def->ini[i].section, def->ini[i].key, NULL);
-
-			if (iv != NULL) {
-				fv = iv;
-				where = &def->ini[i];
-			}
-		}
-		if (fv != NULL) {
-			text = value_cstr(fv);
-			dir = xstrdup(c->file);
-			*strrchr(dir, '/') = '\0';
-			basedir = *dir ? dir : "/";
-		}
+	text = config_source(c, def, &envname, &fv, &where);
+	if (fv != NULL) {
+		/* A relative path in the file is relative to the file. */
+		dir = xstrdup(c->file);
+		*strrchr(dir, '/') = '\0';
 	}
-	if (text == NULL) {
-		envname = NULL;
-		if (def->def != NULL && (def->flags & CONFIG_F_HOME_DEFAULT))
-			text = deftext = xasprintf("%s%s", c->set[CONFIG_ANSIBLE_HOME].val->type == VALUE_STR
-			                                           ? value_cstr(c->set[CONFIG_ANSIBLE_HOME].val)
-			                                           : "~/.ansible",
-			                           def->def);
-		else
-			text = def->def;
-	}
-	r = config_convert(c, def, text, basedir, &v, &why);
-	if (r == ERR_INVAL && envname != NULL && *text == '\0') {
-		/* Ansible takes an empty variable that does not type as unset. */
-		envname = NULL;
-		free(why);
-		r = config_convert(c, def, def->def, c->cwd, &v, &why);
-	}
-	if (r == ERR_NOTFOUND) {
-		config_warn(c, "%s is unset: %s", def->name, why);
-		v = value_null();
-		r = 0;
-	}
-	if (r == 0 && config_check_choice(def, v) != 0) {
-		free(why);
-		choices = config_choices_text(def);
-		why = xasprintf("'%s' is not one of %s", value_cstr(v), choices);
-		free(choices);
-		r = ERR_INVAL;
-	}
-	if (r != 0) {
+	if ((r = config_type_value(c, def, text, &envname, dir != NULL ? (*dir ? dir : "/") : c->cwd, &v, &why)) != 0) {
 		if (fv != NULL)
 			diag_set(d, fv->pos.file, (int)fv->pos.line, (int)fv->pos.col, "invalid value for %s ([%s] %s): %s",
 			         def->name, where->section, where->key, why);
@@ -627,18 +665,14 @@ static int config_settle(struct config *c, const struct config_def *def, struct 
 		s->from = CONFIG_FROM_DEFAULT;
 		s->origin = xstrdup("default");
 	}
-	if ((def->flags & CONFIG_F_USE_PATH) && v->type == VALUE_STR) {
-		free(why);
-		why = NULL;
-		if (config_resolve(c, value_cstr(v), c->cwd, &s->path, &why) != 0)
-			config_warn(c, "%s cannot be used as a path: %s", def->name, why);
-	}
+	if ((def->flags & CONFIG_F_USE_PATH) && v->type == VALUE_STR &&
+	    config_resolve(c, value_cstr(v), c->cwd, &s->path, &why) != 0)
+		config_warn(c, "%s cannot be used as a path: %s", def->name, why);
 	s->val = v;
 	v = NULL;
 	r = 0;
 out:
 	value_unref(v);
-	free(deftext);
 	free(why);
 	free(dir);
 	return r;
