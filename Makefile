@@ -61,9 +61,16 @@ $(BUILD)/wobj/%.o: %.c
 	@mkdir -p $(@D)
 	$(WORKER_CC) $(CPPFLAGS) -DDROVER_WORKER $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libdrover.a
+# The subcommands' own modules (all of src/cli but main.c), for unit tests of
+# cli code; an archive, so a test links only what it uses.
+$(BUILD)/libdrover-cli.a: $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJS))
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdrover.a $(LDLIBS_CTL)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libdrover-cli.a $(BUILD)/libdrover.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdrover-cli.a $(BUILD)/libdrover.a \
+	    $(LDLIBS_CTL)
 
 tests: $(UNIT_BINS)
 
