@@ -189,8 +189,6 @@ int cmd_run(int argc, char **argv)
 	ao.module = module;
 	ao.args = args;
 	ao.extra_vars = co.extra_vars;
-	ao.forks = co.forks;
-	ao.connect_timeout_ms = (uint64_t)co.timeout * 1000;
 	ao.connection = co.connection;
 	ao.worker_path = cli_worker_path();
 	ao.self_path = cli_self_path();

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "data/yaml.h"
 #include "playbook/kv.h"
 #include "base/fdutil.h"
@@ -24,17 +25,16 @@
 #include "exec/adhoc.h"
 #include "transport/ctlpath.h"
 
-#define CLI_DEFAULT_TIMEOUT 10
 
 void cli_opts_init(struct cli_opts *co)
 {
 	memset(co, 0, sizeof(*co));
 	co->extra_vars = value_map();
-	co->timeout = CLI_DEFAULT_TIMEOUT;
 }
 
 void cli_opts_fini(struct cli_opts *co)
 {
+	config_free(co->cfg);
 	free(co->inventories);
 	free(co->limits);
 	value_unref(co->extra_vars);
@@ -119,33 +119,51 @@ int cli_opts_common(struct cli_opts *co, int flag, const char *arg)
 	}
 }
 
-int cli_load_inventory(const struct cli_opts *co, struct inventory **invp)
+int cli_opts_config(struct cli_opts *co)
 {
-	const char *deflt[1];
-	const char *const *src = co->inventories;
-	size_t n = co->ninventories;
-	const char *env = getenv("ANSIBLE_INVENTORY");
-	char **split = NULL;
 	struct diag d;
-	char *msg, *copy = NULL, *p, *comma;
-	int rc = EXIT_OK;
+	char *msg;
 
-	if (n == 0 && env != NULL && *env) {
-		/* ANSIBLE_INVENTORY is a comma-separated list of sources. */
-		copy = xstrdup(env);
-		for (p = copy; p != NULL; p = comma) {
-			if ((comma = strchr(p, ',')) != NULL)
-				*comma++ = '\0';
-			if (*p) {
-				split = xreallocarray(split, n + 1, sizeof(*split));
-				split[n++] = p;
-			}
+	if (co->cfg != NULL)
+		return EXIT_OK;
+	diag_init(&d);
+	if (config_load(&co->cfg, &d) != 0) {
+		msg = diag_format(&d);
+		log_error("%s", msg);
+		free(msg);
+		diag_fini(&d);
+		return EXIT_OPTIONS;
+	}
+	diag_fini(&d);
+	config_print_warnings(co->cfg);
+	return EXIT_OK;
+}
+
+int cli_load_inventory(struct cli_opts *co, struct inventory **invp)
+{
+	const char *const *src = co->inventories;
+	size_t n = co->ninventories, i;
+	const struct value *list;
+	const char **cfgsrc = NULL;
+	struct diag d;
+	char *msg;
+	int rc;
+
+	if ((rc = cli_opts_config(co)) != EXIT_OK)
+		return rc;
+	if (n == 0 && (list = config_list(co->cfg, CONFIG_DEFAULT_HOST_LIST)) != NULL) {
+		/* Ansible's default /etc/ansible/hosts may simply not exist. */
+		for (i = 0; i < value_len(list); i++) {
+			const char *p = value_cstr(value_list_at(list, i));
+
+			if (p == NULL || *p == '\0')
+				continue;
+			if (config_from(co->cfg, CONFIG_DEFAULT_HOST_LIST) == CONFIG_FROM_DEFAULT && access(p, R_OK) != 0)
+				continue;
+			cfgsrc = xreallocarray(cfgsrc, n + 1, sizeof(*cfgsrc));
+			cfgsrc[n++] = p;
 		}
-		src = (const char *const *)split;
-	} else if (n == 0 && access("/etc/ansible/hosts", R_OK) == 0) {
-		deflt[0] = "/etc/ansible/hosts";
-		src = deflt;
-		n = 1;
+		src = cfgsrc;
 	}
 	diag_init(&d);
 	if (inventory_load(invp, src, n, &d) != 0) {
@@ -155,8 +173,7 @@ int cli_load_inventory(const struct cli_opts *co, struct inventory **invp)
 		rc = EXIT_ERROR;
 	}
 	diag_fini(&d);
-	free(split);
-	free(copy);
+	free(cfgsrc);
 	return rc;
 }
 
@@ -203,25 +220,38 @@ static int cli_default_forks(void)
 	return byfd < 5 ? 5 : (int)byfd;
 }
 
-static int cli_env_bool(const char *name, int dflt)
+/* ControlPersist from the user's ssh_args ("60", "60s", "10m", "1h", "yes",
+ * "no"), which drover applies to the masters it starts; -1 when absent. */
+static int cli_persist_from_args(const char *args)
 {
-	const char *v = getenv(name);
+	const char *p = args ? strstr(args, "ControlPersist") : NULL;
+	char *end;
+	long v;
 
-	if (v == NULL || *v == '\0')
-		return dflt;
-	if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 || strcmp(v, "0") == 0 ||
-	    strcasecmp(v, "off") == 0 || strcasecmp(v, "n") == 0 || strcasecmp(v, "f") == 0)
+	if (p == NULL)
+		return -1;
+	p += strlen("ControlPersist");
+	while (*p == ' ' || *p == '=')
+		p++;
+	if (strncasecmp(p, "yes", 3) == 0)
+		return 86400 * 365;
+	if (strncasecmp(p, "no", 2) == 0)
 		return 0;
-	return 1;
+	v = strtol(p, &end, 10);
+	if (end == p || v < 0)
+		return -1;
+	if (*end == 'm' || *end == 'M')
+		v *= 60;
+	else if (*end == 'h' || *end == 'H')
+		v *= 3600;
+	return v > 86400 * 365 ? 86400 * 365 : (int)v;
 }
 
-int cli_ssh_setup(const struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w)
+static void cli_load_worker(struct adhoc_opts *o, struct cli_worker *w)
 {
 	static char hash[SHA256_HEX_LEN + 1];
 	static struct utsname un;
 	struct buf b;
-	char *dir = NULL, *why = NULL;
-	const char *persist = getenv("DROVER_CONTROL_PERSIST");
 	int r;
 
 	buf_init(&b, (size_t)64 << 20);
@@ -241,16 +271,59 @@ int cli_ssh_setup(const struct cli_opts *co, struct adhoc_opts *o, struct cli_wo
 	buf_fini(&b);
 	uname(&un);
 	o->worker_arch = un.machine;
-	o->forks = co->forks > 0 ? co->forks : cli_default_forks();
-	o->host_key_checking = cli_env_bool("ANSIBLE_HOST_KEY_CHECKING", 1);
+}
+
+/* Command-line values win; then ANSIBLE_* and ansible.cfg (co->cfg). */
+static void cli_ssh_config(const struct cli_opts *co, struct adhoc_opts *o)
+{
+	const struct config *c = co->cfg;
+
+	o->forks = co->forks > 0 ? co->forks
+	           : config_from(c, CONFIG_DEFAULT_FORKS) != CONFIG_FROM_DEFAULT ? config_int(c, CONFIG_DEFAULT_FORKS, 5)
+	                                                                           : cli_default_forks();
+	o->connect_timeout_ms = (uint64_t)(co->timeout > 0 ? co->timeout : config_int(c, CONFIG_SSH_TIMEOUT, 10)) * 1000;
+	if (o->remote_user == NULL)
+		o->remote_user = config_str(c, CONFIG_SSH_REMOTE_USER);
+	if (o->private_key == NULL)
+		o->private_key = config_path(c, CONFIG_SSH_PRIVATE_KEY_FILE);
+	if (o->ssh_common_args == NULL)
+		o->ssh_common_args = config_str(c, CONFIG_SSH_COMMON_ARGS);
+	if (o->ssh_extra_args == NULL)
+		o->ssh_extra_args = config_str(c, CONFIG_SSH_EXTRA_ARGS);
+	if (o->retries == 0)
+		o->retries = config_int(c, CONFIG_SSH_RETRIES, 0);
+	o->ssh_executable = config_str(c, CONFIG_SSH_EXECUTABLE);
+	o->host_key_checking = config_bool(c, CONFIG_SSH_HOST_KEY_CHECKING);
+	/* Ansible's default ssh_args only set up multiplexing, which drover
+	 * does itself; a user's own ssh_args are passed on without their
+	 * Control* options, whose ControlPersist drover applies. */
+	if (config_from(c, CONFIG_SSH_ARGS) != CONFIG_FROM_DEFAULT)
+		o->ssh_args = config_str(c, CONFIG_SSH_ARGS);
+}
+
+int cli_ssh_setup(struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w)
+{
+	const char *persist = getenv("DROVER_CONTROL_PERSIST");
+	const char *cfgdir = NULL;
+	char *dir = NULL, *why = NULL;
+	int rc, p;
+
+	if ((rc = cli_opts_config(co)) != EXIT_OK)
+		return rc;
+	cli_load_worker(o, w);
+	cli_ssh_config(co, o);
 	o->persist = 60;
+	if ((p = cli_persist_from_args(o->ssh_args)) >= 0)
+		o->persist = p;
 	if (persist != NULL && *persist && cli_parse_int(persist, "DROVER_CONTROL_PERSIST", 0, 86400 * 365,
 	                                                  &o->persist) != 0)
 		return EXIT_OPTIONS;
 	if (co->no_persist)
 		o->persist = 0;
+	if (config_from(co->cfg, CONFIG_SSH_CONTROL_PATH_DIR) != CONFIG_FROM_DEFAULT)
+		cfgdir = config_path(co->cfg, CONFIG_SSH_CONTROL_PATH_DIR);
 	if (o->persist > 0) {
-		if (ctlpath_dir(getenv("ANSIBLE_SSH_CONTROL_PATH_DIR"), &dir, &why) != 0)
+		if (ctlpath_dir(cfgdir, &dir, &why) != 0)
 			log_v(1, "no usable control directory (%s): connecting to every host directly", why);
 		else if (why != NULL)
 			log_v(1, "control directory: %s; using %s instead", why, dir);

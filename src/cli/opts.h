@@ -9,6 +9,8 @@
 #include "data/value.h"
 #include "inventory/inventory.h"
 
+struct config;
+
 struct cli_opts {
 	const char **inventories; /* borrowed from argv; owned array */
 	size_t ninventories;
@@ -17,9 +19,10 @@ struct cli_opts {
 	struct value *extra_vars; /* owned map */
 	const char *connection;   /* -c, or NULL */
 	int forks;                /* -f; 0 when not given */
-	int timeout;              /* -T, seconds */
+	int timeout;              /* -T, seconds; 0 when not given */
 	int verbosity;            /* -v count */
 	int no_persist;           /* --no-persist */
+	struct config *cfg;       /* owned; ansible.cfg and ANSIBLE_* (cli_opts_config) */
 };
 
 /* The worker binary shipped to ssh hosts. */
@@ -45,9 +48,14 @@ int cli_parse_int(const char *s, const char *flag, int min, int max, int *outp);
  * *varsp as Ansible does. Returns 0, or an error with d filled. */
 int cli_extra_vars(struct value **varsp, const char *arg, struct diag *d);
 
-/* Loads the inventories named by -i (else $ANSIBLE_INVENTORY, else
- * /etc/ansible/hosts when it exists). Prints errors. Returns an exit code. */
-int cli_load_inventory(const struct cli_opts *co, struct inventory **invp);
+/* Loads ansible.cfg and the ANSIBLE_* variables into co->cfg once (later
+ * calls do nothing), printing warnings and errors. Returns an exit code. */
+int cli_opts_config(struct cli_opts *co);
+
+/* Loads the inventories named by -i (else the configured ones: ANSIBLE_INVENTORY,
+ * [defaults] inventory, /etc/ansible/hosts when it exists). Prints errors.
+ * Returns an exit code. */
+int cli_load_inventory(struct cli_opts *co, struct inventory **invp);
 
 /* Selects the hosts of pattern after the limits. An empty selection is an
  * error. Prints errors. Returns an exit code; *hostsp is freed by the caller. */
@@ -60,12 +68,14 @@ int cli_select_hosts(const struct cli_opts *co, struct inventory *inv, const cha
 char *cli_prompt_secret(const char *prompt);
 
 struct adhoc_opts;
-/* Fills the ssh-related options of o: loads the worker binary and its hash,
- * picks the control directory ($ANSIBLE_SSH_CONTROL_PATH_DIR honoured; any
- * problem means direct connections, said at -v), ControlPersist
- * ($DROVER_CONTROL_PERSIST, default 60; --no-persist: none), host key
- * checking ($ANSIBLE_HOST_KEY_CHECKING), forks from CPU count and the
- * open-file limit when -f was not given. Returns an exit code. */
-int cli_ssh_setup(const struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w);
+/* Fills the connection options of o that the command line left unset from
+ * ansible.cfg / ANSIBLE_* (timeout, remote_user, private_key_file, ssh_args,
+ * ssh_common_args, ssh_extra_args, ssh_executable, reconnection_retries,
+ * host_key_checking, forks — else sized from CPU count and the open-file
+ * limit), loads the worker binary and its hash, picks the control directory
+ * (control_path_dir honoured; any problem means direct connections, said at
+ * -v) and ControlPersist (from ssh_args, $DROVER_CONTROL_PERSIST, default
+ * 60; --no-persist: none). Returns an exit code. */
+int cli_ssh_setup(struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *w);
 
 #endif

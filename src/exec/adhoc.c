@@ -363,7 +363,8 @@ static void adhoc_start_ssh(struct adhoc_host *h)
 	t->key_file = adhoc_var(h, "ansible_ssh_private_key_file", "ansible_private_key_file", o->private_key);
 	t->common_args = adhoc_var(h, "ansible_ssh_common_args", NULL, o->ssh_common_args);
 	t->extra_args = adhoc_var(h, "ansible_ssh_extra_args", NULL, o->ssh_extra_args);
-	t->ssh_exe = adhoc_var(h, "ansible_ssh_executable", NULL, "ssh");
+	t->ssh_exe = adhoc_var(h, "ansible_ssh_executable", NULL, o->ssh_executable ? o->ssh_executable : "ssh");
+	t->ssh_args = adhoc_var(h, "ansible_ssh_args", NULL, o->ssh_args);
 	t->ctl_dir = o->ctl_dir;
 	t->persist = o->persist;
 	t->connect_timeout = (int)(o->connect_timeout_ms / 1000);

@@ -29,6 +29,8 @@ struct adhoc_opts {
 	const char *private_key;   /* --private-key */
 	const char *ssh_common_args; /* --ssh-common-args */
 	const char *ssh_extra_args;  /* --ssh-extra-args */
+	const char *ssh_args;      /* the user's ssh_args (ansible.cfg), or NULL */
+	const char *ssh_executable; /* ssh_executable, or NULL for "ssh" */
 	const char *ctl_dir;       /* usable control directory, or NULL */
 	int persist;               /* ControlPersist seconds; 0 none */
 	int host_key_checking;

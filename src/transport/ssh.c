@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,11 +72,19 @@ static void argv_free(struct argv_b *a)
 	a->n = 0;
 }
 
-/* Adds the shell words of s (ansible_ssh_common_args and friends). */
-static int argv_add_words(struct argv_b *a, const char *s, const char *what, char **errp)
+/* Whether an ssh option word sets up multiplexing, which drover manages. */
+static int ssh_is_control_opt(const char *w)
+{
+	return strncasecmp(w, "ControlMaster", 13) == 0 || strncasecmp(w, "ControlPath", 11) == 0 ||
+	       strncasecmp(w, "ControlPersist", 14) == 0;
+}
+
+/* Adds the shell words of s (ansible_ssh_common_args and friends); with
+ * drop_control, "-o Control…" options are left out. */
+static int argv_add_words(struct argv_b *a, const char *s, const char *what, int drop_control, char **errp)
 {
 	struct value *words = NULL;
-	const char *msg = NULL;
+	const char *msg = NULL, *w, *next;
 	size_t i;
 
 	if (s == NULL || *s == '\0')
@@ -84,8 +93,17 @@ static int argv_add_words(struct argv_b *a, const char *s, const char *what, cha
 		*errp = xasprintf("cannot split %s '%s': %s", what, s, msg ? msg : "bad quoting");
 		return ERR_PARSE;
 	}
-	for (i = 0; i < value_len(words); i++)
-		argv_add(a, value_cstr(value_list_at(words, i)));
+	for (i = 0; i < value_len(words); i++) {
+		w = value_cstr(value_list_at(words, i));
+		next = value_cstr(value_list_at(words, i + 1));
+		if (drop_control && strcmp(w, "-o") == 0 && next != NULL && ssh_is_control_opt(next)) {
+			i++;
+			continue;
+		}
+		if (drop_control && strncmp(w, "-o", 2) == 0 && ssh_is_control_opt(w + 2))
+			continue;
+		argv_add(a, w);
+	}
 	value_unref(words);
 	return 0;
 }
@@ -98,8 +116,9 @@ static int ssh_common_argv(const struct ssh_target *t, struct argv_b *a, char **
 	int r;
 
 	argv_add(a, t->ssh_exe ? t->ssh_exe : "ssh");
-	if ((r = argv_add_words(a, t->common_args, "ansible_ssh_common_args", errp)) != 0 ||
-	    (r = argv_add_words(a, t->extra_args, "ansible_ssh_extra_args", errp)) != 0)
+	if ((r = argv_add_words(a, t->ssh_args, "ssh_args", 1, errp)) != 0 ||
+	    (r = argv_add_words(a, t->common_args, "ansible_ssh_common_args", 0, errp)) != 0 ||
+	    (r = argv_add_words(a, t->extra_args, "ansible_ssh_extra_args", 0, errp)) != 0)
 		return r;
 	argv_add(a, "-o");
 	/* Never a prompt on a terminal: keys, agents, or our askpass. One

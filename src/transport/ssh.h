@@ -21,6 +21,7 @@ struct ssh_target {
 	const char *user;         /* ansible_user / -u, or NULL (ssh's default) */
 	int port;                 /* 0: ssh's default */
 	const char *key_file;     /* ansible_ssh_private_key_file / --private-key */
+	const char *ssh_args;     /* ssh_args (shell words); Control* options dropped */
 	const char *common_args;  /* ansible_ssh_common_args (shell words) */
 	const char *extra_args;   /* ansible_ssh_extra_args (shell words) */
 	const char *ssh_exe;      /* ansible_ssh_executable, default "ssh" */
