@@ -359,29 +359,29 @@ static int ia_add_name(const char *head, size_t headlen, const char *mid, const 
 	return r;
 }
 
-/* expand_hostname_range: the first '[' and the first ']' delimit a range
- * "beg:end[:step]"; each expansion is expanded again for further ranges. */
-static int ia_expand_into(const char *line, struct value *out, char **msgp, int depth)
-{
-	char *work = NULL, *p1, *p2, *nrange = NULL, *beg, *end, *step, *c1, *c2, num[64];
-	const char *tail;
-	long b, e, st = 1, x;
-	size_t rlen = 0, headlen;
-	int r = ERR_PARSE;
-	const char *ib, *ie;
+/* One "head[beg:end:step]tail" range, as expand_hostname_range splits it. */
+struct ia_rng {
+	size_t headlen;   /* bytes of line before the range */
+	const char *tail; /* in line, after the range */
+	char *text;       /* owned: "beg:end[:step]", cut into beg, end, step */
+	const char *beg, *end;
+	long step;
+	size_t width;     /* zero-padding width, 0 for none */
+};
 
-	if (depth > 64) {
-		*msgp = xasprintf("too many ranges in host pattern '%s'", line);
-		return ERR_PARSE;
-	}
-	/* Ansible replaces the first '[' and then the first ']' by '|' and
-	 * wants exactly three '|'-separated parts: head, range, tail. */
-	work = xstrdup(line);
-	p1 = strchr(work, '[');
-	if (p1 != NULL)
+/* Ansible replaces the first '[' and then the first ']' by '|' and wants
+ * exactly three '|'-separated parts: head, range, tail. Then the range must
+ * be begin:end or begin:end:step. */
+static int ia_split(const char *line, struct ia_rng *g, char **msgp)
+{
+	char *work = xstrdup(line), *p1, *p2, *c1, *c2;
+	int r = ERR_PARSE;
+
+	memset(g, 0, sizeof(*g));
+	g->step = 1;
+	if ((p1 = strchr(work, '[')) != NULL)
 		*p1 = '|';
-	p2 = strchr(work, ']');
-	if (p2 != NULL)
+	if ((p2 = strchr(work, ']')) != NULL)
 		*p2 = '|';
 	p1 = strchr(work, '|');
 	p2 = p1 ? strchr(p1 + 1, '|') : NULL;
@@ -389,85 +389,97 @@ static int ia_expand_into(const char *line, struct value *out, char **msgp, int 
 		*msgp = xasprintf("invalid host range in '%s'", line);
 		goto out;
 	}
-	headlen = (size_t)(p1 - work);
-	tail = line + (p2 - work) + 1;
-	nrange = xstrndup(p1 + 1, (size_t)(p2 - p1 - 1));
-	beg = nrange;
-	c1 = strchr(beg, ':');
-	if (c1 == NULL) {
+	g->headlen = (size_t)(p1 - work);
+	g->tail = line + (p2 - work) + 1;
+	g->text = xstrndup(p1 + 1, (size_t)(p2 - p1 - 1));
+	c1 = strchr(g->text, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c1 == NULL || (c2 != NULL && strchr(c2 + 1, ':') != NULL)) {
 		*msgp = xstrdup("host range must be begin:end or begin:end:step");
 		goto out;
 	}
 	*c1 = '\0';
-	end = c1 + 1;
-	c2 = strchr(end, ':');
-	step = NULL;
-	if (c2 != NULL) {
+	if (c2 != NULL)
 		*c2 = '\0';
-		step = c2 + 1;
-		if (strchr(step, ':') != NULL) {
-			*msgp = xstrdup("host range must be begin:end or begin:end:step");
-			goto out;
-		}
-	}
-	if (beg[0] == '\0')
-		beg = (char *)"0";
-	if (end[0] == '\0') {
+	g->beg = g->text[0] ? g->text : "0";
+	g->end = c1 + 1;
+	if (g->end[0] == '\0') {
 		*msgp = xstrdup("host range must specify end value");
 		goto out;
 	}
-	if (beg[0] == '0' && strlen(beg) > 1) {
-		rlen = strlen(beg);
-		if (rlen != strlen(end)) {
+	if (g->beg[0] == '0' && strlen(g->beg) > 1) {
+		g->width = strlen(g->beg);
+		if (g->width != strlen(g->end)) {
 			*msgp = xstrdup("host range must specify equal-length begin and end formats");
 			goto out;
 		}
 	}
-	if (step != NULL && ia_int(step, &st) < 0) {
+	if (c2 != NULL && ia_int(c2 + 1, &g->step) < 0) {
 		*msgp = xasprintf("invalid step in host range '%s'", line);
 		goto out;
 	}
+	r = 0;
+out:
+	free(work);
+	return r;
+}
+
+/* expand_hostname_range: each name of the first range is expanded again
+ * for further ranges. */
+static int ia_expand_into(const char *line, struct value *out, char **msgp, int depth)
+{
+	struct ia_rng g;
+	const char *ib, *ie;
+	char num[64];
+	long b, e, x;
+	int r;
+
+	if (depth > 64) {
+		*msgp = xasprintf("too many ranges in host pattern '%s'", line);
+		return ERR_PARSE;
+	}
+	r = ia_split(line, &g, msgp);
+	if (r < 0)
+		goto out;
 	/* An alphabetic range when both bounds are found in ascii_letters (as
 	 * substrings: Ansible uses str.index). */
-	ib = strstr(ia_letters, beg);
-	ie = strstr(ia_letters, end);
-	if (ib != NULL && ie != NULL && st != 0) {
-		long i0 = ib - ia_letters, i1 = ie - ia_letters;
-
-		if (i0 > i1) {
+	ib = strstr(ia_letters, g.beg);
+	ie = strstr(ia_letters, g.end);
+	if (ib != NULL && ie != NULL && g.step != 0) {
+		if (ib > ie) {
 			*msgp = xstrdup("host range must have begin <= end");
+			r = ERR_PARSE;
 			goto out;
 		}
-		r = 0;
-		if (st > 0)
-			for (x = i0; x <= i1 && r == 0; x += st) {
-				char one[2] = {ia_letters[x], '\0'};
+		for (x = ib - ia_letters; g.step > 0 && x <= ie - ia_letters && r == 0; x += g.step) {
+			char one[2] = {ia_letters[x], '\0'};
 
-				r = ia_add_name(line, headlen, one, tail, out, msgp, depth);
-			}
+			r = ia_add_name(line, g.headlen, one, g.tail, out, msgp, depth);
+		}
 		goto out;
 	}
-	if (ia_int(beg, &b) < 0 || ia_int(end, &e) < 0) {
+	r = ERR_PARSE;
+	if (ia_int(g.beg, &b) < 0 || ia_int(g.end, &e) < 0) {
 		*msgp = xasprintf("invalid host range '%s'", line);
 		goto out;
 	}
-	if (st == 0) {
+	if (g.step == 0) {
 		*msgp = xstrdup("range() arg 3 must not be zero");
 		goto out;
 	}
 	r = 0;
-	for (x = b; (st > 0 ? x < e + 1 : x > e + 1) && r == 0; x += st) {
-		if (rlen > 0 && x >= 0)
-			snprintf(num, sizeof(num), "%0*ld", (int)rlen, x);
-		else if (rlen > 0)
-			snprintf(num, sizeof(num), "-%0*ld", (int)rlen - 1, -x);
+	/* range(b, e + 1, step), zero-filled like str.zfill */
+	for (x = b; (g.step > 0 ? x < e + 1 : x > e + 1) && r == 0; x += g.step) {
+		if (g.width > 0 && x >= 0)
+			snprintf(num, sizeof(num), "%0*ld", (int)g.width, x);
+		else if (g.width > 0)
+			snprintf(num, sizeof(num), "-%0*ld", (int)g.width - 1, -x);
 		else
 			snprintf(num, sizeof(num), "%ld", x);
-		r = ia_add_name(line, headlen, num, tail, out, msgp, depth);
+		r = ia_add_name(line, g.headlen, num, g.tail, out, msgp, depth);
 	}
 out:
-	free(work);
-	free(nrange);
+	free(g.text);
 	return r;
 }
 

@@ -472,6 +472,34 @@ static struct value *pl_key_str(struct pl *p, struct value *k)
 	return k;
 }
 
+/* The value of "{...}" from its items: a dict (items are key, value pairs)
+ * or a set (kept as a list in first-occurrence order). */
+static struct value *pl_brace(struct pl *p, const struct value *items, int is_dict)
+{
+	struct value *v;
+	size_t i, j;
+
+	if (is_dict) {
+		v = pl_pos(p, value_map());
+		for (i = 0; i + 1 < value_len(items); i += 2)
+			value_map_set_key(v, pl_key_str(p, value_ref(value_list_at(items, i))),
+			                  value_ref(value_list_at(items, i + 1)));
+		return v;
+	}
+	/* A set: Python keeps no order; first occurrence is as good. */
+	v = pl_pos(p, value_list());
+	for (i = 0; i < value_len(items); i++) {
+		if (!pl_hashable(value_list_at(items, i)))
+			pl_unsupported(p, "unhashable dict key or set member");
+		for (j = 0; j < value_len(v); j++)
+			if (value_equal(value_list_at(v, j), value_list_at(items, i)))
+				break;
+		if (j == value_len(v))
+			value_list_push(v, value_ref(value_list_at(items, i)));
+	}
+	return v;
+}
+
 /* A bracketed display: ( ... ), [ ... ] or { ... }, at the opening bracket. */
 static struct value *pl_display(struct pl *p, enum pl_kind *kindp)
 {
@@ -479,7 +507,6 @@ static struct value *pl_display(struct pl *p, enum pl_kind *kindp)
 	struct value *v = NULL, *item = NULL, *key, *list;
 	enum pl_kind k;
 	int count = 0, commas = 0, is_dict = -1, c;
-	size_t i;
 
 	*kindp = PL_OTHER;
 	if (++p->depth >= PYLIT_MAX_DEPTH) {
@@ -535,30 +562,7 @@ static struct value *pl_display(struct pl *p, enum pl_kind *kindp)
 		goto out;
 	}
 	*kindp = PL_OTHER;
-	if (open == '{' && is_dict != 0) {
-		v = pl_pos(p, value_map());
-		for (i = 0; i + 1 < value_len(list); i += 2)
-			value_map_set_key(v, pl_key_str(p, value_ref(value_list_at(list, i))),
-			                  value_ref(value_list_at(list, i + 1)));
-		goto out;
-	}
-	if (open == '{') {
-		/* A set: Python keeps no order; first occurrence is as good. */
-		v = pl_pos(p, value_list());
-		for (i = 0; i < value_len(list); i++) {
-			size_t j;
-
-			if (!pl_hashable(value_list_at(list, i)))
-				pl_unsupported(p, "unhashable dict key or set member");
-			for (j = 0; j < value_len(v); j++)
-				if (value_equal(value_list_at(v, j), value_list_at(list, i)))
-					break;
-			if (j == value_len(v))
-				value_list_push(v, value_ref(value_list_at(list, i)));
-		}
-		goto out;
-	}
-	v = value_ref(list);
+	v = open == '{' ? pl_brace(p, list, is_dict != 0) : value_ref(list);
 	if (open == '(')
 		v->flags |= VALUE_F_TUPLE;
 out:

@@ -56,69 +56,73 @@ struct fm_chunk {
 	size_t n;
 };
 
+static void fm_chunk_add(struct fm_chunk *chunks, size_t *np, const uint32_t *c, size_t n)
+{
+	chunks[*np].c = xcalloc(n + 2, sizeof(uint32_t));
+	memcpy(chunks[*np].c, c, n * sizeof(uint32_t));
+	chunks[(*np)++].n = n;
+}
+
+/* fnmatch.translate's chunks of pat[i, j): the text between range hyphens,
+ * with empty ranges (z-a) removed. Returns -1 where Python raises
+ * IndexError (an empty chunk), which Ansible reports as an invalid pattern. */
+static int fm_chunks(const uint32_t *pat, size_t i, size_t j, struct fm_chunk *chunks, size_t *np)
+{
+	size_t k, f, start = i;
+	struct fm_chunk *pc, *nc;
+
+	*np = 0;
+	for (k = i; k < j && pat[k] != '-'; k++)
+		;
+	if (k == j) {
+		fm_chunk_add(chunks, np, pat + i, j - i);
+		return 0;
+	}
+	for (k = pat[i] == '!' ? i + 2 : i + 1; k < j; k = f + 3) {
+		for (f = k; f < j && pat[f] != '-'; f++)
+			;
+		if (f >= j)
+			break;
+		fm_chunk_add(chunks, np, pat + start, f - start);
+		start = f + 1;
+	}
+	if (j > start)
+		fm_chunk_add(chunks, np, pat + start, j - start);
+	else if (*np > 0)
+		chunks[*np - 1].c[chunks[*np - 1].n++] = '-';
+	else
+		return -1;
+	for (k = *np - 1; k > 0; k--) {
+		pc = &chunks[k - 1];
+		nc = &chunks[k];
+		if (pc->n == 0 || nc->n == 0)
+			return -1;
+		if (pc->c[pc->n - 1] > nc->c[0]) {
+			pc->c = xreallocarray(pc->c, pc->n + nc->n + 1, sizeof(uint32_t));
+			pc->n--;
+			memcpy(pc->c + pc->n, nc->c + 1, (nc->n - 1) * sizeof(uint32_t));
+			pc->n += nc->n - 1;
+			free(nc->c);
+			memmove(nc, nc + 1, (*np - k - 1) * sizeof(*chunks));
+			(*np)--;
+		}
+	}
+	return 0;
+}
+
 /* Builds a class the way fnmatch.translate writes it and sre then parses
- * it: chunks between range hyphens, empty ranges removed, then hyphens
- * joining chunks read as range operators from left to right. Returns -1
- * when Python would raise (fnmatch indexing an empty chunk, or a bad
- * range), which Ansible reports as an invalid pattern. */
+ * it: the chunks joined by range hyphens, read as ranges from left to
+ * right. Returns -1 when Python would raise (see fm_chunks, or a bad range). */
 static int fm_class(const uint32_t *pat, size_t i, size_t j, struct fm_tok *t)
 {
 	struct fm_chunk *chunks = xcalloc(j - i + 2, sizeof(*chunks));
 	size_t nchunks = 0, k, m, ntok = 0, a;
-	uint32_t *tok = xcalloc(2 * (j - i) + 4, sizeof(*tok));
+	uint32_t *tok = xcalloc(2 * (j - i) + 4, sizeof(*tok)), lo, hi;
 	unsigned char *lit = xcalloc(2 * (j - i) + 4, 1);
-	int has_dash = 0, r = -1;
+	int r = -1;
 
-	for (k = i; k < j; k++)
-		if (pat[k] == '-')
-			has_dash = 1;
-	if (!has_dash) {
-		chunks[0].c = xcalloc(j - i + 1, sizeof(uint32_t));
-		memcpy(chunks[0].c, pat + i, (j - i) * sizeof(uint32_t));
-		chunks[0].n = j - i;
-		nchunks = 1;
-	} else {
-		size_t start = i;
-
-		k = pat[i] == '!' ? i + 2 : i + 1;
-		for (;;) {
-			size_t f = k;
-
-			while (f < j && pat[f] != '-')
-				f++;
-			if (k >= j || f >= j)
-				break;
-			chunks[nchunks].c = xcalloc(f - start + 2, sizeof(uint32_t));
-			memcpy(chunks[nchunks].c, pat + start, (f - start) * sizeof(uint32_t));
-			chunks[nchunks++].n = f - start;
-			start = f + 1;
-			k = f + 3;
-		}
-		if (j > start) {
-			chunks[nchunks].c = xcalloc(j - start + 2, sizeof(uint32_t));
-			memcpy(chunks[nchunks].c, pat + start, (j - start) * sizeof(uint32_t));
-			chunks[nchunks++].n = j - start;
-		} else if (nchunks > 0) {
-			chunks[nchunks - 1].c[chunks[nchunks - 1].n++] = '-';
-		} else {
-			goto out;
-		}
-		for (k = nchunks - 1; k > 0; k--) {
-			if (chunks[k - 1].n == 0 || chunks[k].n == 0)
-				goto out; /* Python raises IndexError here */
-			if (chunks[k - 1].c[chunks[k - 1].n - 1] > chunks[k].c[0]) {
-				struct fm_chunk *pc = &chunks[k - 1], *nc = &chunks[k];
-
-				pc->c = xreallocarray(pc->c, pc->n + nc->n + 1, sizeof(uint32_t));
-				pc->n--;
-				memcpy(pc->c + pc->n, nc->c + 1, (nc->n - 1) * sizeof(uint32_t));
-				pc->n += nc->n - 1;
-				free(nc->c);
-				memmove(&chunks[k], &chunks[k + 1], (nchunks - k - 1) * sizeof(*chunks));
-				nchunks--;
-			}
-		}
-	}
+	if (fm_chunks(pat, i, j, chunks, &nchunks) < 0)
+		goto out;
 	/* The class text as tokens: lit[] marks characters that are literal
 	 * even when they are '-' (escaped ones); joining hyphens are not. */
 	for (k = 0; k < nchunks; k++) {
@@ -131,36 +135,28 @@ static int fm_class(const uint32_t *pat, size_t i, size_t j, struct fm_tok *t)
 			lit[ntok++] = 1;
 		}
 	}
+	r = 0;
 	t->kind = FM_CLASS;
-	if (ntok == 0) {
-		t->kind = FM_NEVER;
-		r = 0;
+	if (ntok == 0 || (ntok == 1 && tok[0] == '!')) {
+		t->kind = ntok == 0 ? FM_NEVER : FM_ANY;
 		goto out;
 	}
-	if (ntok == 1 && tok[0] == '!') {
-		t->kind = FM_ANY;
-		r = 0;
-		goto out;
-	}
-	a = 0;
-	if (tok[0] == '!') {
-		t->negate = 1;
-		a = 1;
-	}
+	a = tok[0] == '!';
+	t->negate = (int)a;
 	t->ranges = xcalloc(ntok + 1, sizeof(*t->ranges));
 	while (a < ntok) {
-		uint32_t lo = tok[a++], hi = lo;
-
+		lo = hi = tok[a++];
 		if (a + 1 < ntok && tok[a] == '-' && !lit[a]) {
 			hi = tok[a + 1];
-			if (hi < lo)
+			if (hi < lo) {
+				r = -1;
 				goto out;
+			}
 			a += 2;
 		}
 		t->ranges[t->nranges].lo = lo;
 		t->ranges[t->nranges++].hi = hi;
 	}
-	r = 0;
 out:
 	for (k = 0; k < nchunks; k++)
 		free(chunks[k].c);
@@ -387,6 +383,47 @@ static size_t rx_class(const char *p, struct buf *b)
 	return i + 1;
 }
 
+/* A backslash escape outside brackets (e is the character after it).
+ * Clears *can_repeatp after an anchor. Returns 0, or -1 for what ERE has no
+ * equivalent for (back references, unknown letter escapes). */
+static int rx_escape(char e, struct buf *b, int *can_repeatp)
+{
+	switch (e) {
+	case 'd': buf_puts(b, "[0-9]"); return 0;
+	case 'D': buf_puts(b, "[^0-9]"); return 0;
+	case 'w': buf_puts(b, "[[:alnum:]_]"); return 0;
+	case 'W': buf_puts(b, "[^[:alnum:]_]"); return 0;
+	case 's': buf_puts(b, "[[:space:]]"); return 0;
+	case 'S': buf_puts(b, "[^[:space:]]"); return 0;
+	case 'n': buf_putc(b, '\n'); return 0;
+	case 't': buf_putc(b, '\t'); return 0;
+	case 'A': buf_putc(b, '^'); *can_repeatp = 0; return 0;
+	case 'Z': buf_putc(b, '$'); *can_repeatp = 0; return 0;
+	case 'b': buf_puts(b, "\\b"); *can_repeatp = 0; return 0;
+	case 'B': buf_puts(b, "\\B"); *can_repeatp = 0; return 0;
+	default: break;
+	}
+	if (e == '\0' || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))
+		return -1;
+	rx_lit(b, e);
+	return 0;
+}
+
+/* The opening of a group at p: "(", "(?:" or "(?P<name>". Returns the
+ * characters consumed, or 0 for other extensions (lookarounds, flags). */
+static size_t rx_group(const char *p)
+{
+	const char *gt;
+
+	if (p[1] != '?')
+		return 1;
+	if (p[2] == ':')
+		return 3;
+	if (p[2] == 'P' && p[3] == '<' && (gt = strchr(p, '>')) != NULL)
+		return (size_t)(gt - p) + 1;
+	return 0;
+}
+
 /* Largest product of {m,n} bounds accepted: POSIX regcomp expands counted
  * repetitions, so nested large counts would cost memory without bound. */
 #define RX_MAX_REPEAT 1000
@@ -444,32 +481,9 @@ static int rx_translate(const char *p, struct buf *b, int *icasep)
 		after_quant = 0;
 		can_repeat = 1;
 		if (c == '\\') {
-			char e = p[i + 1];
-
-			if (e == '\0')
+			if (rx_escape(p[i + 1], b, &can_repeat) < 0)
 				return -1;
 			i += 2;
-			switch (e) {
-			case 'd': buf_puts(b, "[0-9]"); break;
-			case 'D': buf_puts(b, "[^0-9]"); break;
-			case 'w': buf_puts(b, "[[:alnum:]_]"); break;
-			case 'W': buf_puts(b, "[^[:alnum:]_]"); break;
-			case 's': buf_puts(b, "[[:space:]]"); break;
-			case 'S': buf_puts(b, "[^[:space:]]"); break;
-			case 'A': buf_putc(b, '^'); can_repeat = 0; break;
-			case 'Z': buf_putc(b, '$'); can_repeat = 0; break;
-			case 'b': buf_puts(b, "\\b"); can_repeat = 0; break;
-			case 'B': buf_puts(b, "\\B"); can_repeat = 0; break;
-			case 'n': buf_putc(b, '\n'); break;
-			case 't': buf_putc(b, '\t'); break;
-			default:
-				/* Back references and unknown letter escapes: not in ERE. */
-				if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-					return -1;
-				} else {
-					rx_lit(b, e);
-				}
-			}
 			continue;
 		}
 		if (c == '[') {
@@ -480,20 +494,10 @@ static int rx_translate(const char *p, struct buf *b, int *icasep)
 			continue;
 		}
 		if (c == '(') {
-			if (p[i + 1] == '?') {
-				if (p[i + 2] == ':')
-					i += 3;
-				else if (p[i + 2] == 'P' && p[i + 3] == '<') {
-					const char *gt = strchr(p + i, '>');
-
-					if (gt == NULL)
-						return -1;
-					i = (size_t)(gt - p) + 1;
-				} else
-					return -1;
-			} else {
-				i++;
-			}
+			n = rx_group(p + i);
+			if (n == 0)
+				return -1;
+			i += n;
 			buf_putc(b, '(');
 			can_repeat = 0;
 			continue;
