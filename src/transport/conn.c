@@ -80,6 +80,11 @@ const char *conn_host(const struct conn *c)
 	return c->host;
 }
 
+int conn_uploads(const struct conn *c)
+{
+	return c->uploads;
+}
+
 static void conn_close_fd(struct conn *c, int *fdp)
 {
 	if (*fdp >= 0) {

@@ -95,5 +95,8 @@ void conn_close(struct conn *c);
 /* The worker's hello (borrowed), or NULL before ready. */
 const struct value *conn_hello(const struct conn *c);
 const char *conn_host(const struct conn *c);
+/* Times the bootstrap asked for the worker binary and was sent it: 0 when
+ * the host had this worker cached. */
+int conn_uploads(const struct conn *c);
 
 #endif
