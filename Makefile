@@ -19,7 +19,7 @@ WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS   += -Isrc -D_GNU_SOURCE
 CFLAGS     ?=
 ALLCFLAGS   = -std=c11 $(OPT) $(WARN) $(CFLAGS)
-LDLIBS_CTL := -lyaml
+LDLIBS_CTL := -lyaml -lm
 
 # Layers. The worker, droverd and droverctl use libc alone.
 BASE_SRCS      := $(sort $(wildcard src/base/*.c))

@@ -23,6 +23,7 @@ struct cli_cmd {
 
 int cmd_run(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
+int cmd_template(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 
