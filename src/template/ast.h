@@ -184,6 +184,7 @@ struct tpl {
 	struct value **consts;  /* owned references, freed with the template */
 	size_t nconsts, cconsts;
 	unsigned trailing_nl;   /* '\n' ending the original text (Ansible keeps them) */
+	struct value *plain;    /* the text when it has no template syntax (in consts) */
 	const char *single_var; /* "{{ name }}": the name (Ansible's SINGLE_VAR) */
 	size_t single_len;
 	int single_var_ok;      /* single_var set (the name may be empty) */

@@ -131,6 +131,7 @@ int tpl_cmp(struct tpl_call *c, const struct value *a, const struct value *b, in
 		return tpl_fail_undef(c, is_undef(a) ? a : b);
 	if ((r = pyval_cmp(a, b, "<", cmpp, &e)) != 0)
 		return tpl_fail(c, r, "%s", e.msg);
+	/* Undefined values inside compared lists fail as Jinja's do. */
 	return 0;
 }
 
@@ -242,7 +243,7 @@ int tpl_filter(struct tpl_call *c, const char *name, struct value *const *args, 
 
 	*outp = NULL;
 	if (fn == NULL)
-		return tpl_fail(c, ERR_INVAL, "No filter named '%s'.", name);
+		return tpl_fail(c, ERR_PARSE, "Could not load \"%s\": '%s'", name, name);
 	return eval_call_fn(c->rt, c->off, fn, name, args, nargs, kw, nkw, outp);
 }
 
@@ -254,7 +255,7 @@ int tpl_test(struct tpl_call *c, const char *name, struct value *const *args, si
 	int r;
 
 	if (fn == NULL)
-		return tpl_fail(c, ERR_INVAL, "No test named '%s'.", name);
+		return tpl_fail(c, ERR_PARSE, "Could not load \"%s\": '%s'", name, name);
 	if ((r = eval_call_fn(c->rt, c->off, fn, name, args, nargs, kw, nkw, &v)) != 0)
 		return r;
 	r = eval_bool(c->rt, c->off, v, resultp);

@@ -29,6 +29,7 @@
 #define TPL_F_PROXY (1u << 14)
 #define TPL_F_GROUP (1u << 15) /* a groupby result: (grouper, list) with those attributes */
 #define TPL_F_SOFT (1u << 11)  /* with TPL_F_UNDEF: Jinja's lenient Undefined (prints as "") */
+#define TPL_F_MARKUP (1u << 10) /* a string markupsafe considers escaped already */
 #define TPL_F_KIND_SHIFT 16
 #define TPL_F_SPECIAL (TPL_F_UNDEF | TPL_F_OBJ | TPL_F_PROXY)
 

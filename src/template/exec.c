@@ -587,41 +587,52 @@ static int exec_block(struct tpl_rt *rt, const struct node *n)
 	return r;
 }
 
-/* Loads the template an include names (a name or a list of names). */
+/* Asks the scope's loader for one template; records nothing. */
+static int exec_try_load(struct tpl_rt *rt, struct value *name, struct tpl **tp, struct diag *d)
+{
+	*tp = NULL;
+	if (!is_str(name)) {
+		diag_set(d, NULL, 0, 0, "template name must be a string, not %s", pyval_type(name));
+		return ERR_INVAL;
+	}
+	if (rt->s == NULL || rt->s->load == NULL) {
+		diag_set(d, NULL, 0, 0, "template '%s' not found (no loader)", name->u.s.ptr);
+		return ERR_NOTFOUND;
+	}
+	return rt->s->load(rt->s->ctx, name->u.s.ptr, name->u.s.len, tp, d);
+}
+
+/* Loads the template an include names (a name, or the first of a list
+ * that exists). Returns ERR_NOTFOUND unrecorded when missing templates are
+ * to be ignored. */
 static int exec_load(struct tpl_rt *rt, const struct node *n, struct value *name, struct tpl **tp)
 {
 	struct diag d;
-	size_t i;
-	int r;
+	size_t i, count = 1;
+	int r = ERR_NOTFOUND;
+	char *msg;
 
 	*tp = NULL;
-	if (name->type == VALUE_LIST && !is_special(name)) {
-		for (i = 0; i < name->u.l.len; i++) {
-			r = exec_load(rt, n, name->u.l.items[i], tp);
-			if (r != ERR_NOTFOUND)
-				return r;
-			rt->err = 0;
-		}
-		return ERR_NOTFOUND;
-	}
-	if (!is_str(name))
-		return rt_fail(rt, n->off, ERR_INVAL, "template name must be a string, not %s", pyval_type(name));
-	if (rt->s == NULL || rt->s->load == NULL)
-		return rt_fail(rt, n->off, ERR_NOTFOUND, "no loader to include '%s'", name->u.s.ptr);
 	diag_init(&d);
-	r = rt->s->load(rt->s->ctx, name->u.s.ptr, name->u.s.len, tp, &d);
-	if (r != 0) {
-		if (r == ERR_NOTFOUND && diag_has(&d) == 0)
-			diag_set(&d, NULL, 0, 0, "template '%s' not found", name->u.s.ptr);
-		if (r != ERR_NOTFOUND || !(n->flags & NF_IGNORE_MISSING)) {
-			char *msg = diag_format(&d);
-
-			r = rt_fail(rt, n->off, r, "%s", msg);
-			free(msg);
-		}
+	if (name->type == VALUE_LIST && !is_special(name))
+		count = name->u.l.len;
+	for (i = 0; i < count && r == ERR_NOTFOUND; i++) {
+		diag_fini(&d);
+		r = exec_try_load(rt, count == 1 && name->type != VALUE_LIST ? name : name->u.l.items[i], tp, &d);
 	}
+	if (r == 0 || (r == ERR_NOTFOUND && (n->flags & NF_IGNORE_MISSING))) {
+		diag_fini(&d);
+		return r;
+	}
+	if (!diag_has(&d))
+		diag_set(&d, NULL, 0, 0, "template not found");
+	msg = diag_format(&d);
+	/* A missing template is Jinja's TemplateNotFound, not an undefined
+	 * variable. */
+	rt_fail(rt, n->off, r == ERR_NOTFOUND ? ERR_INVAL : r, "%s", msg);
+	free(msg);
 	diag_fini(&d);
-	return r;
+	return rt->err;
 }
 
 static int exec_include(struct tpl_rt *rt, const struct node *n)
@@ -638,10 +649,8 @@ static int exec_include(struct tpl_rt *rt, const struct node *n)
 		return r;
 	r = exec_load(rt, n, name, &t);
 	value_unref(name);
-	if (r == ERR_NOTFOUND && (n->flags & NF_IGNORE_MISSING)) {
-		rt->err = 0;
+	if (r == ERR_NOTFOUND && (n->flags & NF_IGNORE_MISSING) && rt->err == 0)
 		return 0;
-	}
 	if (r != 0)
 		return r;
 	rt->depth++;

@@ -454,13 +454,18 @@ static int f_format(struct tpl_call *c, struct value **vp)
 	return 0;
 }
 
-/* markupsafe.escape */
-static int fc_escape(struct tpl_call *c, const struct value *v, struct value **vp)
+/* markupsafe.escape; escaped text is marked and not escaped again unless
+ * force is set (forceescape). */
+static int fc_escape(struct tpl_call *c, const struct value *v, int force, struct value **vp)
 {
 	struct buf s, b;
 	size_t i;
 	int r = 0;
 
+	if (!force && is_str(v) && (v->flags & TPL_F_MARKUP)) {
+		*vp = value_ref((struct value *)v);
+		return 0;
+	}
 	if ((r = fc_text(c, v, &s)) != 0)
 		return r;
 	tpl_buf(c, &b);
@@ -480,6 +485,7 @@ static int fc_escape(struct tpl_call *c, const struct value *v, struct value **v
 		return tpl_fail(c, ERR_TOOBIG, "string too long");
 	}
 	*vp = fc_take(&b);
+	(*vp)->flags |= TPL_F_MARKUP;
 	return 0;
 }
 
@@ -488,15 +494,33 @@ static int f_escape(struct tpl_call *c, struct value **vp)
 	struct value *a[1];
 
 	BIND(c, a, 1, "s");
-	return fc_escape(c, a[0], vp);
+	return fc_escape(c, a[0], 0, vp);
+}
+
+static int f_forceescape(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[1];
+
+	BIND(c, a, 1, "value");
+	return fc_escape(c, a[0], 1, vp);
 }
 
 static int f_safe(struct tpl_call *c, struct value **vp)
 {
 	struct value *a[1];
+	struct buf b;
+	int r;
 
 	BIND(c, a, 1, "value");
-	return f_string(c, vp);
+	if (is_str(a[0]) && (a[0]->flags & TPL_F_MARKUP)) {
+		*vp = value_ref(a[0]);
+		return 0;
+	}
+	if ((r = fc_text(c, a[0], &b)) != 0)
+		return r;
+	*vp = fc_take(&b);
+	(*vp)->flags |= TPL_F_MARKUP;
+	return 0;
 }
 
 /* ---- numbers ---- */
@@ -709,7 +733,7 @@ static int f_from_json(struct tpl_call *c, struct value **vp)
 	diag_init(&d);
 	r = json_decode(a[0]->u.s.ptr, a[0]->u.s.len, NULL, vp, &d);
 	if (r != 0)
-		r = tpl_fail(c, r, "%s", d.msg ? d.msg : "invalid JSON");
+		r = tpl_fail(c, r == ERR_PARSE ? ERR_INVAL : r, "%s", d.msg ? d.msg : "invalid JSON");
 	diag_fini(&d);
 	return r;
 }
@@ -747,6 +771,7 @@ static int f_tojson(struct tpl_call *c, struct value **vp)
 		return tpl_fail(c, ERR_TOOBIG, "string too long");
 	}
 	*vp = fc_take(&b);
+	(*vp)->flags |= TPL_F_MARKUP;
 	return 0;
 }
 
@@ -761,7 +786,7 @@ const struct tpl_fn_def tpl_filters_core[] = {
 	{"e", f_escape, 0},
 	{"escape", f_escape, 0},
 	{"float", f_float, 0},
-	{"forceescape", f_escape, 0},
+	{"forceescape", f_forceescape, 0},
 	{"format", f_format, 0},
 	{"from_json", f_from_json, 0},
 	{"indent", f_indent, 0},

@@ -331,6 +331,8 @@ int pyval_cmp(const struct value *a, const struct value *b, const char *op, int 
 	int c, r;
 
 	*cmpp = 0;
+	if ((a->flags | b->flags) & TPL_F_UNDEF)
+		return pyerr_set(e, ERR_NOTFOUND, "%s", (a->flags & TPL_F_UNDEF) ? a->u.s.ptr : b->u.s.ptr);
 	if ((a->flags | b->flags) & TPL_F_SPECIAL)
 		return pyval_unorderable(a, b, op, e);
 	if (pyval_is_number(a) && pyval_is_number(b)) {

@@ -356,6 +356,8 @@ static int tpl_build(struct tpl *t, const char *text, size_t len, struct diag *d
 	if (t->kind == TPL_TEMPLATE && t->opts.ansible) {
 		t->trailing_nl = tpl_trailing_newlines(text, len);
 		tpl_single_var(t, text, len);
+		if (!tpl_has_syntax(text, len))
+			t->plain = tpl_keep(t, value_strn(text, len));
 		if ((r = tpl_header(t, text, len, &start, d)) != 0)
 			return r;
 	}
@@ -701,6 +703,12 @@ int tpl_render_value(const struct tpl *t, const struct tpl_scope *s, struct valu
 	int r;
 
 	*vp = NULL;
+	if (t->plain != NULL) {
+		/* Templar.template returns strings without template syntax
+		 * untouched. */
+		*vp = value_ref(t->plain);
+		return 0;
+	}
 	if (tpl_single_shortcut(t, s, vp, d, &r))
 		return r;
 	rt_init(&rt, t, s, d);

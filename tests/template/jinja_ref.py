@@ -57,7 +57,8 @@ def run(templar, loader, case):
     elif mode == "cond":
         c = Conditional(loader=loader)
         c.when = [case["t"]]
-        res = c.evaluate_conditional(templar, vars)
+        # Ansible only tests the truth of a conditional's result.
+        res = bool(c.evaluate_conditional(templar, vars))
     else:
         raise SystemExit(f"mode {mode} is not supported by the reference")
     name = type(res).__name__
