@@ -1,0 +1,87 @@
+/* SHA-1 after FIPS 180-4, section 6.1. */
+#include "base/sha1.h"
+
+#include <string.h>
+
+static uint32_t sha1_rol(uint32_t x, int n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_block(struct sha1_ctx *c, const unsigned char *p)
+{
+	uint32_t w[80], a, b, cc, d, e, f, k, t;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+		       p[4 * i + 3];
+	for (i = 16; i < 80; i++)
+		w[i] = sha1_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
+	for (i = 0; i < 80; i++) {
+		if (i < 20)
+			f = (b & cc) | (~b & d), k = 0x5a827999;
+		else if (i < 40)
+			f = b ^ cc ^ d, k = 0x6ed9eba1;
+		else if (i < 60)
+			f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
+		else
+			f = b ^ cc ^ d, k = 0xca62c1d6;
+		t = sha1_rol(a, 5) + f + e + k + w[i];
+		e = d, d = cc, cc = sha1_rol(b, 30), b = a, a = t;
+	}
+	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
+}
+
+void sha1_init(struct sha1_ctx *c)
+{
+	static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+
+	memcpy(c->h, iv, sizeof(iv));
+	c->total = 0;
+	c->nblk = 0;
+}
+
+void sha1_update(struct sha1_ctx *c, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+	size_t take;
+
+	c->total += n;
+	if (c->nblk > 0) {
+		take = 64 - c->nblk < n ? 64 - c->nblk : n;
+		memcpy(c->blk + c->nblk, q, take);
+		c->nblk += take;
+		q += take;
+		n -= take;
+		if (c->nblk < 64)
+			return;
+		sha1_block(c, c->blk);
+		c->nblk = 0;
+	}
+	for (; n >= 64; q += 64, n -= 64)
+		sha1_block(c, q);
+	memcpy(c->blk, q, n);
+	c->nblk = n;
+}
+
+void sha1_final(struct sha1_ctx *c, unsigned char out[SHA1_LEN])
+{
+	uint64_t bits = c->total * 8;
+	int i;
+
+	c->blk[c->nblk++] = 0x80;
+	if (c->nblk > 56) {
+		memset(c->blk + c->nblk, 0, 64 - c->nblk);
+		sha1_block(c, c->blk);
+		c->nblk = 0;
+	}
+	memset(c->blk + c->nblk, 0, 56 - c->nblk);
+	for (i = 0; i < 8; i++)
+		c->blk[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha1_block(c, c->blk);
+	for (i = 0; i < 20; i++)
+		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+	memset(c, 0, sizeof(*c));
+}
