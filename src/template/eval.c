@@ -1151,7 +1151,7 @@ static int eval_compare(struct tpl_rt *rt, const struct node *n, struct value **
 	for (i = 0; i < n->n && res; i++) {
 		if ((r = eval_expr(rt, n->list[i]->a, &right)) != 0)
 			break;
-		r = eval_compare_one(rt, n->list[i]->off, n->list[i]->op, left, right, &res);
+		r = eval_compare_one(rt, n->off, n->list[i]->op, left, right, &res);
 		value_unref(left);
 		left = right;
 		if (r != 0)

@@ -274,7 +274,6 @@ static struct node *parser_and(struct parser *p)
 
 	while (p->err == 0 && parser_skip_name(p, "and")) {
 		left = parser_binary(p, N_AND, OP_NONE, off, left, parser_not(p));
-		off = p->cur.off;
 	}
 	return left;
 }
@@ -286,7 +285,6 @@ static struct node *parser_or(struct parser *p)
 
 	while (p->err == 0 && parser_skip_name(p, "or")) {
 		left = parser_binary(p, N_OR, OP_NONE, off, left, parser_and(p));
-		off = p->cur.off;
 	}
 	return left;
 }
@@ -325,7 +323,6 @@ static struct node *parser_compare(struct parser *p)
 		operand->op = (uint8_t)op;
 		operand->a = parser_math1(p);
 		nvec_push(&ops, operand);
-		off = p->cur.off;
 	}
 	if (p->err != 0 || ops.n == 0) {
 		nvec_free(&ops);
@@ -399,7 +396,6 @@ static struct node *parser_math1(struct parser *p)
 		op = parser_math_op(p->cur.type);
 		parser_advance(p);
 		left = parser_binary(p, N_BINOP, op, off, left, parser_concat(p));
-		off = p->cur.off;
 	}
 	return left;
 }
@@ -412,7 +408,6 @@ static struct node *parser_pow(struct parser *p)
 	while (p->err == 0 && p->cur.type == TK_POW) {
 		parser_advance(p);
 		left = parser_binary(p, N_BINOP, OP_POW, off, left, parser_unary(p, 1));
-		off = p->cur.off;
 	}
 	return left;
 }
@@ -426,7 +421,6 @@ static struct node *parser_math2(struct parser *p)
 	while (p->err == 0 && (op = parser_math_op(p->cur.type)) >= OP_MUL && op <= OP_MOD) {
 		parser_advance(p);
 		left = parser_binary(p, N_BINOP, op, off, left, parser_pow(p));
-		off = p->cur.off;
 	}
 	return left;
 }
@@ -684,7 +678,7 @@ static struct node *parser_subscribed(struct parser *p)
 
 static struct node *parser_subscript(struct parser *p, struct node *node)
 {
-	uint32_t off = p->cur.off;
+	uint32_t off = node != NULL ? node->off : p->cur.off;
 	struct nvec args = {0};
 	struct node *n, *arg;
 
@@ -790,7 +784,7 @@ invalid:
 
 static struct node *parser_call(struct parser *p, struct node *node)
 {
-	struct node *n = parser_node(p, N_CALL, p->cur.off);
+	struct node *n = parser_node(p, N_CALL, node != NULL ? node->off : p->cur.off);
 
 	n->a = node;
 	parser_call_args(p, n);
