@@ -100,7 +100,11 @@ int cli_opts_common(struct cli_opts *co, int flag, const char *arg)
 
 	switch (flag) {
 	case 'i': cli_push(&co->inventories, &co->ninventories, arg); return 0;
-	case 'l': cli_push(&co->limits, &co->nlimits, arg); return 0;
+	case 'l':
+		/* As ansible's --limit, the last one given wins. */
+		co->nlimits = 0;
+		cli_push(&co->limits, &co->nlimits, arg);
+		return 0;
 	case 'c': co->connection = arg; return 0;
 	case 'v': co->verbosity++; log_set_verbosity(co->verbosity); return 0;
 	case 'f': return cli_parse_int(arg, "--forks", 1, 100000, &co->forks);
