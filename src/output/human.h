@@ -1,0 +1,78 @@
+/* The human output of `drover playbook`, byte-compatible with Ansible's
+ * default stdout callback (banners of stars, "ok: [h1]", "fatal: [h1]:
+ * FAILED! => {...}", item lines, "...ignoring", PLAY RECAP), colours on a
+ * terminal as Ansible's. One struct human per run; results are printed as
+ * they arrive. */
+#ifndef DROVER_OUTPUT_HUMAN_H
+#define DROVER_OUTPUT_HUMAN_H
+
+#include <stddef.h>
+
+#include "data/value.h"
+
+struct human {
+	int verbosity;
+	int color;
+	int columns;                /* Ansible's: max(79, terminal width - 1) */
+	int check_markers;          /* [CHECK MODE] markers (check_mode_markers) */
+	int show_skipped;           /* display_skipped_hosts (default on) */
+	int show_ok;                /* display_ok_hosts (default on) */
+	const void *last_banner;    /* the task whose banner was printed last */
+	char **warned;              /* warnings already shown (Ansible shows each once) */
+	size_t nwarned;
+};
+
+enum human_status {
+	HUMAN_OK,
+	HUMAN_FAILED,
+	HUMAN_SKIPPED,
+	HUMAN_UNREACHABLE,
+};
+
+/* What the callback needs to know of a task to print its banner. */
+struct human_task {
+	const void *id;          /* identity (the task object) */
+	const char *prefix;      /* "TASK" or "RUNNING HANDLER" */
+	const char *name;        /* as Ansible's task.get_name(): "role : name" or the action */
+	const char *path;        /* "file:line" for -vv and failures, or NULL */
+	int check;               /* the task runs in check mode */
+};
+
+struct human_result {
+	const struct human_task *task;
+	const char *host;
+	const char *delegate_to; /* or NULL */
+	const char *delegate_host; /* its ansible_host when it differs, or NULL */
+	enum human_status status;
+	const struct value *result;
+	const char *action;      /* short module name: debug output rules */
+	int item;                /* a loop item's result */
+	int loop_summary;        /* the final result of a loop (items already shown) */
+	int ignore_errors;
+};
+
+void human_init(struct human *h, int verbosity);
+void human_fini(struct human *h);
+
+/* "PLAYBOOK: x.yml" (at -vv) */
+void human_playbook_start(struct human *h, const char *path);
+void human_play_start(struct human *h, const char *name, int check);
+/* Prints the task banner (for strategies that announce tasks up front). */
+void human_task_start(struct human *h, const struct human_task *t);
+void human_result(struct human *h, const struct human_result *r);
+/* "FAILED - RETRYING: [h1]: name (N retries left)." */
+void human_retry(struct human *h, const struct human_task *t, const char *host, int retries_left,
+                 const struct value *result);
+void human_no_hosts(struct human *h);
+void human_no_more_hosts(struct human *h);
+/* A warning on stderr, as Display.warning: wrapped to the width, shown once. */
+void human_warning(struct human *h, const char *msg);
+
+struct human_stats {
+	const char *host;
+	int ok, changed, unreachable, failures, skipped, rescued, ignored;
+};
+/* PLAY RECAP, hosts sorted by name. */
+void human_recap(struct human *h, struct human_stats *stats, size_t n);
+
+#endif
