@@ -104,6 +104,7 @@ struct tpl_rt {
 	int unsafe;                /* an unsafe value was read */
 	unsigned yields;           /* top-level output chunks (Ansible's concat) */
 	int native_text;           /* the last chunk came from a string filter */
+	struct value *last;        /* owned: the value of the last chunk when it was an expression */
 	int err;                   /* first error */
 };
 

@@ -88,6 +88,8 @@ static int exec_output(struct tpl_rt *rt, const struct node *n)
 			if (rt->capture == 0 && !prev_const) {
 				rt->yields++;
 				rt->native_text = 0;
+				value_unref(rt->last);
+				rt->last = NULL;
 			}
 			prev_const = 1;
 			r = c->kind == N_DATA ? exec_write(rt, c->off, c->v->u.s.ptr, c->v->u.s.len)
@@ -103,6 +105,8 @@ static int exec_output(struct tpl_rt *rt, const struct node *n)
 		if (rt->capture == 0) {
 			rt->yields++;
 			rt->native_text = c->kind == N_FILTER && (c->flags & NF_STRING_TYPE) && is_str(v);
+			value_unref(rt->last);
+			rt->last = value_ref(v);
 		}
 		value_unref(v);
 		if (r != 0)

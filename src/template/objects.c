@@ -62,6 +62,8 @@ void rt_fini(struct tpl_rt *rt)
 	}
 	free(rt->objs);
 	rt->objs = NULL;
+	value_unref(rt->last);
+	rt->last = NULL;
 	rt->nobjs = rt->cobjs = 0;
 }
 

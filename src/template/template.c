@@ -4,6 +4,7 @@
  * conditionals. */
 #include "template/template.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,6 +668,32 @@ static void tpl_mark_unsafe_tree(struct value *v)
 			tpl_mark_unsafe_tree(v->u.m.ents[i].val);
 }
 
+/* Whether printing v and reading the text back with literal_eval gives v
+ * again, so that the round trip can be skipped. */
+static int tpl_roundtrips(const struct value *v, int depth)
+{
+	size_t i;
+
+	if ((v->flags & TPL_F_SPECIAL) || depth > 200)
+		return 0;
+	switch (v->type) {
+	case VALUE_FLOAT:
+		return isfinite(v->u.f);
+	case VALUE_LIST:
+		for (i = 0; i < v->u.l.len; i++)
+			if (!tpl_roundtrips(v->u.l.items[i], depth + 1))
+				return 0;
+		return 1;
+	case VALUE_MAP:
+		for (i = 0; i < v->u.m.len; i++)
+			if (!tpl_roundtrips(v->u.m.ents[i].val, depth + 1))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
 /* The lone "{{ name }}" shortcut of Templar.template. Returns 1 when it
  * produced the value. */
 static int tpl_single_shortcut(const struct tpl *t, const struct tpl_scope *s, struct value **vp, struct diag *d,
@@ -723,7 +750,13 @@ int tpl_render_value(const struct tpl *t, const struct tpl_scope *s, struct valu
 	text = out.data ? out.data : "";
 	len = out.len;
 	v = NULL;
-	if (!(rt.yields == 1 && rt.native_text) &&
+	if (rt.yields == 1 && rt.last != NULL && ((rt.last->type == VALUE_LIST && !(rt.last->flags & VALUE_F_TUPLE)) ||
+	                                          rt.last->type == VALUE_MAP) &&
+	    tpl_roundtrips(rt.last, 0)) {
+		/* The value itself is what literal_eval would rebuild from its
+		 * text; unsafe marking needs a private copy. */
+		v = rt.unsafe ? value_dup(rt.last) : value_ref(rt.last);
+	} else if (!(rt.yields == 1 && rt.native_text) &&
 	    ((len > 0 && (text[0] == '[' || text[0] == '{')) || (len == 4 && memcmp(text, "True", 4) == 0) ||
 	     (len == 5 && memcmp(text, "False", 5) == 0)))
 		tpl_literal(text, len, &v);
