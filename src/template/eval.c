@@ -1268,11 +1268,37 @@ static int eval_dict(struct tpl_rt *rt, const struct node *n, struct value **vp)
 
 /* ---- the dispatcher ---- */
 
+/* obj[...]: an item, or a slice (of a resolved proxy). */
+static int eval_subscript(struct tpl_rt *rt, const struct node *n, struct value *obj, struct value **vp)
+{
+	struct value *key, *res;
+	int r;
+
+	if (n->b->kind != N_SLICE) {
+		if ((r = eval_expr(rt, n->b, &key)) != 0)
+			return r;
+		r = eval_getitem(rt, n->off, obj, key, vp);
+		value_unref(key);
+		return r;
+	}
+	if (is_undef(obj)) {
+		*vp = value_ref(obj);
+		return 0;
+	}
+	if (!(obj->flags & TPL_F_PROXY))
+		return eval_slice(rt, n->b, obj, vp);
+	if ((r = eval_resolve(rt, n->off, obj, &res)) != 0)
+		return r;
+	r = eval_slice(rt, n->b, res, vp);
+	value_unref(res);
+	return r;
+}
+
 #define EVAL_MAX_NEST 1500
 
 int eval_raw(struct tpl_rt *rt, const struct node *n, struct value **vp)
 {
-	struct value *obj = NULL, *key = NULL;
+	struct value *obj = NULL;
 	int r;
 
 	*vp = NULL;
@@ -1304,25 +1330,8 @@ int eval_raw(struct tpl_rt *rt, const struct node *n, struct value **vp)
 			r = eval_getattr(rt, n->off, obj, n->name, n->len, vp);
 		break;
 	case N_GETITEM:
-		if ((r = eval_raw(rt, n->a, &obj)) != 0)
-			break;
-		if (n->b->kind == N_SLICE) {
-			if (is_undef(obj)) {
-				*vp = value_ref(obj);
-			} else {
-				if (obj->flags & TPL_F_PROXY) {
-					struct value *res;
-
-					if ((r = eval_resolve(rt, n->off, obj, &res)) != 0)
-						break;
-					value_unref(obj);
-					obj = res;
-				}
-				r = eval_slice(rt, n->b, obj, vp);
-			}
-		} else if ((r = eval_expr(rt, n->b, &key)) == 0) {
-			r = eval_getitem(rt, n->off, obj, key, vp);
-		}
+		if ((r = eval_raw(rt, n->a, &obj)) == 0)
+			r = eval_subscript(rt, n, obj, vp);
 		break;
 	case N_CALL:
 		r = eval_call(rt, n, vp);
@@ -1356,7 +1365,6 @@ int eval_raw(struct tpl_rt *rt, const struct node *n, struct value **vp)
 	}
 	rt->edepth--;
 	value_unref(obj);
-	value_unref(key);
 	if (r != 0) {
 		value_unref(*vp);
 		*vp = NULL;
