@@ -61,6 +61,7 @@ struct obj {
 	const struct tpl_fn_def *fn;  /* OBJ_FUNC */
 	size_t pos;                   /* cycler position; joiner called */
 	int is_caller;
+	int in_repr;                  /* namespace being printed (recursion guard) */
 };
 
 struct binding {

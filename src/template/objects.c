@@ -121,9 +121,15 @@ int obj_repr(struct tpl_rt *rt, const struct value *v, struct buf *out)
 	int r;
 
 	if (o != NULL && o->kind == OBJ_NAMESPACE) {
-		if ((r = buf_puts(out, "<Namespace ")) != 0 || (r = pyval_repr(rt, out, o->data)) != 0)
+		/* A namespace holding itself prints as Python's recursive dict. */
+		if (o->in_repr)
+			return buf_puts(out, "<Namespace {...}>");
+		if ((r = buf_puts(out, "<Namespace ")) != 0)
 			return r;
-		return buf_putc(out, '>');
+		o->in_repr = 1;
+		r = pyval_repr(rt, out, o->data);
+		o->in_repr = 0;
+		return r ? r : buf_putc(out, '>');
 	}
 	if (o != NULL && o->kind == OBJ_LOOP && o->loop != NULL)
 		return buf_printf(out, "<LoopContext %zu/%zu>", o->loop->index0 + 1, obj_loop_len(o->loop));

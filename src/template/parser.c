@@ -788,12 +788,20 @@ static int parser_dotted_name(struct parser *p, char *buf, size_t n, uint32_t *o
 	return 0;
 }
 
-static void parser_unknown(struct parser *p, uint32_t off, const char *kind, const char *name)
+void parser_defer(struct parser *p, uint32_t off, const char *msg)
 {
 	if (p->unknown[0] == '\0') {
-		snprintf(p->unknown, sizeof(p->unknown), "No %s named '%s'.", kind, name);
+		snprintf(p->unknown, sizeof(p->unknown), "%s", msg);
 		p->unknown_off = off;
 	}
+}
+
+static void parser_unknown(struct parser *p, uint32_t off, const char *kind, const char *name)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "No %s named '%s'.", kind, name);
+	parser_defer(p, off, msg);
 }
 
 struct node *parser_filter(struct parser *p, struct node *node, int start_inline)

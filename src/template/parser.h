@@ -47,6 +47,9 @@ void parser_vec_free(struct nvec *nv);
 int parser_fail_at(struct parser *p, uint32_t off, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define FAIL(p, ...) parser_fail_at((p), (p)->cur.off, ERR_PARSE, __VA_ARGS__)
+/* Records an error Jinja's compiler (not its parser) raises: reported only
+ * when the whole template parses. The first one wins. */
+void parser_defer(struct parser *p, uint32_t off, const char *msg);
 
 struct node *parser_node(struct parser *p, enum node_kind kind, uint32_t off);
 /* Token stream: advance (a lexer error fails the parse), look one ahead. */

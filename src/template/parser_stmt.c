@@ -136,6 +136,36 @@ static struct node *parser_set(struct parser *p, uint32_t off)
 	return p->err ? NULL : n;
 }
 
+/* Whether a for, set or block set inside n assigns to a name "loop". */
+static int parser_stores_loop(const struct node *n)
+{
+	uint32_t i;
+
+	if (n == NULL)
+		return 0;
+	if (n->kind == N_NAME)
+		return 0;
+	if ((n->kind == N_FOR || n->kind == N_SET || n->kind == N_SETBLOCK) && n->a != NULL) {
+		const struct node *t = n->a;
+
+		if (t->kind == N_NAME && t->len == 4 && memcmp(t->name, "loop", 4) == 0)
+			return 1;
+		for (i = 0; t->kind == N_TUPLE && i < t->n; i++)
+			if (t->list[i]->kind == N_NAME && t->list[i]->len == 4 && memcmp(t->list[i]->name, "loop", 4) == 0)
+				return 1;
+	}
+	if (parser_stores_loop(n->a) || parser_stores_loop(n->b) || parser_stores_loop(n->c) ||
+	    parser_stores_loop(n->d) || parser_stores_loop(n->e))
+		return 1;
+	for (i = 0; i < n->n; i++)
+		if (parser_stores_loop(n->list[i]))
+			return 1;
+	for (i = 0; i < n->nkw; i++)
+		if (parser_stores_loop(n->kw[i]))
+			return 1;
+	return 0;
+}
+
 static struct node *parser_for(struct parser *p, uint32_t off)
 {
 	struct node *n = parser_node(p, N_FOR, off);
@@ -157,6 +187,8 @@ static struct node *parser_for(struct parser *p, uint32_t off)
 		parser_advance(p); /* else */
 		n->d = parser_statements(p, END_FOR2, 1);
 	}
+	if (p->err == 0 && parser_stores_loop(n))
+		parser_defer(p, off, "Can't assign to special loop variable in for-loop target");
 	return p->err ? NULL : n;
 }
 
