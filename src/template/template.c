@@ -977,6 +977,12 @@ int tpl_eval_cond(const struct tpl *t, const struct tpl_scope *s, int *resultp, 
 			r = 0;
 			goto out;
 		}
+		if (v->flags & VALUE_F_UNSAFE) {
+			/* Ansible never evaluates text that came from unsafe data. */
+			r = ERR_INVAL;
+			diag_set(&inner, t->file, t->line0, t->col0, "Conditional is marked as unsafe, and cannot be evaluated.");
+			goto fail;
+		}
 		text = v->u.s.ptr;
 		len = v->u.s.len;
 		if ((r = tpl_compile_cond(text, len, t->file, t->line0, t->col0, &second, &inner)) != 0)

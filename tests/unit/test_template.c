@@ -372,6 +372,18 @@ static void test_conditionals(void)
 	r = eval_cond("i >", &s, &res, &err);
 	T_EQ_INT(r, ERR_PARSE);
 	free(err);
+	/* Text that came from unsafe data is never evaluated. */
+	{
+		struct value *u = value_str("i > 1");
+
+		u->flags |= VALUE_F_UNSAFE;
+		value_map_set(v.map, "unsafe", u);
+	}
+	r = eval_cond("{{ unsafe }}", &s, &res, &err);
+	T_EQ_INT(r, ERR_INVAL);
+	T_EQ_STR(err, "when:1:1: Conditional is marked as unsafe, and cannot be evaluated.");
+	free(err);
+	check_cond("unsafe", &s, 1);
 	value_unref(v.map);
 }
 
