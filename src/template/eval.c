@@ -29,6 +29,10 @@ int rt_fail(struct tpl_rt *rt, uint32_t off, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Ansible reports a type error about an undefined value as an
+	 * undefined variable. */
+	if (err == ERR_INVAL && strstr(msg, "AnsibleUndefined") != NULL)
+		err = ERR_NOTFOUND;
 	tpl_pos(rt->t, off, &line, &col);
 	diag_set(rt->d, rt->t->file, line, col, "%s", msg);
 	rt->err = err;
