@@ -202,7 +202,8 @@ static int pyfmt_str(struct buf *out, const struct pyfmt_spec *sp, const char *s
 	if (sp->width <= 0 && sp->prec < 0)
 		return buf_put(out, s, n);
 	nchars = ustr_len(s, n);
-	return pyfmt_pad(out, sp, sp->left ? '<' : sp->align ? sp->align : '<', s, n, nchars);
+	/* A zero-padded string is filled on the right ("{:05}" -> "ab000"). */
+	return pyfmt_pad(out, sp, sp->left ? '<' : sp->align && sp->align != '=' ? sp->align : '<', s, n, nchars);
 }
 
 /* ---- the % operator ---- */
@@ -377,6 +378,9 @@ static int pct_one(struct tpl_rt *rt, struct buf *out, const char *f, size_t n, 
 		return pyerr_set(e, ERR_INVAL, "not enough arguments for format string");
 	if (sp.zero && sp.left)
 		sp.zero = 0;
+	/* printf-style text is right-justified unless "-" is given. */
+	if (!sp.left && strchr("srac", sp.type) != NULL)
+		sp.align = '>';
 	return pct_convert(rt, out, &sp, v, e);
 }
 
