@@ -233,7 +233,8 @@ int exec_loop_recurse(struct tpl_rt *rt, uint32_t off, struct loop *l, struct va
 int methods_call(struct tpl_rt *rt, uint32_t off, struct value *self, const char *name, size_t len,
                  struct value *const *args, size_t nargs, const struct tpl_kwarg *kw, size_t nkw,
                  struct value **vp);
-/* Whether the type of v has a method called name. */
+/* Whether the type of v has a method called name (v NULL: a dict, for
+ * proxies whose value is not resolved yet). */
 int methods_has(const struct value *v, const char *name, size_t len);
 /* Methods that change their receiver (list.append, dict.update...). */
 int methods_mutates(const char *name, size_t len);

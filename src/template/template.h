@@ -25,6 +25,12 @@
  * undefined value apart. Values handed to the engine are borrowed or
  * referenced, never modified.
  *
+ * Integers are 64-bit: where Python would grow a big integer (2 ** 64), the
+ * render fails with "integer overflow" instead of giving a wrong number.
+ * Known differences from Jinja2 are listed, with their reasons, in
+ * tests/template/EXCEPTIONS.md; doc/internals/template.md explains the
+ * engine's design.
+ *
  * Every render is bounded (struct tpl_limits): output size, size of each
  * string and list built, nesting of macro calls and includes, loop
  * iterations, range() lengths and total work. A template that exceeds a
