@@ -36,126 +36,126 @@
 #include "transport/netprobe.h"
 #include "transport/ssh.h"
 
-#define DOC_LINE_MAX 4096           /* bytes of one stderr line kept */
-#define DOC_OUT_MAX 65536           /* bytes of `ssh -G` output read */
-#define DOC_ERRS_MAX 8192           /* bytes of ssh's own (non-debug) lines kept */
-#define DOC_TRANSCRIPT_MAX 262144   /* bytes of the time-stamped `ssh -v` lines kept */
-#define DOC_TAIL_LINES 4            /* lines of ssh's stderr shown with a failure */
-#define DOC_CHECK_MS 2000           /* a live master answers its socket at once */
-#define DOC_SHOW_MAX 72             /* characters of a ProxyCommand shown */
-#define DOC_SSH_GRACE_MS 2000       /* past -T in ssh's phases: its own timeouts speak first */
+#define DOCTOR_LINE_MAX       4096   /* bytes of one stderr line kept */
+#define DOCTOR_OUT_MAX        65536  /* bytes of `ssh -G` output read */
+#define DOCTOR_ERRS_MAX       8192   /* bytes of ssh's own (non-debug) lines kept */
+#define DOCTOR_TRANSCRIPT_MAX 262144 /* bytes of the time-stamped `ssh -v` lines kept */
+#define DOCTOR_TAIL_LINES     4      /* lines of ssh's stderr shown with a failure */
+#define DOCTOR_CHECK_MS       2000   /* a live master answers its socket at once */
+#define DOCTOR_SHOW_MAX       72     /* characters of a ProxyCommand shown */
+#define DOCTOR_SSH_GRACE_MS   2000   /* past -T in ssh's phases: its own timeouts speak first */
 
-enum doc_phase {
-	DOC_RESOLVE,
-	DOC_CONNECT,
-	DOC_HOSTKEY,
-	DOC_AUTH,
-	DOC_SESSION,
-	DOC_CONTROL,
-	DOC_BOOTSTRAP,
-	DOC_HELLO,
-	DOC_REQUEST,
-	DOC_NPHASES,
+enum doctor_phase {
+	DOCTOR_RESOLVE,
+	DOCTOR_CONNECT,
+	DOCTOR_HOSTKEY,
+	DOCTOR_AUTH,
+	DOCTOR_SESSION,
+	DOCTOR_CONTROL,
+	DOCTOR_BOOTSTRAP,
+	DOCTOR_HELLO,
+	DOCTOR_REQUEST,
+	DOCTOR_NPHASES,
 };
 
-static const char *const doc_phase_names[DOC_NPHASES] = {
+static const char *const doctor_phase_names[DOCTOR_NPHASES] = {
 	"resolve", "connect", "host key", "auth", "session", "control", "bootstrap", "hello", "request",
 };
 
 /* The transport's name for each phase, for ssh_hint and ssh_classify. */
-static const enum conn_phase doc_conn_phases[DOC_NPHASES] = {
+static const enum conn_phase doctor_conn_phases[DOCTOR_NPHASES] = {
 	CONN_PHASE_RESOLVE, CONN_PHASE_CONNECT,   CONN_PHASE_HOSTKEY, CONN_PHASE_AUTH,    CONN_PHASE_SESSION,
 	CONN_PHASE_SESSION, CONN_PHASE_BOOTSTRAP, CONN_PHASE_HELLO,   CONN_PHASE_REQUEST,
 };
 
 /* A command whose stderr is delivered line by line, each line stamped with
  * the time it arrived, and whose stdout is collected (capped). */
-struct doc_cmd;
-typedef void (*doc_cmd_line_cb)(const char *line, uint64_t ms, void *arg);
+struct doctor_cmd;
+typedef void (*doctor_cmd_line_cb)(const char *line, uint64_t ms, void *arg);
 /* Called once the command has exited and its pipes are drained; the
  * command is freed when the callback returns. */
-typedef void (*doc_cmd_exit_cb)(int status, const char *out, void *arg);
+typedef void (*doctor_cmd_exit_cb)(int status, const char *out, void *arg);
 
-struct doc_cmd {
+struct doctor_cmd {
 	struct ev_loop *loop;
-	pid_t pid;                /* -1 once reaped */
+	pid_t pid; /* -1 once reaped */
 	int out_fd, err_fd;
 	int status;
-	struct buf out;           /* stdout, capped at DOC_OUT_MAX */
-	struct buf line;          /* the stderr line being read */
-	int line_long;            /* the current line overflowed: rest dropped */
-	doc_cmd_line_cb on_line;
-	doc_cmd_exit_cb on_exit;
+	struct buf out;  /* stdout, capped at DOCTOR_OUT_MAX */
+	struct buf line; /* the stderr line being read */
+	int line_long;   /* the current line overflowed: rest dropped */
+	doctor_cmd_line_cb on_line;
+	doctor_cmd_exit_cb on_exit;
 	void *arg;
 };
 
-struct doc_run;
+struct doctor_run;
 
-struct doc_host {
-	struct doc_run *run;
+struct doctor_host {
+	struct doctor_run *run;
 	const char *name;
-	struct value *vars;        /* owned: inventory vars with extra vars on top */
+	struct value *vars; /* owned: inventory vars with extra vars on top */
 	const char *conn_type;
-	const char *password;      /* borrowed secret, or NULL */
-	struct ssh_target t;       /* as `drover run` connects (strings borrowed) */
-	struct ssh_target probe;   /* the same, direct and without -vvv */
-	char **env[3];             /* owned askpass environments: probe, master, session */
-	enum doc_phase phase;      /* the phase running now */
+	const char *password;        /* borrowed secret, or NULL */
+	struct ssh_target t;         /* as `drover run` connects (strings borrowed) */
+	struct ssh_target probe;     /* the same, direct and without -vvv */
+	char **env[3];               /* owned askpass environments: probe, master, session */
+	enum doctor_phase phase;     /* the phase running now */
 	uint64_t start, phase_start; /* ms, monotonic */
-	uint64_t timer;            /* the current phase's deadline */
-	uint64_t deadline_ms;      /* its length */
+	uint64_t timer;              /* the current phase's deadline */
+	uint64_t deadline_ms;        /* its length */
 	int done, failed;
 	/* resolve and connect */
-	char **argv;               /* owned: direct `ssh ... ADDR true` */
+	char **argv; /* owned: direct `ssh ... ADDR true` */
 	char *g_hostname, *g_user, *g_proxy;
 	int g_port;
 	struct netprobe_addr addr; /* the first address */
 	size_t naddrs;
 	/* the `ssh -v` run */
-	struct doc_cmd *cmd;
+	struct doctor_cmd *cmd;
 	uint64_t cmd_start, t_connecting, t_established;
 	int hostkey_unverified;
 	char *hostkey, *known_at, *server, *methods, *tried, *auth_method, *auth_key;
-	int exit_status;           /* the remote command's, -1 until ssh says */
-	char last[256];            /* ssh's last debug line, for timeouts */
-	struct buf errs;           /* ssh's own (non-debug) lines */
-	struct buf transcript;     /* every line, time-stamped (-v) */
+	int exit_status;       /* the remote command's, -1 until ssh says */
+	char last[256];        /* ssh's last debug line, for timeouts */
+	struct buf errs;       /* ssh's own (non-debug) lines */
+	struct buf transcript; /* every line, time-stamped (-v) */
 	/* control and the worker session */
-	char *sock;                /* owned control socket path, or NULL */
-	char **sargv;              /* owned: the session's ssh command */
+	char *sock;   /* owned control socket path, or NULL */
+	char **sargv; /* owned: the session's ssh command */
 	int over_master;
 	pid_t master_pid;
 	struct conn *conn;
 	uint64_t ping_sent;
 };
 
-struct doc_run {
+struct doctor_run {
 	struct ev_loop *loop;
 	struct adhoc_opts *o;
-	const char *ctl_why;       /* why no (or another) control directory */
-	struct doc_host *hosts;
+	const char *ctl_why; /* why no (or another) control directory */
+	struct doctor_host *hosts;
 	size_t n, next;
 	size_t passed, failed;
 	uint64_t next_timer;
 	struct askpass *askpass;
-	char *askpass_dir;         /* owned private directory when no control dir */
+	char *askpass_dir; /* owned private directory when no control dir */
 	int verbosity;
 };
 
-static void doc_next_host(struct doc_run *run);
+static void doctor_next_host(struct doctor_run *run);
 
 /* ---- output ---- */
 
-static void doc_emit(struct buf *b)
+static void doctor_emit(struct buf *b)
 {
 	fwrite(buf_ptr(b), 1, buf_avail(b), stdout);
 	fflush(stdout);
 }
 
 /* Prints one phase line: name, status, time (negative: none) and detail. */
-static void doc_line(enum doc_phase p, const char *status, int64_t ms, const char *fmt, ...)
+static void doctor_line(enum doctor_phase p, const char *status, int64_t ms, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void doc_line(enum doc_phase p, const char *status, int64_t ms, const char *fmt, ...)
+static void doctor_line(enum doctor_phase p, const char *status, int64_t ms, const char *fmt, ...)
 {
 	struct buf b;
 	char t[32];
@@ -166,17 +166,17 @@ static void doc_line(enum doc_phase p, const char *status, int64_t ms, const cha
 	else
 		snprintf(t, sizeof(t), "-");
 	buf_init(&b, 0);
-	buf_printf(&b, "  %-9s  %-4s  %9s  ", doc_phase_names[p], status, t);
+	buf_printf(&b, "  %-9s  %-4s  %9s  ", doctor_phase_names[p], status, t);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	buf_putc(&b, '\n');
-	doc_emit(&b);
+	doctor_emit(&b);
 	buf_fini(&b);
 }
 
 /* Prints text indented under the detail column, one line per line of it. */
-static void doc_more(const char *prefix, const char *text)
+static void doctor_more(const char *prefix, const char *text)
 {
 	struct buf b;
 	const char *p, *nl;
@@ -191,12 +191,12 @@ static void doc_more(const char *prefix, const char *text)
 		if (n > 0)
 			buf_printf(&b, "%30s%s%.*s\n", "", prefix, (int)n, p);
 	}
-	doc_emit(&b);
+	doctor_emit(&b);
 	buf_fini(&b);
 }
 
-/* The last DOC_TAIL_LINES lines of text. */
-static const char *doc_tail(const char *text)
+/* The last DOCTOR_TAIL_LINES lines of text. */
+static const char *doctor_tail(const char *text)
 {
 	size_t n = strlen(text);
 	int lines = 0;
@@ -204,24 +204,24 @@ static const char *doc_tail(const char *text)
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		n--;
 	while (n > 0) {
-		if (text[n - 1] == '\n' && ++lines == DOC_TAIL_LINES)
+		if (text[n - 1] == '\n' && ++lines == DOCTOR_TAIL_LINES)
 			break;
 		n--;
 	}
 	return text + n;
 }
 
-/* text cut to DOC_SHOW_MAX characters for a one-line detail (heap). */
-static char *doc_short(const char *text)
+/* text cut to DOCTOR_SHOW_MAX characters for a one-line detail (heap). */
+static char *doctor_short(const char *text)
 {
 	size_t n = strlen(text);
 
-	if (n <= DOC_SHOW_MAX)
+	if (n <= DOCTOR_SHOW_MAX)
 		return xstrdup(text);
-	return xasprintf("%.*s...", DOC_SHOW_MAX - 3, text);
+	return xasprintf("%.*s...", DOCTOR_SHOW_MAX - 3, text);
 }
 
-static uint64_t doc_since(uint64_t t)
+static uint64_t doctor_since(uint64_t t)
 {
 	uint64_t now = ev_clock_ms();
 
@@ -233,9 +233,9 @@ static uint64_t doc_since(uint64_t t)
 /* Stops whatever the host has running. What ssh_prepare and ctlpath_check
  * hold (h->t, its environment) stays until the run ends: they cannot be
  * cancelled and call back later, which the callbacks ignore. */
-static void doc_host_cleanup(struct doc_host *h)
+static void doctor_host_cleanup(struct doctor_host *h)
 {
-	struct doc_cmd *c = h->cmd;
+	struct doctor_cmd *c = h->cmd;
 
 	ev_timer_del(h->run->loop, h->timer);
 	h->timer = 0;
@@ -261,108 +261,110 @@ static void doc_host_cleanup(struct doc_host *h)
 	h->conn = NULL;
 }
 
-static void doc_next_timer(struct ev_loop *loop, void *arg)
+static void doctor_next_timer(struct ev_loop *loop, void *arg)
 {
-	struct doc_run *run = arg;
+	struct doctor_run *run = arg;
 
 	(void)loop;
 	run->next_timer = 0;
-	doc_next_host(run);
+	doctor_next_host(run);
 }
 
-static void doc_host_done(struct doc_host *h)
+static void doctor_host_done(struct doctor_host *h)
 {
-	struct doc_run *run = h->run;
+	struct doctor_run *run = h->run;
 	struct buf b;
 
 	h->done = 1;
-	doc_host_cleanup(h);
+	doctor_host_cleanup(h);
 	buf_init(&b, 0);
 	if (h->failed) {
 		run->failed++;
-		buf_printf(&b, "  => %s: failed at %s after %llu ms\n\n", h->name, doc_phase_names[h->phase],
-		           (unsigned long long)doc_since(h->start));
+		buf_printf(&b, "  => %s: failed at %s after %llu ms\n\n", h->name, doctor_phase_names[h->phase],
+		           (unsigned long long)doctor_since(h->start));
 	} else {
 		run->passed++;
 		buf_printf(&b, "  => %s: every phase passed in %llu ms\n\n", h->name,
-		           (unsigned long long)doc_since(h->start));
+		           (unsigned long long)doctor_since(h->start));
 	}
-	doc_emit(&b);
+	doctor_emit(&b);
 	buf_fini(&b);
 	/* From the loop, so that a run of quick failures does not nest. */
-	run->next_timer = ev_timer_add(run->loop, 0, doc_next_timer, run);
+	run->next_timer = ev_timer_add(run->loop, 0, doctor_next_timer, run);
 }
 
 /* The current phase failed: prints why, ssh's last words and a hint, and
  * ends the host. cls is the transport's phase for the hint. */
-static void doc_fail_ex(struct doc_host *h, enum conn_phase cls, const char *hint, const char *msg,
-                        const char *tail)
+static void doctor_fail_ex(struct doctor_host *h, enum conn_phase cls, const char *hint, const char *msg,
+                           const char *tail)
 {
 	if (h->done)
 		return;
 	h->failed = 1;
-	doc_line(h->phase, "FAIL", (int64_t)doc_since(h->phase_start), "%s", msg);
+	doctor_line(h->phase, "FAIL", (int64_t)doctor_since(h->phase_start), "%s", msg);
 	if (tail != NULL && *tail)
-		doc_more("ssh: ", doc_tail(tail));
-	doc_more("hint: ", hint ? hint : ssh_hint(cls));
-	if (h->run->verbosity >= 1 && buf_avail(&h->transcript) > 0 && h->phase >= DOC_HOSTKEY &&
-	    h->phase <= DOC_SESSION)
-		doc_more("", buf_str(&h->transcript));
-	doc_host_done(h);
+		doctor_more("ssh: ", doctor_tail(tail));
+	doctor_more("hint: ", hint ? hint : ssh_hint(cls));
+	if (h->run->verbosity >= 1 && buf_avail(&h->transcript) > 0 && h->phase >= DOCTOR_HOSTKEY &&
+	    h->phase <= DOCTOR_SESSION)
+		doctor_more("", buf_str(&h->transcript));
+	doctor_host_done(h);
 }
 
-static void doc_fail(struct doc_host *h, const char *msg, const char *tail)
+static void doctor_fail(struct doctor_host *h, const char *msg, const char *tail)
 {
-	enum conn_phase cls = doc_conn_phases[h->phase];
+	enum conn_phase cls = doctor_conn_phases[h->phase];
 
 	if (tail != NULL && *tail)
 		cls = ssh_classify(tail, cls);
-	doc_fail_ex(h, cls, NULL, msg, tail);
+	doctor_fail_ex(h, cls, NULL, msg, tail);
 }
 
-static void doc_deadline_fired(struct ev_loop *loop, void *arg);
+static void doctor_deadline_fired(struct ev_loop *loop, void *arg);
 
 /* Starts phase p with a deadline of ms (0: the phase has its own). */
-static void doc_begin(struct doc_host *h, enum doc_phase p, uint64_t ms)
+static void doctor_begin(struct doctor_host *h, enum doctor_phase p, uint64_t ms)
 {
 	h->phase = p;
 	h->phase_start = ev_clock_ms();
 	ev_timer_del(h->run->loop, h->timer);
 	h->deadline_ms = ms;
-	h->timer = ms ? ev_timer_add(h->run->loop, ms, doc_deadline_fired, h) : 0;
+	h->timer = ms ? ev_timer_add(h->run->loop, ms, doctor_deadline_fired, h) : 0;
 }
 
-static uint64_t doc_timeout_ms(const struct doc_host *h)
+static uint64_t doctor_timeout_ms(const struct doctor_host *h)
 {
 	return h->run->o->connect_timeout_ms ? h->run->o->connect_timeout_ms : 10000;
 }
 
-static void doc_deadline_fired(struct ev_loop *loop, void *arg)
+static void doctor_deadline_fired(struct ev_loop *loop, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	const char *hint = NULL;
 	char *msg;
 
 	(void)loop;
 	h->timer = 0;
-	if (h->phase >= DOC_HOSTKEY && h->phase <= DOC_SESSION) {
+	if (h->phase >= DOCTOR_HOSTKEY && h->phase <= DOCTOR_SESSION) {
 		hint = "the connection went silent: a firewall or VPN may let TCP through and drop what follows, "
 		       "or the server is overloaded (MaxStartups)";
 		msg = xasprintf("no progress within %llu ms; ssh's last line: %s", (unsigned long long)h->deadline_ms,
 		                h->last[0] ? h->last : "none");
 	} else {
-		if (h->phase == DOC_RESOLVE)
+		if (h->phase == DOCTOR_RESOLVE)
 			hint = "ssh or the resolver did not answer: check the DNS servers in /etc/resolv.conf";
 		msg = xasprintf("no progress within %llu ms", (unsigned long long)h->deadline_ms);
 	}
-	doc_fail_ex(h, doc_conn_phases[h->phase], hint, msg, buf_str(&h->errs));
+	/* ssh's words belong to the phases of the `ssh -v` run only. */
+	doctor_fail_ex(h, doctor_conn_phases[h->phase], hint, msg,
+	               h->phase <= DOCTOR_SESSION ? buf_str(&h->errs) : NULL);
 	free(msg);
 }
 
 /* ---- commands with time-stamped stderr ---- */
 
 /* Delivers the line read so far. ssh ends its log lines with "\r\n". */
-static void doc_cmd_line(struct doc_cmd *c)
+static void doctor_cmd_line(struct doctor_cmd *c)
 {
 	size_t n = buf_avail(&c->line);
 	char *line;
@@ -376,14 +378,14 @@ static void doc_cmd_line(struct doc_cmd *c)
 	c->on_line(buf_str(&c->line), ev_clock_ms(), c->arg);
 }
 
-static void doc_cmd_finish(struct doc_cmd *c)
+static void doctor_cmd_finish(struct doctor_cmd *c)
 {
-	struct doc_host *h = c->arg;
+	struct doctor_host *h = c->arg;
 
 	if (c->pid > 0 || c->out_fd >= 0 || c->err_fd >= 0)
 		return;
 	if (c->line_long || buf_avail(&c->line) > 0)
-		doc_cmd_line(c);
+		doctor_cmd_line(c);
 	/* The host owns the command until here; the callback may end it. */
 	h->cmd = NULL;
 	c->on_exit(c->status, buf_str(&c->out), c->arg);
@@ -392,7 +394,7 @@ static void doc_cmd_finish(struct doc_cmd *c)
 	free(c);
 }
 
-static void doc_cmd_err_bytes(struct doc_cmd *c, const char *p, size_t n)
+static void doctor_cmd_err_bytes(struct doctor_cmd *c, const char *p, size_t n)
 {
 	const char *nl;
 	size_t k;
@@ -404,7 +406,7 @@ static void doc_cmd_err_bytes(struct doc_cmd *c, const char *p, size_t n)
 			c->line_long = 1;
 		if (nl == NULL)
 			return;
-		doc_cmd_line(c);
+		doctor_cmd_line(c);
 		buf_reset(&c->line);
 		c->line_long = 0;
 		p += k + 1;
@@ -414,16 +416,18 @@ static void doc_cmd_err_bytes(struct doc_cmd *c, const char *p, size_t n)
 
 /* Reads what fd holds; closes it at EOF, or when drain is set (the command
  * has exited: anything later is from a child it left behind). */
-static void doc_cmd_read(struct doc_cmd *c, int *fdp, int drain)
+static void doctor_cmd_read(struct doctor_cmd *c, int *fdp, int drain)
 {
 	char tmp[8192];
 	ssize_t n;
+	int reads = 0;
 
-	for (;;) {
+	/* Draining is bounded: a child left behind may write for ever. */
+	while (reads++ < 64) {
 		n = read(*fdp, tmp, sizeof(tmp));
 		if (n > 0) {
 			if (*fdp == c->err_fd)
-				doc_cmd_err_bytes(c, tmp, (size_t)n);
+				doctor_cmd_err_bytes(c, tmp, (size_t)n);
 			else if (buf_put(&c->out, tmp, (size_t)n) != 0)
 				buf_put(&c->out, tmp, c->out.max - buf_avail(&c->out));
 			if (!drain)
@@ -440,37 +444,37 @@ static void doc_cmd_read(struct doc_cmd *c, int *fdp, int drain)
 	fd_close(fdp);
 }
 
-static void doc_cmd_readable(struct ev_loop *loop, int fd, int events, void *arg)
+static void doctor_cmd_readable(struct ev_loop *loop, int fd, int events, void *arg)
 {
-	struct doc_cmd *c = arg;
+	struct doctor_cmd *c = arg;
 
 	(void)loop;
 	(void)events;
-	doc_cmd_read(c, fd == c->out_fd ? &c->out_fd : &c->err_fd, 0);
-	doc_cmd_finish(c);
+	doctor_cmd_read(c, fd == c->out_fd ? &c->out_fd : &c->err_fd, 0);
+	doctor_cmd_finish(c);
 }
 
-static void doc_cmd_exited(struct ev_loop *loop, pid_t pid, int status, void *arg)
+static void doctor_cmd_exited(struct ev_loop *loop, pid_t pid, int status, void *arg)
 {
-	struct doc_cmd *c = arg;
+	struct doctor_cmd *c = arg;
 
 	(void)loop;
 	(void)pid;
 	c->pid = -1;
 	c->status = status;
 	if (c->out_fd >= 0)
-		doc_cmd_read(c, &c->out_fd, 1);
+		doctor_cmd_read(c, &c->out_fd, 1);
 	if (c->err_fd >= 0)
-		doc_cmd_read(c, &c->err_fd, 1);
-	doc_cmd_finish(c);
+		doctor_cmd_read(c, &c->err_fd, 1);
+	doctor_cmd_finish(c);
 }
 
 /* Starts argv with stdin on /dev/null in its own session. Returns 0 with
  * h->cmd set, or an error with *msgp (heap) saying why. */
-static int doc_cmd_start(struct doc_host *h, char *const *argv, char *const *envp, doc_cmd_line_cb on_line,
-                         doc_cmd_exit_cb on_exit, char **msgp)
+static int doctor_cmd_start(struct doctor_host *h, char *const *argv, char *const *envp, doctor_cmd_line_cb on_line,
+                            doctor_cmd_exit_cb on_exit, char **msgp)
 {
-	struct doc_cmd *c = xcalloc(1, sizeof(*c));
+	struct doctor_cmd *c = xcalloc(1, sizeof(*c));
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
 	struct spawn_opts so;
 	const char *stage = NULL;
@@ -483,8 +487,8 @@ static int doc_cmd_start(struct doc_host *h, char *const *argv, char *const *env
 	c->on_line = on_line;
 	c->on_exit = on_exit;
 	c->arg = h;
-	buf_init(&c->out, DOC_OUT_MAX);
-	buf_init(&c->line, DOC_LINE_MAX);
+	buf_init(&c->out, DOCTOR_OUT_MAX);
+	buf_init(&c->line, DOCTOR_LINE_MAX);
 	if ((r = fd_pipe(out)) != 0 || (r = fd_pipe(err)) != 0) {
 		*msgp = xasprintf("cannot make a pipe: %s", err_str(r));
 		goto out;
@@ -504,13 +508,13 @@ static int doc_cmd_start(struct doc_host *h, char *const *argv, char *const *env
 	out[0] = err[0] = -1;
 	fd_set_nonblock(c->out_fd, 1);
 	fd_set_nonblock(c->err_fd, 1);
-	if ((r = ev_child_add(c->loop, c->pid, doc_cmd_exited, c)) != 0 ||
-	    (r = ev_fd_set(c->loop, c->out_fd, EV_READ, doc_cmd_readable, c)) != 0 ||
-	    (r = ev_fd_set(c->loop, c->err_fd, EV_READ, doc_cmd_readable, c)) != 0) {
+	if ((r = ev_child_add(c->loop, c->pid, doctor_cmd_exited, c)) != 0 ||
+	    (r = ev_fd_set(c->loop, c->out_fd, EV_READ, doctor_cmd_readable, c)) != 0 ||
+	    (r = ev_fd_set(c->loop, c->err_fd, EV_READ, doctor_cmd_readable, c)) != 0) {
 		*msgp = xasprintf("cannot watch %s: %s", argv[0], err_str(r));
 		h->cmd = c;
 		c = NULL;
-		doc_host_cleanup(h);
+		doctor_host_cleanup(h);
 		goto out;
 	}
 	h->cmd = c;
@@ -529,7 +533,7 @@ out:
 	return r;
 }
 
-static char *doc_exit_text(int status)
+static char *doctor_exit_text(int status)
 {
 	if (WIFEXITED(status))
 		return xasprintf("exited with status %d", WEXITSTATUS(status));
@@ -538,8 +542,7 @@ static char *doc_exit_text(int status)
 	return xstrdup("ended");
 }
 
-
-static char **doc_argv_dup(char *const *argv, const char *insert)
+static char **doctor_argv_dup(char *const *argv, const char *insert)
 {
 	size_t n = 0, i, k = 0;
 	char **v;
@@ -556,7 +559,7 @@ static char **doc_argv_dup(char *const *argv, const char *insert)
 	return v;
 }
 
-static void doc_argv_free(char **v)
+static void doctor_argv_free(char **v)
 {
 	size_t i;
 
@@ -566,7 +569,7 @@ static void doc_argv_free(char **v)
 }
 
 /* Appends line to b, dropping the oldest lines when b is full. */
-static void doc_keep(struct buf *b, const char *line)
+static void doctor_keep(struct buf *b, const char *line)
 {
 	const char *nl;
 	size_t n = strlen(line);
@@ -582,13 +585,13 @@ static void doc_keep(struct buf *b, const char *line)
 }
 
 /* A string replaced by a copy of the n bytes at p. */
-static void doc_set(char **dst, const char *p, size_t n)
+static void doctor_set(char **dst, const char *p, size_t n)
 {
 	free(*dst);
 	*dst = xstrndup(p, n);
 }
 
-static int doc_prefix(const char *s, const char *prefix, const char **restp)
+static int doctor_prefix(const char *s, const char *prefix, const char **restp)
 {
 	size_t n = strlen(prefix);
 
@@ -603,7 +606,7 @@ static int doc_prefix(const char *s, const char *prefix, const char **restp)
 /* A fresh one-time askpass environment for one ssh process of h (slot:
  * 0 the probe, 1 the master, 2 the session), or NULL when h logs in with
  * keys or an agent. */
-static char *const *doc_env(struct doc_host *h, int slot)
+static char *const *doctor_env(struct doctor_host *h, int slot)
 {
 	if (h->password == NULL || h->run->askpass == NULL)
 		return NULL;
@@ -612,9 +615,9 @@ static char *const *doc_env(struct doc_host *h, int slot)
 	return h->env[slot];
 }
 
-static int doc_askpass(struct doc_host *h)
+static int doctor_askpass(struct doctor_host *h)
 {
-	struct doc_run *run = h->run;
+	struct doctor_run *run = h->run;
 	const char *dir = run->o->ctl_dir;
 	char *why = NULL, *msg;
 
@@ -635,8 +638,8 @@ static int doc_askpass(struct doc_host *h)
 	if (run->askpass != NULL)
 		return 0;
 	msg = xasprintf("cannot pass the password to ssh: %s", why ? why : "no private directory");
-	doc_begin(h, DOC_AUTH, 0);
-	doc_fail(h, msg, NULL);
+	doctor_begin(h, DOCTOR_AUTH, 0);
+	doctor_fail(h, msg, NULL);
 	free(msg);
 	free(why);
 	return -1;
@@ -644,11 +647,11 @@ static int doc_askpass(struct doc_host *h)
 
 /* ---- resolve and connect ---- */
 
-static void doc_start_probe(struct doc_host *h);
+static void doctor_start_probe(struct doctor_host *h);
 
-static void doc_on_connect(int r, void *arg)
+static void doctor_on_connect(int r, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	char *m;
 
 	if (h->done)
@@ -656,25 +659,25 @@ static void doc_on_connect(int r, void *arg)
 	if (r != 0) {
 		if (r == ERR_TIMEOUT)
 			m = xasprintf("%s port %d: no answer within %llu ms", h->addr.text, h->g_port,
-			              (unsigned long long)doc_timeout_ms(h));
+			              (unsigned long long)doctor_timeout_ms(h));
 		else
 			m = xasprintf("%s port %d: %s", h->addr.text, h->g_port, err_str(r));
-		doc_fail(h, m, NULL);
+		doctor_fail(h, m, NULL);
 		free(m);
 		return;
 	}
 	if (h->naddrs > 1)
-		doc_line(DOC_CONNECT, "ok", (int64_t)doc_since(h->phase_start), "TCP to %s port %d (the first of %zu addresses)",
-		         h->addr.text, h->g_port, h->naddrs);
+		doctor_line(DOCTOR_CONNECT, "ok", (int64_t)doctor_since(h->phase_start),
+		            "TCP to %s port %d (the first of %zu addresses)", h->addr.text, h->g_port, h->naddrs);
 	else
-		doc_line(DOC_CONNECT, "ok", (int64_t)doc_since(h->phase_start), "TCP to %s port %d", h->addr.text,
-		         h->g_port);
-	doc_start_probe(h);
+		doctor_line(DOCTOR_CONNECT, "ok", (int64_t)doctor_since(h->phase_start), "TCP to %s port %d",
+		            h->addr.text, h->g_port);
+	doctor_start_probe(h);
 }
 
-static void doc_on_addrs(int err, const char *msg, const struct netprobe_addr *addrs, size_t n, void *arg)
+static void doctor_on_addrs(int err, const char *msg, const struct netprobe_addr *addrs, size_t n, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	struct buf b;
 	size_t i;
 	char *m;
@@ -683,7 +686,7 @@ static void doc_on_addrs(int err, const char *msg, const struct netprobe_addr *a
 		return;
 	if (err != 0) {
 		m = xasprintf("cannot resolve %s: %s", h->g_hostname, msg);
-		doc_fail(h, m, NULL);
+		doctor_fail(h, m, NULL);
 		free(m);
 		return;
 	}
@@ -694,17 +697,17 @@ static void doc_on_addrs(int err, const char *msg, const struct netprobe_addr *a
 		buf_printf(&b, "%s%s", i ? ", " : "", addrs[i].text);
 	if (n > 4)
 		buf_printf(&b, " and %zu more", n - 4);
-	doc_line(DOC_RESOLVE, "ok", (int64_t)doc_since(h->phase_start), "HostName %s, Port %d, User %s -> %s",
-	         h->g_hostname, h->g_port, h->g_user ? h->g_user : "(ssh's default)", buf_str(&b));
+	doctor_line(DOCTOR_RESOLVE, "ok", (int64_t)doctor_since(h->phase_start), "HostName %s, Port %d, User %s -> %s",
+	            h->g_hostname, h->g_port, h->g_user ? h->g_user : "(ssh's default)", buf_str(&b));
 	buf_fini(&b);
-	doc_begin(h, DOC_CONNECT, 0);
-	netprobe_connect(h->run->loop, &h->addr, (unsigned)doc_timeout_ms(h), doc_on_connect, h);
+	doctor_begin(h, DOCTOR_CONNECT, 0);
+	netprobe_connect(h->run->loop, &h->addr, (unsigned)doctor_timeout_ms(h), doctor_on_connect, h);
 }
 
 /* The settings `ssh -G` printed: what ssh really uses for this host. */
-static void doc_on_config(int status, const char *out, void *arg)
+static void doctor_on_config(int status, const char *out, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	const char *p, *nl, *sp, *v;
 	char *m, *why, *shown;
 	size_t klen, vlen;
@@ -713,9 +716,9 @@ static void doc_on_config(int status, const char *out, void *arg)
 	if (h->done)
 		return;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		why = doc_exit_text(status);
+		why = doctor_exit_text(status);
 		m = xasprintf("`ssh -G` %s: ssh cannot work out its settings for this host", why);
-		doc_fail(h, m, buf_str(&h->errs));
+		doctor_fail(h, m, buf_str(&h->errs));
 		free(why);
 		free(m);
 		return;
@@ -731,9 +734,9 @@ static void doc_on_config(int status, const char *out, void *arg)
 		if (vlen == 4 && strncmp(v, "none", 4) == 0)
 			continue;
 		if (klen == 8 && strncmp(p, "hostname", 8) == 0) {
-			doc_set(&h->g_hostname, v, vlen);
+			doctor_set(&h->g_hostname, v, vlen);
 		} else if (klen == 4 && strncmp(p, "user", 4) == 0) {
-			doc_set(&h->g_user, v, vlen);
+			doctor_set(&h->g_user, v, vlen);
 		} else if (klen == 4 && strncmp(p, "port", 4) == 0) {
 			port = strtol(v, NULL, 10);
 			h->g_port = port > 0 && port < 65536 ? (int)port : 22;
@@ -751,25 +754,25 @@ static void doc_on_config(int status, const char *out, void *arg)
 	ev_timer_del(h->run->loop, h->timer);
 	h->timer = 0;
 	if (h->g_proxy != NULL) {
-		shown = doc_short(h->g_proxy);
-		doc_line(DOC_RESOLVE, "ok", (int64_t)doc_since(h->phase_start),
-		         "HostName %s, Port %d, User %s, through %s (resolved by the proxy)", h->g_hostname, h->g_port,
-		         h->g_user ? h->g_user : "(ssh's default)", shown);
+		shown = doctor_short(h->g_proxy);
+		doctor_line(DOCTOR_RESOLVE, "ok", (int64_t)doctor_since(h->phase_start),
+		            "HostName %s, Port %d, User %s, through %s (resolved by the proxy)", h->g_hostname,
+		            h->g_port, h->g_user ? h->g_user : "(ssh's default)", shown);
 		free(shown);
-		doc_line(DOC_CONNECT, "skip", -1, "a proxy makes the connection");
-		doc_start_probe(h);
+		doctor_line(DOCTOR_CONNECT, "skip", -1, "a proxy makes the connection");
+		doctor_start_probe(h);
 		return;
 	}
-	netprobe_resolve(h->run->loop, h->g_hostname, h->g_port, (unsigned)doc_timeout_ms(h), doc_on_addrs, h);
+	netprobe_resolve(h->run->loop, h->g_hostname, h->g_port, (unsigned)doctor_timeout_ms(h), doctor_on_addrs, h);
 }
 
 /* Every stderr line of ssh: kept time-stamped for -v, ssh's own messages
  * kept for failures, and the debug lines that mark a phase's end read. */
-static void doc_on_line(const char *line, uint64_t ms, void *arg);
+static void doctor_on_line(const char *line, uint64_t ms, void *arg);
 
-static void doc_on_argv(char *const *argv, enum conn_phase phase, const char *msg, const char *tail, void *arg)
+static void doctor_on_argv(char *const *argv, enum conn_phase phase, const char *msg, const char *tail, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	char **gargv;
 	char *m = NULL;
 
@@ -778,31 +781,31 @@ static void doc_on_argv(char *const *argv, enum conn_phase phase, const char *ms
 		return;
 	if (argv == NULL) {
 		m = xasprintf("cannot build the ssh command: %s", msg ? msg : "unknown error");
-		doc_fail_ex(h, CONN_PHASE_SPAWN, "check ansible_ssh_common_args / ansible_ssh_extra_args", m, tail);
+		doctor_fail_ex(h, CONN_PHASE_SPAWN, "check ansible_ssh_common_args / ansible_ssh_extra_args", m, tail);
 		free(m);
 		return;
 	}
-	h->argv = doc_argv_dup(argv, NULL);
-	gargv = doc_argv_dup(argv, "-G");
-	if (doc_cmd_start(h, gargv, NULL, doc_on_line, doc_on_config, &m) != 0) {
-		doc_fail_ex(h, CONN_PHASE_SPAWN, "check ansible_ssh_executable and that OpenSSH's client is installed",
-		            m, NULL);
+	h->argv = doctor_argv_dup(argv, NULL);
+	gargv = doctor_argv_dup(argv, "-G");
+	if (doctor_cmd_start(h, gargv, NULL, doctor_on_line, doctor_on_config, &m) != 0) {
+		doctor_fail_ex(h, CONN_PHASE_SPAWN,
+		               "check ansible_ssh_executable and that OpenSSH's client is installed", m, NULL);
 		free(m);
 	}
-	doc_argv_free(gargv);
+	doctor_argv_free(gargv);
 }
 
 /* ---- host key, auth, session: one `ssh -v HOST true` ---- */
 
-static void doc_start_control(struct doc_host *h);
+static void doctor_start_control(struct doctor_host *h);
 
-static char *doc_ssh_detail(const struct doc_host *h, enum doc_phase p)
+static char *doctor_ssh_detail(const struct doctor_host *h, enum doctor_phase p)
 {
 	struct buf b;
 
 	buf_init(&b, 0);
 	switch (p) {
-	case DOC_HOSTKEY:
+	case DOCTOR_HOSTKEY:
 		buf_puts(&b, h->hostkey ? h->hostkey : "host key");
 		if (h->hostkey_unverified)
 			buf_puts(&b, " accepted unverified (host key checking is off)");
@@ -815,238 +818,239 @@ static char *doc_ssh_detail(const struct doc_host *h, enum doc_phase p)
 		if (h->server)
 			buf_printf(&b, "; server %s", h->server);
 		break;
-	case DOC_AUTH:
+	case DOCTOR_AUTH:
 		buf_puts(&b, h->auth_method ? h->auth_method : "authenticated");
 		if (h->auth_key)
 			buf_printf(&b, " (%s)", h->auth_key);
 		if (h->g_user)
 			buf_printf(&b, " as %s", h->g_user);
 		break;
-	case DOC_SESSION:
-		buf_puts(&b, "ran `true` on the host: exit status 0");
-		break;
-	default:
-		break;
+	case DOCTOR_SESSION: buf_puts(&b, "ran `true` on the host: exit status 0"); break;
+	default: break;
 	}
 	return buf_take(&b, NULL);
 }
 
 /* The phases before upto are done at time ms: prints them and starts the
  * next with its own deadline. */
-static void doc_pass_to(struct doc_host *h, enum doc_phase upto, uint64_t ms)
+static void doctor_pass_to(struct doctor_host *h, enum doctor_phase upto, uint64_t ms)
 {
 	char *d;
 
-	while (h->phase < upto && h->phase >= DOC_HOSTKEY && h->phase <= DOC_SESSION) {
-		d = doc_ssh_detail(h, h->phase);
-		doc_line(h->phase, "ok", (int64_t)(ms > h->phase_start ? ms - h->phase_start : 0), "%s", d);
+	while (h->phase < upto && h->phase >= DOCTOR_HOSTKEY && h->phase <= DOCTOR_SESSION) {
+		d = doctor_ssh_detail(h, h->phase);
+		doctor_line(h->phase, "ok", (int64_t)(ms > h->phase_start ? ms - h->phase_start : 0), "%s", d);
 		free(d);
 		h->phase++;
 		h->phase_start = ms;
 		ev_timer_del(h->run->loop, h->timer);
-		h->deadline_ms = doc_timeout_ms(h) + DOC_SSH_GRACE_MS;
-		h->timer = ev_timer_add(h->run->loop, h->deadline_ms, doc_deadline_fired, h);
+		h->deadline_ms = doctor_timeout_ms(h) + DOCTOR_SSH_GRACE_MS;
+		h->timer = ev_timer_add(h->run->loop, h->deadline_ms, doctor_deadline_fired, h);
 	}
 }
 
-static void doc_on_line(const char *line, uint64_t ms, void *arg)
+static void doctor_on_line(const char *line, uint64_t ms, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	const char *r, *e;
 	char *stamped;
 
 	if (h->done)
 		return;
 	stamped = xasprintf("+%5llu ms  %s", (unsigned long long)(ms > h->cmd_start ? ms - h->cmd_start : 0), line);
-	doc_keep(&h->transcript, stamped);
+	doctor_keep(&h->transcript, stamped);
 	free(stamped);
 	if (strncmp(line, "debug", 5) != 0 && strncmp(line, "OpenSSH_", 8) != 0 &&
 	    strncmp(line, "Authenticated to ", 17) != 0 && strncmp(line, "Transferred: ", 13) != 0 &&
 	    strncmp(line, "Bytes per second", 16) != 0 && *line)
-		doc_keep(&h->errs, line);
-	if (h->phase < DOC_HOSTKEY || h->phase > DOC_SESSION)
+		doctor_keep(&h->errs, line);
+	if (h->phase < DOCTOR_HOSTKEY || h->phase > DOCTOR_SESSION)
 		return;
 	if (strncmp(line, "debug", 5) == 0)
 		snprintf(h->last, sizeof(h->last), "%s", line);
-	if (doc_prefix(line, "debug1: Connecting to ", &r)) {
+	if (doctor_prefix(line, "debug1: Connecting to ", &r)) {
 		h->t_connecting = ms;
 	} else if (strcmp(line, "debug1: Connection established.") == 0) {
 		h->t_established = ms;
-	} else if (doc_prefix(line, "debug1: Remote protocol version ", &r)) {
+	} else if (doctor_prefix(line, "debug1: Remote protocol version ", &r)) {
 		if ((r = strstr(r, "remote software version ")) != NULL)
-			doc_set(&h->server, r + 24, strlen(r + 24));
-	} else if (doc_prefix(line, "debug1: Server host key: ", &r)) {
-		doc_set(&h->hostkey, r, strlen(r));
-	} else if (doc_prefix(line, "debug1: Found key in ", &r)) {
-		doc_set(&h->known_at, r, strlen(r));
-		doc_pass_to(h, DOC_AUTH, ms);
-	} else if (doc_prefix(line, "debug1: Host '", &r) && strstr(r, "' is known and matches") != NULL) {
+			doctor_set(&h->server, r + 24, strlen(r + 24));
+	} else if (doctor_prefix(line, "debug1: Server host key: ", &r)) {
+		doctor_set(&h->hostkey, r, strlen(r));
+	} else if (doctor_prefix(line, "debug1: Found key in ", &r)) {
+		doctor_set(&h->known_at, r, strlen(r));
+		doctor_pass_to(h, DOCTOR_AUTH, ms);
+	} else if (doctor_prefix(line, "debug1: Host '", &r) && strstr(r, "' is known and matches") != NULL) {
 		/* "Found key in FILE:LINE" follows at once and says where. */
-	} else if (doc_prefix(line, "Warning: Permanently added ", &r)) {
+	} else if (doctor_prefix(line, "Warning: Permanently added ", &r)) {
 		h->hostkey_unverified = 1;
-		doc_pass_to(h, DOC_AUTH, ms);
-	} else if (doc_prefix(line, "debug1: Authentications that can continue: ", &r)) {
-		doc_pass_to(h, DOC_AUTH, ms);
-		doc_set(&h->methods, r, strlen(r));
-	} else if (doc_prefix(line, "debug1: Next authentication method: ", &r)) {
+		doctor_pass_to(h, DOCTOR_AUTH, ms);
+	} else if (doctor_prefix(line, "debug1: Authentications that can continue: ", &r)) {
+		doctor_pass_to(h, DOCTOR_AUTH, ms);
+		doctor_set(&h->methods, r, strlen(r));
+	} else if (doctor_prefix(line, "debug1: Next authentication method: ", &r)) {
 		if (h->tried == NULL || strstr(h->tried, r) == NULL) {
 			stamped = h->tried ? xasprintf("%s,%s", h->tried, r) : xstrdup(r);
 			free(h->tried);
 			h->tried = stamped;
 		}
-	} else if (doc_prefix(line, "debug1: Server accepts key: ", &r)) {
+	} else if (doctor_prefix(line, "debug1: Server accepts key: ", &r)) {
 		e = strchr(r, ' ');
-		doc_set(&h->auth_key, r, e ? (size_t)(e - r) : strlen(r));
-	} else if (doc_prefix(line, "Authenticated to ", &r)) {
+		doctor_set(&h->auth_key, r, e ? (size_t)(e - r) : strlen(r));
+	} else if (doctor_prefix(line, "Authenticated to ", &r)) {
 		if ((r = strstr(r, " using \"")) != NULL) {
 			r += 8;
 			e = strchr(r, '"');
-			doc_set(&h->auth_method, r, e ? (size_t)(e - r) : strlen(r));
+			doctor_set(&h->auth_method, r, e ? (size_t)(e - r) : strlen(r));
 		}
-		doc_pass_to(h, DOC_SESSION, ms);
-	} else if (doc_prefix(line, "debug1: Exit status ", &r)) {
+		doctor_pass_to(h, DOCTOR_SESSION, ms);
+	} else if (doctor_prefix(line, "debug1: Exit status ", &r)) {
 		h->exit_status = (int)strtol(r, NULL, 10);
 	}
 }
 
-static void doc_on_probe_exit(int status, const char *out, void *arg)
+static void doctor_on_probe_exit(int status, const char *out, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	char *why, *m;
 
 	(void)out;
 	if (h->done)
 		return;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		doc_pass_to(h, DOC_CONTROL, ev_clock_ms());
+		buf_reset(&h->errs);
+		doctor_pass_to(h, DOCTOR_CONTROL, ev_clock_ms());
 		if (h->run->verbosity >= 1)
-			doc_more("", buf_str(&h->transcript));
-		doc_start_control(h);
+			doctor_more("", buf_str(&h->transcript));
+		doctor_start_control(h);
 		return;
 	}
-	if (h->phase == DOC_SESSION && h->exit_status > 0 && h->exit_status != 255) {
+	if (h->phase == DOCTOR_SESSION && h->exit_status > 0 && h->exit_status != 255) {
 		m = xasprintf("`true` exited with status %d on the host: its login shell or start-up files fail",
 		              h->exit_status);
-		doc_fail(h, m, buf_str(&h->errs));
+		doctor_fail(h, m, buf_str(&h->errs));
 		free(m);
 		return;
 	}
-	why = doc_exit_text(status);
-	if (h->phase == DOC_AUTH && h->methods != NULL)
+	why = doctor_exit_text(status);
+	if (h->phase == DOCTOR_AUTH && h->methods != NULL)
 		m = xasprintf("ssh %s; the server accepts %s; tried %s", why, h->methods,
 		              h->tried ? h->tried : "nothing");
 	else
 		m = xasprintf("ssh %s", why);
-	doc_fail(h, m, buf_str(&h->errs));
+	doctor_fail(h, m, buf_str(&h->errs));
 	free(m);
 	free(why);
 }
 
-static void doc_start_probe(struct doc_host *h)
+static void doctor_start_probe(struct doctor_host *h)
 {
 	char **vargv;
 	char *m = NULL;
 
-	doc_begin(h, DOC_HOSTKEY, doc_timeout_ms(h) + DOC_SSH_GRACE_MS);
+	doctor_begin(h, DOCTOR_HOSTKEY, doctor_timeout_ms(h) + DOCTOR_SSH_GRACE_MS);
 	buf_reset(&h->errs);
 	h->cmd_start = h->phase_start;
 	h->exit_status = -1;
-	vargv = doc_argv_dup(h->argv, "-v");
-	if (doc_cmd_start(h, vargv, doc_env(h, 0), doc_on_line, doc_on_probe_exit, &m) != 0) {
-		doc_fail_ex(h, CONN_PHASE_SPAWN, "check ansible_ssh_executable and that OpenSSH's client is installed",
-		            m, NULL);
+	vargv = doctor_argv_dup(h->argv, "-v");
+	if (doctor_cmd_start(h, vargv, doctor_env(h, 0), doctor_on_line, doctor_on_probe_exit, &m) != 0) {
+		doctor_fail_ex(h, CONN_PHASE_SPAWN,
+		               "check ansible_ssh_executable and that OpenSSH's client is installed", m, NULL);
 		free(m);
 	}
-	doc_argv_free(vargv);
+	doctor_argv_free(vargv);
 }
 
 /* ---- control ---- */
 
-static void doc_start_worker(struct doc_host *h);
+static void doctor_start_worker(struct doctor_host *h);
 
-static void doc_on_control(enum ctlpath_state st, pid_t pid, void *arg)
+static void doctor_on_control(enum ctlpath_state st, pid_t pid, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	int64_t ms;
 	const char *why = h->run->ctl_why;
 
-	if (h->done || h->phase != DOC_CONTROL)
+	if (h->done || h->phase != DOCTOR_CONTROL)
 		return;
-	ms = (int64_t)doc_since(h->phase_start);
+	ms = (int64_t)doctor_since(h->phase_start);
 	switch (st) {
 	case CTLPATH_ALIVE:
-		doc_line(DOC_CONTROL, "ok", ms, "master pid %d is alive at %s: sessions reuse it", (int)pid, h->sock);
+		doctor_line(DOCTOR_CONTROL, "ok", ms, "master pid %d is alive at %s: sessions reuse it", (int)pid,
+		            h->sock);
 		break;
 	case CTLPATH_ABSENT:
-		doc_line(DOC_CONTROL, "ok", ms, "no master yet at %s: one will be started", h->sock);
+		doctor_line(DOCTOR_CONTROL, "ok", ms, "no master yet at %s: one will be started", h->sock);
 		break;
 	case CTLPATH_STALE:
-		doc_line(DOC_CONTROL, "warn", ms, "stale socket %s removed (its master was gone): a new one will be started",
-		         h->sock);
+		doctor_line(DOCTOR_CONTROL, "warn", ms,
+		            "stale socket %s removed (its master was gone): a new one will be started", h->sock);
 		break;
 	case CTLPATH_STUCK:
-		doc_line(DOC_CONTROL, "warn", ms, "the master at %s did not answer within %d ms: sessions bypass it",
-		         h->sock, DOC_CHECK_MS);
+		doctor_line(DOCTOR_CONTROL, "warn", ms,
+		            "the master at %s did not answer within %d ms: sessions bypass it", h->sock,
+		            DOCTOR_CHECK_MS);
 		break;
 	case CTLPATH_BROKEN:
-		doc_line(DOC_CONTROL, "warn", ms, "%s is not a usable control socket: sessions connect directly",
-		         h->sock);
+		doctor_line(DOCTOR_CONTROL, "warn", ms, "%s is not a usable control socket: sessions connect directly",
+		            h->sock);
 		break;
 	}
 	if (why != NULL)
-		doc_more("note: ", why);
-	doc_start_worker(h);
+		doctor_more("note: ", why);
+	doctor_start_worker(h);
 }
 
-static void doc_start_control(struct doc_host *h)
+static void doctor_start_control(struct doctor_host *h)
 {
 	const struct ssh_target *t = &h->t;
 
-	doc_begin(h, DOC_CONTROL, 0);
+	doctor_begin(h, DOCTOR_CONTROL, 0);
 	if (t->persist <= 0) {
-		doc_line(DOC_CONTROL, "skip", -1, "no control master: ControlPersist is 0 (--no-persist)");
-		doc_start_worker(h);
+		doctor_line(DOCTOR_CONTROL, "skip", -1, "no control master: ControlPersist is 0 (--no-persist)");
+		doctor_start_worker(h);
 		return;
 	}
 	if (t->ctl_dir == NULL) {
-		doc_line(DOC_CONTROL, "warn", (int64_t)doc_since(h->phase_start),
-		         "no usable control directory: every session connects directly");
-		doc_more("why: ", h->run->ctl_why ? h->run->ctl_why : "unknown");
-		doc_start_worker(h);
+		doctor_line(DOCTOR_CONTROL, "warn", (int64_t)doctor_since(h->phase_start),
+		            "no usable control directory: every session connects directly");
+		doctor_more("why: ", h->run->ctl_why ? h->run->ctl_why : "unknown");
+		doctor_start_worker(h);
 		return;
 	}
 	h->sock = ctlpath_socket(t->ctl_dir, t->user, t->addr, t->port);
-	ctlpath_check(h->run->loop, h->sock, DOC_CHECK_MS, doc_on_control, h);
+	ctlpath_check(h->run->loop, h->sock, DOCTOR_CHECK_MS, doctor_on_control, h);
 }
 
 /* ---- bootstrap, hello, request: a worker session as `drover run` makes it ---- */
 
-static void doc_on_reply(struct conn *c, const struct value *result, const struct conn_error *e, void *arg)
+static void doctor_on_reply(struct conn *c, const struct value *result, const struct conn_error *e, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	char *m;
 
 	(void)c;
 	if (h->done)
 		return;
 	if (e != NULL) {
-		doc_fail_ex(h, e->phase, NULL, e->msg, e->stderr_tail);
+		doctor_fail_ex(h, e->phase, NULL, e->msg, e->stderr_tail);
 		return;
 	}
 	if (value_get_bool(result, "failed", 0) || value_get_str(result, "ping", NULL) == NULL) {
 		m = xasprintf("ping failed: %s", value_get_str(result, "msg", "no answer in the reply"));
-		doc_fail_ex(h, CONN_PHASE_REQUEST, "the worker runs but its modules fail: run with -vvvv", m, NULL);
+		doctor_fail_ex(h, CONN_PHASE_REQUEST, "the worker runs but its modules fail: run with -vvvv", m, NULL);
 		free(m);
 		return;
 	}
-	doc_line(DOC_REQUEST, "ok", (int64_t)doc_since(h->phase_start), "ping answered \"%s\": round trip %llu ms",
-	         value_get_str(result, "ping", ""), (unsigned long long)doc_since(h->ping_sent));
-	doc_host_done(h);
+	doctor_line(DOCTOR_REQUEST, "ok", (int64_t)doctor_since(h->phase_start),
+	            "ping answered \"%s\": round trip %llu ms", value_get_str(result, "ping", ""),
+	            (unsigned long long)doctor_since(h->ping_sent));
+	doctor_host_done(h);
 }
 
-static void doc_on_ready(struct conn *c, const struct value *hello, void *arg)
+static void doctor_on_ready(struct conn *c, const struct value *hello, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	const struct adhoc_opts *o = h->run->o;
 	const char *hash = value_get_str(hello, "hash", NULL);
 	const char *version = value_get_str(hello, "version", "?");
@@ -1070,56 +1074,57 @@ static void doc_on_ready(struct conn *c, const struct value *hello, void *arg)
 		buf_puts(&b, "; session over the control master");
 	else if (strcmp(h->conn_type, "local") != 0)
 		buf_puts(&b, "; direct session (no control master)");
-	doc_line(DOC_BOOTSTRAP, "ok", (int64_t)doc_since(h->phase_start), "%s", buf_str(&b));
+	doctor_line(DOCTOR_BOOTSTRAP, "ok", (int64_t)doctor_since(h->phase_start), "%s", buf_str(&b));
 	buf_fini(&b);
 
-	doc_begin(h, DOC_HELLO, 0);
+	doctor_begin(h, DOCTOR_HELLO, 0);
 	if (hash != NULL && o->worker_hash != NULL && strcmp(hash, o->worker_hash) != 0) {
 		m = xasprintf("the worker's hash %.16s... is not this drover's %.16s...: the cached binary is not the "
-		              "one drover sent", hash, o->worker_hash);
-		doc_fail_ex(h, CONN_PHASE_HELLO, "remove the host's ~/.cache/drover and run again", m, NULL);
+		              "one drover sent",
+		              hash, o->worker_hash);
+		doctor_fail_ex(h, CONN_PHASE_HELLO, "remove the host's ~/.cache/drover and run again", m, NULL);
 		free(m);
 		return;
 	}
-	doc_line(DOC_HELLO, "ok", (int64_t)doc_since(h->phase_start),
-	         "drover-worker %s%s%s, %s %s, uid %lld (%s), home %s", version,
-	         strcmp(version, DROVER_VERSION) ? " (drover is " DROVER_VERSION ")" : "",
-	         hash ? "" : ", hash unknown", value_get_str(hello, "os", "?"), value_get_str(hello, "arch", "?"),
-	         (long long)value_get_int(hello, "uid", -1), value_get_str(hello, "user", "?"),
-	         value_get_str(hello, "home", "?"));
+	doctor_line(DOCTOR_HELLO, "ok", (int64_t)doctor_since(h->phase_start),
+	            "drover-worker %s%s%s, %s %s, uid %lld (%s), home %s", version,
+	            strcmp(version, DROVER_VERSION) ? " (drover is " DROVER_VERSION ")" : "",
+	            hash ? "" : ", hash unknown", value_get_str(hello, "os", "?"), value_get_str(hello, "arch", "?"),
+	            (long long)value_get_int(hello, "uid", -1), value_get_str(hello, "user", "?"),
+	            value_get_str(hello, "home", "?"));
 
-	doc_begin(h, DOC_REQUEST, 0);
+	doctor_begin(h, DOCTOR_REQUEST, 0);
 	body = value_map();
 	value_map_set(body, "module", value_str("ping"));
 	value_map_set(body, "args", value_map());
 	h->ping_sent = ev_clock_ms();
-	if ((r = conn_request(c, body, doc_timeout_ms(h), doc_on_reply, h)) != 0) {
+	if ((r = conn_request(c, body, doctor_timeout_ms(h), doctor_on_reply, h)) != 0) {
 		m = xasprintf("cannot send the request: %s", err_str(r));
-		doc_fail(h, m, NULL);
+		doctor_fail(h, m, NULL);
 		free(m);
 	}
 	value_unref(body);
 }
 
-static void doc_on_conn_failed(struct conn *c, const struct conn_error *e, void *arg)
+static void doctor_on_conn_failed(struct conn *c, const struct conn_error *e, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 
 	(void)c;
 	if (h->done)
 		return;
-	doc_fail_ex(h, e->phase, NULL, e->msg, e->stderr_tail);
+	doctor_fail_ex(h, e->phase, NULL, e->msg, e->stderr_tail);
 }
 
-static const struct conn_cbs doc_conn_cbs = {doc_on_ready, doc_on_conn_failed};
+static const struct conn_cbs doctor_conn_cbs = {doctor_on_ready, doctor_on_conn_failed};
 
-static uint64_t doc_bootstrap_ms(const struct doc_host *h)
+static uint64_t doctor_bootstrap_ms(const struct doctor_host *h)
 {
 	/* As `drover run`: a master start, a session and an upload. */
-	return doc_timeout_ms(h) * 2 + 5000;
+	return doctor_timeout_ms(h) * 2 + 5000;
 }
 
-static void doc_conn_start(struct doc_host *h, char *const *argv)
+static void doctor_conn_start(struct doctor_host *h, char *const *argv)
 {
 	const struct adhoc_opts *o = h->run->o;
 	struct conn_params p;
@@ -1128,92 +1133,93 @@ static void doc_conn_start(struct doc_host *h, char *const *argv)
 	memset(&p, 0, sizeof(p));
 	p.host = h->name;
 	/* A backstop only: the phase's own deadline comes first. */
-	p.hello_ms = doc_bootstrap_ms(h) + 1000;
+	p.hello_ms = doctor_bootstrap_ms(h) + 1000;
 	if (argv == NULL) {
 		p.kind = CONN_LOCAL;
 		p.worker_path = o->worker_path;
 	} else {
 		p.kind = CONN_SSH;
 		p.argv = argv;
-		p.envp = doc_env(h, 2);
+		p.envp = doctor_env(h, 2);
 		p.upload = o->worker_bytes;
 		p.upload_len = o->worker_len;
 		p.classify = ssh_classify;
 	}
-	if (conn_start(h->run->loop, &p, &doc_conn_cbs, h, &h->conn, &m) != 0) {
-		doc_fail_ex(h, CONN_PHASE_SPAWN, NULL, m ? m : "cannot start the session", NULL);
+	if (conn_start(h->run->loop, &p, &doctor_conn_cbs, h, &h->conn, &m) != 0) {
+		doctor_fail_ex(h, CONN_PHASE_SPAWN, NULL, m ? m : "cannot start the session", NULL);
 		free(m);
 	}
 }
 
-static void doc_on_master(enum ctlpath_state st, pid_t pid, void *arg)
+static void doctor_on_master(enum ctlpath_state st, pid_t pid, void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 
-	if (h->done || h->phase != DOC_BOOTSTRAP)
+	if (h->done || h->phase != DOCTOR_BOOTSTRAP)
 		return;
 	if (st == CTLPATH_ALIVE)
 		h->master_pid = pid;
-	doc_conn_start(h, h->sargv);
+	doctor_conn_start(h, h->sargv);
 }
 
-static void doc_on_session_argv(char *const *argv, enum conn_phase phase, const char *msg, const char *tail,
-                                void *arg)
+static void doctor_on_session_argv(char *const *argv, enum conn_phase phase, const char *msg, const char *tail,
+                                   void *arg)
 {
-	struct doc_host *h = arg;
+	struct doctor_host *h = arg;
 	const char *sock = NULL;
 	size_t i;
 	char *m;
 
-	if (h->done || h->phase != DOC_BOOTSTRAP)
+	if (h->done || h->phase != DOCTOR_BOOTSTRAP)
 		return;
 	if (argv == NULL) {
 		m = xasprintf("cannot set up the session: %s", msg ? msg : "unknown error");
-		doc_fail_ex(h, phase, NULL, m, tail);
+		doctor_fail_ex(h, phase, NULL, m, tail);
 		free(m);
 		return;
 	}
 	for (i = 0; argv[i] != NULL; i++)
-		if (doc_prefix(argv[i], "ControlPath=", &sock) && strcmp(sock, "none") != 0)
+		if (doctor_prefix(argv[i], "ControlPath=", &sock) && strcmp(sock, "none") != 0)
 			break;
 	if (argv[i] == NULL) {
-		doc_conn_start(h, argv);
+		doctor_conn_start(h, argv);
 		return;
 	}
 	/* The master is up: ask it for its pid, to name it. */
 	h->over_master = 1;
-	h->sargv = doc_argv_dup(argv, NULL);
-	ctlpath_check(h->run->loop, sock, DOC_CHECK_MS, doc_on_master, h);
+	h->sargv = doctor_argv_dup(argv, NULL);
+	ctlpath_check(h->run->loop, sock, DOCTOR_CHECK_MS, doctor_on_master, h);
 }
 
-static void doc_start_worker(struct doc_host *h)
+static void doctor_start_worker(struct doctor_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
 	char *cmd;
 
-	doc_begin(h, DOC_BOOTSTRAP, doc_bootstrap_ms(h));
+	doctor_begin(h, DOCTOR_BOOTSTRAP, doctor_bootstrap_ms(h));
 	if (strcmp(h->conn_type, "local") == 0) {
-		doc_conn_start(h, NULL);
+		doctor_conn_start(h, NULL);
 		return;
 	}
 	if (o->worker_bytes == NULL) {
-		doc_fail(h, o->worker_error ? o->worker_error : "no worker binary", NULL);
+		doctor_fail_ex(h, CONN_PHASE_BOOTSTRAP, "build drover-worker beside drover, or set DROVER_WORKER to it",
+		               o->worker_error ? o->worker_error : "no worker binary", NULL);
 		return;
 	}
 	cmd = bootstrap_command(o->worker_hash, o->worker_len, o->worker_arch);
-	h->t.envp = doc_env(h, 1);
-	ssh_prepare(h->run->loop, &h->t, cmd, doc_on_session_argv, h);
+	h->t.envp = doctor_env(h, 1);
+	ssh_prepare(h->run->loop, &h->t, cmd, doctor_on_session_argv, h);
 	free(cmd);
 }
 
 /* ---- hosts ---- */
 
-static void doc_start_host(struct doc_host *h)
+static void doctor_start_host(struct doctor_host *h)
 {
-	struct doc_run *run = h->run;
+	struct doctor_run *run = h->run;
 	const struct ssh_target *t = &h->t;
 	struct buf b;
-	enum doc_phase p;
+	enum doctor_phase p;
 	char *m;
 
 	h->start = ev_clock_ms();
@@ -1221,21 +1227,21 @@ static void doc_start_host(struct doc_host *h)
 	buf_init(&b, 0);
 	if (strcmp(h->conn_type, "local") == 0) {
 		buf_printf(&b, "%s (local connection)\n", h->name);
-		doc_emit(&b);
+		doctor_emit(&b);
 		buf_fini(&b);
-		for (p = DOC_RESOLVE; p <= DOC_CONTROL; p++)
-			doc_line(p, "skip", -1, "local connection: no ssh");
-		doc_start_worker(h);
+		for (p = DOCTOR_RESOLVE; p <= DOCTOR_CONTROL; p++)
+			doctor_line(p, "skip", -1, "local connection: no ssh");
+		doctor_start_worker(h);
 		return;
 	}
 	if (strcmp(h->conn_type, "ssh") != 0 && strcmp(h->conn_type, "smart") != 0 &&
 	    strcmp(h->conn_type, "paramiko") != 0) {
 		buf_printf(&b, "%s (connection %s)\n", h->name, h->conn_type);
-		doc_emit(&b);
+		doctor_emit(&b);
 		buf_fini(&b);
 		m = xasprintf("connection type '%s' is not supported", h->conn_type);
-		doc_begin(h, DOC_RESOLVE, 0);
-		doc_fail_ex(h, CONN_PHASE_SPAWN, "use ssh or local (ansible_connection, -c)", m, NULL);
+		doctor_begin(h, DOCTOR_RESOLVE, 0);
+		doctor_fail_ex(h, CONN_PHASE_SPAWN, "use ssh or local (ansible_connection, -c)", m, NULL);
 		free(m);
 		return;
 	}
@@ -1244,37 +1250,44 @@ static void doc_start_host(struct doc_host *h)
 	if (t->port > 0)
 		buf_printf(&b, " port %d", t->port);
 	buf_puts(&b, ")\n");
-	doc_emit(&b);
+	doctor_emit(&b);
 	buf_fini(&b);
 	h->password = target_password(h->vars, run->o);
 	if (h->password != NULL) {
 		h->t.password = 1;
-		if (doc_askpass(h) != 0)
+		if (doctor_askpass(h) != 0)
 			return;
 	}
 	h->probe = h->t;
 	h->probe.ctl_dir = NULL;
 	h->probe.persist = 0;
 	h->probe.verbosity = 0;
-	doc_begin(h, DOC_RESOLVE, doc_timeout_ms(h));
-	ssh_prepare(run->loop, &h->probe, "true", doc_on_argv, h);
+	doctor_begin(h, DOCTOR_RESOLVE, doctor_timeout_ms(h));
+	ssh_prepare(run->loop, &h->probe, "true", doctor_on_argv, h);
 }
 
-static void doc_next_host(struct doc_run *run)
+static void doctor_next_host(struct doctor_run *run)
 {
-	if (run->next < run->n)
-		doc_start_host(&run->hosts[run->next++]);
+	if (run->next < run->n) {
+		doctor_start_host(&run->hosts[run->next++]);
+		return;
+	}
+	/* Its listening socket would keep the loop running for ever; what
+	 * else is left (workers closing, masters of hosts that timed out)
+	 * ends by itself. */
+	askpass_free(run->askpass);
+	run->askpass = NULL;
 }
 
-static void doc_host_free(struct doc_host *h)
+static void doctor_host_free(struct doctor_host *h)
 {
 	size_t i;
 
 	value_unref(h->vars);
 	for (i = 0; i < sizeof(h->env) / sizeof(h->env[0]); i++)
 		askpass_env_free(h->env[i]);
-	doc_argv_free(h->argv);
-	doc_argv_free(h->sargv);
+	doctor_argv_free(h->argv);
+	doctor_argv_free(h->sargv);
 	free(h->g_hostname);
 	free(h->g_user);
 	free(h->g_proxy);
@@ -1291,10 +1304,10 @@ static void doc_host_free(struct doc_host *h)
 }
 
 /* Walks every host; returns 0 or a negative error when the loop failed. */
-static int doc_run_hosts(struct inventory *inv, struct inv_host *const *hosts, size_t n, struct adhoc_opts *o,
-                         const char *ctl_why, int verbosity, size_t *failedp)
+static int doctor_run_hosts(struct inventory *inv, struct inv_host *const *hosts, size_t n, struct adhoc_opts *o,
+                            const char *ctl_why, int verbosity, size_t *failedp)
 {
-	struct doc_run run;
+	struct doctor_run run;
 	size_t i;
 	int r;
 
@@ -1312,16 +1325,16 @@ static int doc_run_hosts(struct inventory *inv, struct inv_host *const *hosts, s
 		if (o->extra_vars != NULL)
 			value_map_update(value_mut(&run.hosts[i].vars), o->extra_vars, 0);
 		run.hosts[i].master_pid = -1;
-		buf_init(&run.hosts[i].errs, DOC_ERRS_MAX);
-		buf_init(&run.hosts[i].transcript, DOC_TRANSCRIPT_MAX);
+		buf_init(&run.hosts[i].errs, DOCTOR_ERRS_MAX);
+		buf_init(&run.hosts[i].transcript, DOCTOR_TRANSCRIPT_MAX);
 	}
-	doc_next_host(&run);
+	doctor_next_host(&run);
 	r = ev_run(run.loop);
 	printf("doctor: %zu host%s, %zu passed, %zu failed\n", n, n == 1 ? "" : "s", run.passed, run.failed);
 	fflush(stdout);
 	*failedp = run.failed + (n - run.passed - run.failed);
 	for (i = 0; i < n; i++)
-		doc_host_free(&run.hosts[i]);
+		doctor_host_free(&run.hosts[i]);
 	askpass_free(run.askpass);
 	if (run.askpass_dir != NULL) {
 		rmdir(run.askpass_dir);
@@ -1334,28 +1347,27 @@ static int doc_run_hosts(struct inventory *inv, struct inv_host *const *hosts, s
 
 static void doctor_usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: drover doctor PATTERN... [-i INVENTORY] [options]\n"
-	        "\n"
-	        "Walks every phase of a connection to each host PATTERN selects, one host after\n"
-	        "the other, and prints how long each phase took and where it breaks: resolve,\n"
-	        "connect, host key, auth, session (a direct `ssh -v HOST true`), control (the\n"
-	        "ControlMaster socket), bootstrap, hello and request (a worker session as\n"
-	        "`drover run` makes it, and a ping). Exits 0 when every host passed, 4 when a\n"
-	        "host failed a phase.\n"
-	        "\n"
-	        "  -i, --inventory SRC    inventory file, directory or 'h1,h2,' list (repeatable)\n"
-	        "  -e, --extra-vars VARS  key=value, JSON/YAML, or @file (repeatable)\n"
-	        "  -l, --limit SUBSET     further limit the hosts (repeatable)\n"
-	        "  -c, --connection TYPE  connection type when the inventory names none\n"
-	        "  -T, --timeout SECONDS  deadline of each phase (default 10)\n"
-	        "  -u, --user USER        connect as this user\n"
-	        "  -k, --ask-pass         ask for the connection password\n"
-	        "      --private-key FILE use this key file\n"
-	        "      --ssh-common-args A  extra arguments for ssh (shell words)\n"
-	        "      --ssh-extra-args A   likewise, after the common ones\n"
-	        "      --no-persist       no ControlMaster\n"
-	        "  -v, --verbose          also print ssh's time-stamped debug lines\n");
+	fprintf(f, "usage: drover doctor PATTERN... [-i INVENTORY] [options]\n"
+	           "\n"
+	           "Walks every phase of a connection to each host PATTERN selects, one host after\n"
+	           "the other, and prints how long each phase took and where it breaks: resolve,\n"
+	           "connect, host key, auth, session (a direct `ssh -v HOST true`), control (the\n"
+	           "ControlMaster socket), bootstrap, hello and request (a worker session as\n"
+	           "`drover run` makes it, and a ping). Exits 0 when every host passed, 4 when a\n"
+	           "host failed a phase.\n"
+	           "\n"
+	           "  -i, --inventory SRC    inventory file, directory or 'h1,h2,' list (repeatable)\n"
+	           "  -e, --extra-vars VARS  key=value, JSON/YAML, or @file (repeatable)\n"
+	           "  -l, --limit SUBSET     further limit the hosts (repeatable)\n"
+	           "  -c, --connection TYPE  connection type when the inventory names none\n"
+	           "  -T, --timeout SECONDS  deadline of each phase (default 10)\n"
+	           "  -u, --user USER        connect as this user\n"
+	           "  -k, --ask-pass         ask for the connection password\n"
+	           "      --private-key FILE use this key file\n"
+	           "      --ssh-common-args A  extra arguments for ssh (shell words)\n"
+	           "      --ssh-extra-args A   likewise, after the common ones\n"
+	           "      --no-persist       no ControlMaster\n"
+	           "  -v, --verbose          also print ssh's time-stamped debug lines\n");
 }
 
 /* Joins the patterns into one: a union, as ',' does in a pattern. */
@@ -1370,31 +1382,85 @@ static char *doctor_pattern(char **pats, int n)
 	return buf_take(&b, NULL);
 }
 
-int cmd_doctor(int argc, char **argv)
+/* Everything after the flags: hosts, the worker, the control directory,
+ * then the walk. Returns the exit code. */
+static int doctor_walk(struct cli_opts *co, struct adhoc_opts *ao, const char *pattern)
 {
-	static const struct option longopts[] = {
-		{"inventory", required_argument, NULL, 'i'}, {"inventory-file", required_argument, NULL, 'i'},
-		{"extra-vars", required_argument, NULL, 'e'}, {"limit", required_argument, NULL, 'l'},
-		{"connection", required_argument, NULL, 'c'}, {"timeout", required_argument, NULL, 'T'},
-		{"user", required_argument, NULL, 'u'}, {"private-key", required_argument, NULL, 3},
-		{"key-file", required_argument, NULL, 3}, {"ssh-common-args", required_argument, NULL, 4},
-		{"ssh-extra-args", required_argument, NULL, 5}, {"no-persist", no_argument, NULL, 6},
-		{"ask-pass", no_argument, NULL, 'k'}, {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
-	struct cli_opts co;
-	struct adhoc_opts ao;
 	struct cli_worker worker;
 	struct inventory *inv = NULL;
 	struct inv_host **hosts = NULL;
 	struct sigaction sa;
-	char *pattern = NULL, *password = NULL, *dir = NULL, *why = NULL;
+	char *dir = NULL, *why = NULL;
 	size_t nhosts = 0, failed = 0;
+	int rc;
+
+	memset(&worker, 0, sizeof(worker));
+	if ((rc = cli_load_inventory(co, &inv)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_select_hosts(co, inv, pattern, &hosts, &nhosts)) != EXIT_OK)
+		goto out;
+	ao->module = "ping";
+	ao->extra_vars = co->extra_vars;
+	ao->connect_timeout_ms = (uint64_t)co->timeout * 1000;
+	ao->connection = co->connection;
+	ao->worker_path = cli_worker_path();
+	ao->self_path = cli_self_path();
+	if ((rc = cli_ssh_setup(co, ao, &worker)) != EXIT_OK)
+		goto out;
+	ao->style.verbosity = co->verbosity;
+	/* What cli_ssh_setup says only at -v: why the configured control
+	 * directory, or any, is not used. */
+	if (ao->persist > 0) {
+		ctlpath_dir(getenv("ANSIBLE_SSH_CONTROL_PATH_DIR"), &dir, &why);
+		free(dir);
+	}
+	/* A worker or ssh that dies while we write to it is a failed phase,
+	 * not the end of drover. Children get the default back (spawn.h). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	if (doctor_run_hosts(inv, hosts, nhosts, ao, why, co->verbosity, &failed) != 0) {
+		log_error("the event loop failed");
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	rc = failed > 0 ? EXIT_UNREACHABLE : EXIT_OK;
+out:
+	free(why);
+	free(worker.bytes);
+	free(worker.ctl_dir);
+	free(hosts);
+	inventory_free(inv);
+	return rc;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"inventory", required_argument, NULL, 'i'},
+		{"inventory-file", required_argument, NULL, 'i'},
+		{"extra-vars", required_argument, NULL, 'e'},
+		{"limit", required_argument, NULL, 'l'},
+		{"connection", required_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"user", required_argument, NULL, 'u'},
+		{"private-key", required_argument, NULL, 3},
+		{"key-file", required_argument, NULL, 3},
+		{"ssh-common-args", required_argument, NULL, 4},
+		{"ssh-extra-args", required_argument, NULL, 5},
+		{"no-persist", no_argument, NULL, 6},
+		{"ask-pass", no_argument, NULL, 'k'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_opts co;
+	struct adhoc_opts ao;
+	char *pattern = NULL, *password = NULL;
 	int ask_pass = 0, c, rc = EXIT_ERROR;
 
 	cli_opts_init(&co);
 	memset(&ao, 0, sizeof(ao));
-	memset(&worker, 0, sizeof(worker));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:e:l:c:T:u:kvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1404,7 +1470,10 @@ int cmd_doctor(int argc, char **argv)
 		case 5: ao.ssh_extra_args = optarg; break;
 		case 6: co.no_persist = 1; break;
 		case 'k': ask_pass = 1; break;
-		case 'h': doctor_usage(stdout); rc = EXIT_OK; goto out;
+		case 'h':
+			doctor_usage(stdout);
+			rc = EXIT_OK;
+			goto out;
 		default:
 			if (c == '?' || cli_opts_common(&co, c, optarg) != 0)
 				goto out_opts;
@@ -1415,17 +1484,6 @@ int cmd_doctor(int argc, char **argv)
 		log_error("missing host pattern");
 		goto out_opts;
 	}
-	pattern = doctor_pattern(argv + optind, argc - optind);
-	if ((rc = cli_load_inventory(&co, &inv)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_select_hosts(&co, inv, pattern, &hosts, &nhosts)) != EXIT_OK)
-		goto out;
-	ao.module = "ping";
-	ao.extra_vars = co.extra_vars;
-	ao.connect_timeout_ms = (uint64_t)co.timeout * 1000;
-	ao.connection = co.connection;
-	ao.worker_path = cli_worker_path();
-	ao.self_path = cli_self_path();
 	if (ask_pass) {
 		if ((password = cli_prompt_secret("SSH password: ")) == NULL) {
 			log_error("-k: no terminal to ask for the password on");
@@ -1433,26 +1491,8 @@ int cmd_doctor(int argc, char **argv)
 		}
 		ao.conn_password = password;
 	}
-	if ((rc = cli_ssh_setup(&co, &ao, &worker)) != EXIT_OK)
-		goto out;
-	ao.style.verbosity = co.verbosity;
-	/* What cli_ssh_setup says only at -v: why the configured control
-	 * directory, or any, is not used. */
-	if (ao.persist > 0) {
-		ctlpath_dir(getenv("ANSIBLE_SSH_CONTROL_PATH_DIR"), &dir, &why);
-		free(dir);
-	}
-	/* A worker or ssh that dies while we write to it is a failed phase,
-	 * not the end of drover. Children get the default back (spawn.h). */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	if (doc_run_hosts(inv, hosts, nhosts, &ao, why, co.verbosity, &failed) != 0) {
-		log_error("the event loop failed");
-		rc = EXIT_ERROR;
-		goto out;
-	}
-	rc = failed > 0 ? EXIT_UNREACHABLE : EXIT_OK;
+	pattern = doctor_pattern(argv + optind, argc - optind);
+	rc = doctor_walk(&co, &ao, pattern);
 	goto out;
 out_opts:
 	rc = EXIT_OPTIONS;
@@ -1461,12 +1501,7 @@ out:
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
-	free(why);
 	free(pattern);
-	free(worker.bytes);
-	free(worker.ctl_dir);
-	free(hosts);
-	inventory_free(inv);
 	cli_opts_fini(&co);
 	return rc;
 }

@@ -14,8 +14,7 @@ static const char *target_var(const struct value *vars, const char *a, const cha
 	return v ? v : dflt;
 }
 
-void target_from_vars(const struct value *vars, const struct adhoc_opts *o, const char *name,
-                      struct ssh_target *t)
+void target_from_vars(const struct value *vars, const struct adhoc_opts *o, const char *name, struct ssh_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->name = name;

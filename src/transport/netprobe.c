@@ -29,8 +29,8 @@ struct netprobe_res {
 	int fd;
 	uint64_t timer;
 	unsigned timeout_ms;
-	int early;            /* -errno when the lookup never started */
-	int finished;         /* the callback has run */
+	int early;    /* -errno when the lookup never started */
+	int finished; /* the callback has run */
 	struct buf in;
 };
 
@@ -212,8 +212,8 @@ static _Noreturn void netprobe_child(int fd, const char *host, const char *port)
 	_exit(0);
 }
 
-void netprobe_resolve(struct ev_loop *loop, const char *host, int port, unsigned timeout_ms,
-                      netprobe_resolve_cb cb, void *arg)
+void netprobe_resolve(struct ev_loop *loop, const char *host, int port, unsigned timeout_ms, netprobe_resolve_cb cb,
+                      void *arg)
 {
 	struct netprobe_res *rp = xcalloc(1, sizeof(*rp));
 	char portstr[16];
@@ -309,8 +309,8 @@ static void netprobe_conn_timer(struct ev_loop *loop, void *arg)
 	netprobe_conn_done(cp, cp->result);
 }
 
-void netprobe_connect(struct ev_loop *loop, const struct netprobe_addr *a, unsigned timeout_ms,
-                      netprobe_connect_cb cb, void *arg)
+void netprobe_connect(struct ev_loop *loop, const struct netprobe_addr *a, unsigned timeout_ms, netprobe_connect_cb cb,
+                      void *arg)
 {
 	struct netprobe_conn *cp = xcalloc(1, sizeof(*cp));
 

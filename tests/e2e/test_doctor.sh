@@ -50,6 +50,7 @@ h1 ansible_host=127.0.1.1 ansible_port=$P1
 unresolvable ansible_host=nosuch-host.invalid
 closed ansible_host=127.0.1.1 ansible_port=$FREE
 wrongkey ansible_host=127.0.1.1 ansible_port=$P1 ansible_ssh_private_key_file=$T_TMP/wrong_key ansible_ssh_common_args="-F $T_TMP/ssh_config.nokey"
+wrongpass ansible_host=127.0.1.1 ansible_port=$P1 ansible_password=not-the-password ansible_ssh_common_args="-F $T_TMP/ssh_config.nokey"
 wronghostkey ansible_host=127.0.1.2 ansible_port=$P2 ansible_ssh_common_args="-F $SSHD_SSH_CONFIG -o UserKnownHostsFile=$T_TMP/known_hosts.wrong"
 [local]
 l1 ansible_connection=local
@@ -123,6 +124,14 @@ check "wrong key: fails at auth" has_phase "$out" auth FAIL
 check "wrong key: says what the server accepts" has "$(phase_line "$out" auth FAIL)" "the server accepts publickey"
 check "wrong key: ssh's own words" has "$out" "Permission denied (publickey,password)."
 check "wrong key: hint" has "$out" "hint: check the user, the key"
+
+# A password goes to ssh through drover's askpass: the server gets it (and refuses it).
+out=$(D wrongpass 2>&1); rc=$?
+check_eq "wrong password: exit 4" "$rc" 4
+line=$(phase_line "$out" auth FAIL)
+check "wrong password: fails at auth, having tried a password" has "${line##*tried }" password
+check "wrong password: the server got it" grep -q "Failed password for" "$SSHD_DIR/sshd.1.log"
+check "wrong password: the secret is not shown" [ -z "$(printf '%s\n' "$out" | grep not-the-password)" ]
 
 out=$(D wronghostkey 2>&1); rc=$?
 check_eq "wrong known_hosts: exit 4" "$rc" 4
