@@ -62,14 +62,74 @@ int rt_check_str(struct tpl_rt *rt, uint32_t off, size_t n)
 
 int rt_check_items(struct tpl_rt *rt, uint32_t off, size_t n)
 {
+	/* No work is charged here: callers check totals after adding a few
+	 * items, and charging the total would make appending quadratic. */
 	if (n > rt->lim.max_items)
 		return rt_fail(rt, off, ERR_TOOBIG, "list too long (over %zu items)", rt->lim.max_items);
-	return rt_charge(rt, off, n);
+	return 0;
 }
 
 static int eval_pyerr(struct tpl_rt *rt, uint32_t off, int r, const struct pyerr *e)
 {
 	return rt_fail(rt, off, r, "%s", e->msg);
+}
+
+/* ---- value depth ---- */
+
+static int value_depth_at(const struct value *v, int level)
+{
+	struct value *mv = (struct value *)v;
+	size_t i, n;
+	int d = 0, cd;
+
+	if ((v->type != VALUE_LIST && v->type != VALUE_MAP) || (v->flags & TPL_F_SPECIAL))
+		return 0;
+	if (v->flags & TPL_F_DEPTH)
+		return (int)((v->flags >> TPL_DEPTH_SHIFT) & 0x7ff);
+	if (level > TPL_MAX_VALUE_DEPTH)
+		return -1;
+	n = v->type == VALUE_LIST ? v->u.l.len : v->u.m.len;
+	for (i = 0; i < n; i++) {
+		cd = value_depth_at(v->type == VALUE_LIST ? v->u.l.items[i] : v->u.m.ents[i].val, level + 1);
+		if (cd < 0)
+			return -1;
+		if (cd > d)
+			d = cd;
+	}
+	if (++d > TPL_MAX_VALUE_DEPTH)
+		return -1;
+	/* The depth of an immutable subtree never changes: recording it in the
+	 * node (even a shared one) keeps later checks O(1). */
+	mv->flags = (mv->flags & ~(0x7ffu << TPL_DEPTH_SHIFT)) | TPL_F_DEPTH | ((uint32_t)d << TPL_DEPTH_SHIFT);
+	return d;
+}
+
+int value_depth(const struct value *v)
+{
+	return value_depth_at(v, 0);
+}
+
+int eval_check_depth(struct tpl_rt *rt, uint32_t off, struct value *v)
+{
+	if (v == NULL || (v->type != VALUE_LIST && v->type != VALUE_MAP))
+		return 0;
+	v->flags &= ~TPL_F_DEPTH;
+	if (value_depth(v) < 0)
+		return rt_fail(rt, off, ERR_DEPTH, "value nested too deeply (over %d levels)", TPL_MAX_VALUE_DEPTH);
+	return 0;
+}
+
+void value_depth_added(struct value *c, const struct value *item)
+{
+	int d = value_depth(item), cur;
+
+	if (!(c->flags & TPL_F_DEPTH))
+		return;
+	cur = (int)((c->flags >> TPL_DEPTH_SHIFT) & 0x7ff);
+	if (d < 0 || d + 1 > TPL_MAX_VALUE_DEPTH)
+		c->flags &= ~TPL_F_DEPTH; /* the next check recomputes and fails */
+	else if (d + 1 > cur)
+		c->flags = (c->flags & ~(0x7ffu << TPL_DEPTH_SHIFT)) | ((uint32_t)(d + 1) << TPL_DEPTH_SHIFT);
 }
 
 /* ---- undefined values ---- */
@@ -800,6 +860,7 @@ int eval_call_fn(struct tpl_rt *rt, uint32_t off, const struct tpl_fn_def *fn, c
                  struct value **vp)
 {
 	size_t i;
+	int r;
 
 	*vp = NULL;
 	if (!(fn->flags & TPL_FN_UNDEF_OK)) {
@@ -810,7 +871,13 @@ int eval_call_fn(struct tpl_rt *rt, uint32_t off, const struct tpl_fn_def *fn, c
 			if (is_undef(kw[i].val))
 				return rt_fail_undef(rt, off, kw[i].val);
 	}
-	return call_fn(rt, off, fn, name, args, nargs, kw, nkw, vp);
+	if ((r = call_fn(rt, off, fn, name, args, nargs, kw, nkw, vp)) != 0)
+		return r;
+	if ((r = eval_check_depth(rt, off, *vp)) != 0) {
+		value_unref(*vp);
+		*vp = NULL;
+	}
+	return r;
 }
 
 /* A filter or test node; in is the input for a filter block's chain. */
@@ -889,7 +956,8 @@ static int eval_store_back(struct tpl_rt *rt, const struct node *node, struct va
 	           value_map_getn(parent, node->name, node->len) != NULL) {
 		value_mut(&parent);
 		value_map_set_key(parent, value_strn(node->name, node->len), value_ref(v));
-		r = eval_store_back(rt, node->a, parent);
+		if ((r = eval_check_depth(rt, node->off, parent)) == 0)
+			r = eval_store_back(rt, node->a, parent);
 	}
 	value_unref(parent);
 	return r;
@@ -1034,8 +1102,8 @@ static int eval_binop(struct tpl_rt *rt, const struct node *n, struct value **vp
 	}
 	if ((*vp)->type == VALUE_STR)
 		r = rt_charge(rt, n->off, (*vp)->u.s.len / 16);
-	else if ((*vp)->type == VALUE_LIST)
-		r = rt_charge(rt, n->off, (*vp)->u.l.len);
+	else if ((*vp)->type == VALUE_LIST && (r = rt_charge(rt, n->off, (*vp)->u.l.len)) == 0)
+		r = eval_check_depth(rt, n->off, *vp);
 out:
 	value_unref(a);
 	value_unref(b);
@@ -1203,6 +1271,10 @@ static int eval_list(struct tpl_rt *rt, const struct node *n, struct value **vp)
 	}
 	if (n->kind == N_TUPLE)
 		l->flags |= VALUE_F_TUPLE;
+	if ((r = eval_check_depth(rt, n->off, l)) != 0) {
+		value_unref(l);
+		return r;
+	}
 	*vp = l;
 	return 0;
 }
@@ -1262,6 +1334,8 @@ static int eval_dict(struct tpl_rt *rt, const struct node *n, struct value **vp)
 		}
 		value_map_set_key(m, key, v);
 	}
+	if (r == 0)
+		r = eval_check_depth(rt, n->off, m);
 	if (r != 0) {
 		value_unref(m);
 		return r;

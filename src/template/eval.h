@@ -30,6 +30,13 @@
 #define TPL_F_GROUP (1u << 15) /* a groupby result: (grouper, list) with those attributes */
 #define TPL_F_SOFT (1u << 11)  /* with TPL_F_UNDEF: Jinja's lenient Undefined (prints as "") */
 #define TPL_F_MARKUP (1u << 10) /* a string markupsafe considers escaped already */
+/* On lists and dicts: the nesting depth, once computed (value_depth), in
+ * bits 20-30, with TPL_F_DEPTH set. Values are never deeper than
+ * TPL_MAX_VALUE_DEPTH, so that code walking them (and freeing them) cannot
+ * exhaust the stack, whatever a template builds in a loop. */
+#define TPL_F_DEPTH (1u << 31)
+#define TPL_DEPTH_SHIFT 20
+#define TPL_MAX_VALUE_DEPTH 1000
 #define TPL_F_KIND_SHIFT 16
 #define TPL_F_SPECIAL (TPL_F_UNDEF | TPL_F_OBJ | TPL_F_PROXY)
 
@@ -211,6 +218,14 @@ int eval_call_caller(struct tpl_rt *rt, const struct node *call, struct value *c
 int eval_call_fn(struct tpl_rt *rt, uint32_t off, const struct tpl_fn_def *fn, const char *name,
                  struct value *const *args, size_t nargs, const struct tpl_kwarg *kw, size_t nkw,
                  struct value **vp);
+/* The nesting depth of v (0 for scalars), recorded in the flags of the
+ * containers it walks; -1 past TPL_MAX_VALUE_DEPTH. */
+int value_depth(const struct value *v);
+/* Checks that the container the engine just built or changed is not too
+ * deep (recomputing its depth); records an error at off otherwise. */
+int eval_check_depth(struct tpl_rt *rt, uint32_t off, struct value *v);
+/* After item was added to container c in place: keeps c's depth right. */
+void value_depth_added(struct value *c, const struct value *item);
 /* Python iteration: a new list of v's items. */
 int eval_iter(struct tpl_rt *rt, uint32_t off, const struct value *v, struct value **listp);
 /* Python's bool(v); undefined values fail. */

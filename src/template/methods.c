@@ -865,7 +865,10 @@ static int m_append(struct tpl_call *c, struct value *self, struct value **vp)
 	BIND(c, a, 1, "object");
 	if ((r = tpl_check_items(c, self->u.l.len + 1)) != 0)
 		return r;
+	if (value_depth(a[0]) < 0 || value_depth(a[0]) >= TPL_MAX_VALUE_DEPTH)
+		return tpl_fail(c, ERR_DEPTH, "value nested too deeply (over %d levels)", TPL_MAX_VALUE_DEPTH);
 	value_list_push(self, value_ref(a[0]));
+	value_depth_added(self, a[0]);
 	*vp = value_null();
 	return 0;
 }
@@ -879,12 +882,14 @@ static int m_extend(struct tpl_call *c, struct value *self, struct value **vp)
 	BIND(c, a, 1, "iterable");
 	if ((r = tpl_iter(c, a[0], &items)) != 0)
 		return r;
-	if ((r = tpl_check_items(c, self->u.l.len + items->u.l.len)) != 0) {
+	if ((r = tpl_check_items(c, self->u.l.len + items->u.l.len)) != 0 || (r = tpl_charge(c, items->u.l.len)) != 0) {
 		value_unref(items);
 		return r;
 	}
-	for (i = 0; i < items->u.l.len; i++)
+	for (i = 0; i < items->u.l.len; i++) {
 		value_list_push(self, value_ref(items->u.l.items[i]));
+		value_depth_added(self, items->u.l.items[i]);
+	}
 	value_unref(items);
 	*vp = value_null();
 	return 0;
@@ -903,9 +908,12 @@ static int m_insert(struct tpl_call *c, struct value *self, struct value **vp)
 		at = 0;
 	if (at > len)
 		at = len;
+	if ((r = tpl_charge(c, (uint64_t)(len - at))) != 0)
+		return r;
 	value_list_push(self, NULL);
 	memmove(&self->u.l.items[at + 1], &self->u.l.items[at], (size_t)(len - at) * sizeof(struct value *));
 	self->u.l.items[at] = value_ref(a[1]);
+	value_depth_added(self, a[1]);
 	*vp = value_null();
 	return 0;
 }
@@ -1142,6 +1150,7 @@ static int m_setdefault(struct tpl_call *c, struct value *self, struct value **v
 		v = a[1] != NULL ? a[1] : NULL;
 		value_map_set_key(self, value_ref(a[0]), v ? value_ref(v) : value_null());
 		v = value_map_getn(self, a[0]->u.s.ptr, a[0]->u.s.len);
+		value_depth_added(self, v);
 	}
 	*vp = value_ref(v);
 	return 0;
@@ -1160,6 +1169,8 @@ static int m_update(struct tpl_call *c, struct value *self, struct value **vp)
 		if (is_undef(src))
 			return tpl_fail_undef(c, src);
 		if (src->type == VALUE_MAP && !is_special(src)) {
+			if ((r = tpl_charge(c, src->u.m.len)) != 0)
+				return r;
 			value_map_update(self, src, 0);
 		} else if (src->type == VALUE_LIST && !is_special(src)) {
 			for (i = 0; i < src->u.l.len; i++) {
@@ -1319,6 +1330,13 @@ int methods_call(struct tpl_rt *rt, uint32_t off, struct value *self, const char
 	if ((r = rt_charge(rt, off, 1)) != 0)
 		return r;
 	r = m->fn(&c, self, vp);
+	/* A changed receiver and a new container must stay within the depth
+	 * cap; methods that add items keep the receiver's recorded depth up to
+	 * date (value_depth_added), so that appending in a loop stays cheap. */
+	if (r == 0 && m->mutates && !(self->flags & TPL_F_DEPTH))
+		r = eval_check_depth(rt, off, self);
+	if (r == 0)
+		r = eval_check_depth(rt, off, *vp);
 	if (r != 0) {
 		value_unref(*vp);
 		*vp = NULL;

@@ -623,6 +623,27 @@ static void test_limits(void)
 	memset(&lim, 0, sizeof(lim));
 	lim.max_objects = 10;
 	T_EQ_INT(render_limited("{% for i in range(20) %}{% set ns = namespace() %}{% endfor %}", &lim), ERR_TOOBIG);
+	/* Values never nest deeper than the engine can walk and free. */
+	T_EQ_INT(render_limited("{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}"
+	                        "{% endfor %}",
+	                        NULL),
+	         ERR_DEPTH);
+	T_EQ_INT(render_limited("{% set ns = namespace(x={}) %}{% for i in range(5000) %}{% set ns.x = {'a': ns.x} %}"
+	                        "{% endfor %}",
+	                        NULL),
+	         ERR_DEPTH);
+	T_EQ_INT(render_limited("{% set l = [] %}{% for i in range(5000) %}{% set _ = l.append(l) %}{% endfor %}", NULL),
+	         ERR_DEPTH);
+	T_EQ_INT(render_limited("{% set ns = namespace(x=[]) %}{% for i in range(5000) %}{% set ns.x = ns.x | batch(1) "
+	                        "| list + [[ns.x]] %}{% endfor %}",
+	                        NULL),
+	         ERR_DEPTH);
+	/* Appending in a loop is linear: 200000 appends fit in the default
+	 * work budget. */
+	T_EQ_INT(render_limited("{% set l = [] %}{% for i in range(100000) %}{% set _ = l.extend([[i]]) %}"
+	                        "{% set _ = l.append(i) %}{% endfor %}{{ l | length }}",
+	                        NULL),
+	         0);
 	/* Integers are 64-bit: overflow is an error, not a wrong number. */
 	T_EQ_INT(render_limited("{{ 2 ** 64 }}", NULL), ERR_INVAL);
 	T_EQ_INT(render_limited("{{ 9223372036854775807 + 1 }}", NULL), ERR_INVAL);
