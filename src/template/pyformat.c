@@ -185,8 +185,8 @@ static int pyfmt_float(struct buf *out, const struct pyfmt_spec *sp, double x, c
 		snprintf(grouped + k, sizeof(grouped) - k, "%s", digits + intlen);
 		snprintf(digits, sizeof(digits), "%s", grouped);
 	}
-	if (pct)
-		strncat(digits, "%", sizeof(digits) - strlen(digits) - 1);
+	if (pct && strlen(digits) + 1 < sizeof(digits))
+		memcpy(digits + strlen(digits), "%", 2);
 	return pyfmt_number(out, sp, neg, "", digits, '>');
 }
 
