@@ -1064,10 +1064,9 @@ static void doctor_on_ready(struct conn *c, const struct value *hello, void *arg
 	buf_init(&b, 0);
 	if (strcmp(h->conn_type, "local") == 0)
 		buf_printf(&b, "worker %s started locally", o->worker_path);
-	else if (conn_uploads(c) > 0)
-		buf_printf(&b, "worker uploaded (%zu bytes)", o->worker_len);
 	else
-		buf_puts(&b, "worker cached on the host");
+		buf_printf(&b, "worker %s (%zu bytes, sha256 %.12s)",
+		           conn_uploads(c) > 0 ? "uploaded" : "cached on the host", o->worker_len, o->worker_hash);
 	if (h->over_master && h->master_pid > 0)
 		buf_printf(&b, "; session over control master pid %d", (int)h->master_pid);
 	else if (h->over_master)

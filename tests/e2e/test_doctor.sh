@@ -81,7 +81,7 @@ check "connect names the address and port" has "$(phase_line "$out" connect ok)"
 check "host key names the known_hosts entry" has "$(phase_line "$out" "host key" ok)" "known ($SSHD_KNOWN_HOSTS:1)"
 check "host key: TCP time and the server" has "$(phase_line "$out" "host key" ok)" "; TCP in "
 check "auth names the method" has "$(phase_line "$out" auth ok)" "publickey"
-check "bootstrap uploads the worker the first time" has "$(phase_line "$out" bootstrap ok)" "worker uploaded"
+check "bootstrap uploads the worker the first time" has "$(phase_line "$out" bootstrap ok)" "worker uploaded ("
 check "hello shows version and home" has "$(phase_line "$out" hello ok)" "home "
 check "request: ping answered" has "$(phase_line "$out" request ok)" 'ping answered "pong"'
 check "summary line" has "$out" "doctor: 1 host, 1 passed, 0 failed"
@@ -94,6 +94,12 @@ track_masters "$out"
 check_eq "second run: exit 0" "$rc" 0
 check "second run: master alive" has "$(phase_line "$out" control ok)" "is alive at $sock"
 check "second run: worker cached" has "$(phase_line "$out" bootstrap ok)" "worker cached on the host"
+
+# Host key checking off (as ANSIBLE_HOST_KEY_CHECKING=False): accepted, and said to be unverified.
+out=$(ANSIBLE_HOST_KEY_CHECKING=False D h1 2>&1); rc=$?
+track_masters "$out"
+check_eq "host key checking off: exit 0" "$rc" 0
+check "host key checking off: unverified" has "$(phase_line "$out" "host key" ok)" "accepted unverified"
 
 # A socket nobody listens on: removed, and a new master started.
 stop_masters
