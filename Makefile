@@ -32,6 +32,11 @@ CLI_SRCS       := $(sort $(wildcard src/cli/*.c))
 WORKER_SRCS    := $(BASE_SRCS) $(DATA_CORE_SRCS) \
                   $(sort $(wildcard src/proto/*.c src/modules/*.c src/worker/*.c))
 
+# droverd: the supervisor daemon, static with musl, libc only.
+DROVERD_SRCS   := $(sort $(wildcard src/droverd/*.c))
+DROVERD_ALL    := $(BASE_SRCS) src/data/value.c src/data/json.c src/data/pystr.c src/data/ini.c \
+                  src/data/shlex.c $(DROVERD_SRCS)
+
 CTL_OBJS    := $(CTL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 WORKER_OBJS := $(WORKER_SRCS:%.c=$(BUILD)/wobj/%.o)
@@ -41,7 +46,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all clean asan fuzz check tests
-all: $(BUILD)/drover $(BUILD)/drover-worker $(UNIT_BINS)
+all: $(BUILD)/drover $(BUILD)/drover-worker $(BUILD)/droverd $(UNIT_BINS)
 
 $(BUILD)/libdrover.a: $(CTL_OBJS)
 	@mkdir -p $(@D)
@@ -60,6 +65,24 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/wobj/%.o: %.c
 	@mkdir -p $(@D)
 	$(WORKER_CC) $(CPPFLAGS) -DDROVER_WORKER $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
+
+$(BUILD)/droverd: $(DROVERD_ALL:%.c=$(BUILD)/dobj/%.o)
+	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/dobj/%.o: %.c
+	@mkdir -p $(@D)
+	$(WORKER_CC) $(CPPFLAGS) $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
+
+# droverd's modules but main.c, for its unit tests (tests/unit/test_droverd_*.c),
+# which link them instead of the cli archive.
+$(BUILD)/libdroverd.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/droverd/main.c,$(DROVERD_SRCS)))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/test_droverd_%: tests/unit/test_droverd_%.c tests/unit/t.h $(BUILD)/libdroverd.a $(BUILD)/libdrover.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdroverd.a $(BUILD)/libdrover.a \
+	    $(LDLIBS_CTL)
 
 # The subcommands' own modules (all of src/cli but main.c), for unit tests of
 # cli code; an archive, so a test links only what it uses.
