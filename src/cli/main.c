@@ -1,5 +1,6 @@
 /* drover's entry point: dispatches to one subcommand per file. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +65,15 @@ const char *cli_self_path(void)
 
 int main(int argc, char **argv)
 {
+	struct sigaction sa;
 	size_t i;
 
 	log_set_prog("drover");
+	/* A worker or ssh that dies must show up as an error on write, not
+	 * kill drover. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	/* Run by ssh as SSH_ASKPASS (argv[1] is ssh's prompt). */
 	if (getenv("DROVER_ASKPASS_SOCK") != NULL)
 		return askpass_client();

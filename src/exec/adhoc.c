@@ -13,6 +13,7 @@
 #include "data/pystr.h"
 #include "exec/modreg.h"
 #include "exec/result.h"
+#include "exec/target.h"
 #include "transport/conn.h"
 #include "transport/askpass.h"
 #include "transport/bootstrap.h"
@@ -71,6 +72,11 @@ static void adhoc_finish(struct adhoc_host *h, enum adhoc_status status, const s
 	h->conn = NULL;
 	run->active--;
 	adhoc_start_next(run);
+	/* The askpass listener would keep the loop alive after the last host. */
+	if (run->active == 0 && run->next == run->n) {
+		askpass_free(run->askpass);
+		run->askpass = NULL;
+	}
 }
 
 static void adhoc_start_host(struct adhoc_host *h);
@@ -213,14 +219,6 @@ static void adhoc_on_failed(struct conn *c, const struct conn_error *e, void *ar
 
 static const struct conn_cbs adhoc_conn_cbs = {adhoc_on_ready, adhoc_on_failed};
 
-static const char *adhoc_connection(const struct adhoc_host *h)
-{
-	const char *c = value_get_str(h->vars, "ansible_connection", NULL);
-
-	if (c == NULL)
-		c = h->run->o->connection;
-	return c ? c : "ssh";
-}
 
 /* `raw` runs without the worker: for a local host, through the shell. */
 static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg)
@@ -256,14 +254,6 @@ static void adhoc_on_raw(struct proc *p, const struct proc_result *pr, void *arg
 	value_unref(r);
 }
 
-static const char *adhoc_var(const struct adhoc_host *h, const char *a, const char *b, const char *dflt)
-{
-	const char *v = value_get_str(h->vars, a, NULL);
-
-	if (v == NULL && b != NULL)
-		v = value_get_str(h->vars, b, NULL);
-	return v ? v : dflt;
-}
 
 /* Each ssh process gets a fresh one-time askpass token: the master has
  * used its own, and a session that bypasses a stuck master must log in. */
@@ -311,7 +301,7 @@ static void adhoc_on_ssh(char *const *argv, enum conn_phase phase, const char *m
 static int adhoc_password(struct adhoc_host *h, struct ssh_target *t)
 {
 	struct adhoc_run *run = h->run;
-	const char *pw = adhoc_var(h, "ansible_password", "ansible_ssh_pass", run->o->conn_password);
+	const char *pw = target_password(h->vars, run->o);
 	char *why = NULL;
 
 	if (pw == NULL)
@@ -355,25 +345,7 @@ static void adhoc_start_ssh(struct adhoc_host *h)
 		adhoc_unreachable(h, CONN_PHASE_SPAWN, o->worker_error ? o->worker_error : "no worker binary", NULL);
 		return;
 	}
-	memset(t, 0, sizeof(*t));
-	t->name = h->name;
-	t->addr = adhoc_var(h, "ansible_host", "ansible_ssh_host", h->name);
-	t->user = adhoc_var(h, "ansible_user", "ansible_ssh_user", o->remote_user);
-	t->port = (int)value_get_int(h->vars, "ansible_port", value_get_int(h->vars, "ansible_ssh_port", 0));
-	t->key_file = adhoc_var(h, "ansible_ssh_private_key_file", "ansible_private_key_file", o->private_key);
-	t->common_args = adhoc_var(h, "ansible_ssh_common_args", NULL, o->ssh_common_args);
-	t->extra_args = adhoc_var(h, "ansible_ssh_extra_args", NULL, o->ssh_extra_args);
-	t->ssh_exe = adhoc_var(h, "ansible_ssh_executable", NULL, o->ssh_executable ? o->ssh_executable : "ssh");
-	t->ssh_args = adhoc_var(h, "ansible_ssh_args", NULL, o->ssh_args);
-	t->ctl_dir = o->ctl_dir;
-	t->persist = o->persist;
-	t->connect_timeout = (int)(o->connect_timeout_ms / 1000);
-	t->alive_interval = (int)value_get_int(h->vars, "drover_ssh_alive_interval", 15);
-	t->alive_count = (int)value_get_int(h->vars, "drover_ssh_alive_count", 3);
-	t->host_key_checking = value_get_bool(h->vars, "ansible_host_key_checking",
-	                                      value_get_bool(h->vars, "ansible_ssh_host_key_checking",
-	                                                     o->host_key_checking));
-	t->verbosity = o->style.verbosity;
+	target_from_vars(h->vars, o, h->name, t);
 	if (adhoc_password(h, t) != 0)
 		return;
 	if (h->run->mod->where == MOD_RAW)
@@ -387,7 +359,7 @@ static void adhoc_start_ssh(struct adhoc_host *h)
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
-	const char *conn = adhoc_connection(h);
+	const char *conn = target_connection(h->vars, o);
 	struct conn_params p;
 	char *msg = NULL;
 

@@ -24,7 +24,8 @@ void target_from_vars(const struct value *vars, const struct adhoc_opts *o, cons
 	t->key_file = target_var(vars, "ansible_ssh_private_key_file", "ansible_private_key_file", o->private_key);
 	t->common_args = target_var(vars, "ansible_ssh_common_args", NULL, o->ssh_common_args);
 	t->extra_args = target_var(vars, "ansible_ssh_extra_args", NULL, o->ssh_extra_args);
-	t->ssh_exe = target_var(vars, "ansible_ssh_executable", NULL, "ssh");
+	t->ssh_exe = target_var(vars, "ansible_ssh_executable", NULL, o->ssh_executable ? o->ssh_executable : "ssh");
+	t->ssh_args = target_var(vars, "ansible_ssh_args", NULL, o->ssh_args);
 	t->ctl_dir = o->ctl_dir;
 	t->persist = o->persist;
 	t->connect_timeout = (int)(o->connect_timeout_ms / 1000);

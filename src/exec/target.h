@@ -19,7 +19,7 @@
  * ssh's choice), the key file from ansible_ssh_private_key_file /
  * ansible_private_key_file (else o->private_key), ansible_ssh_common_args,
  * ansible_ssh_extra_args (else the options'), ansible_ssh_executable (else
- * "ssh"), keepalives from drover_ssh_alive_interval / drover_ssh_alive_count,
+ * o->ssh_executable, else "ssh"), ansible_ssh_args (else o->ssh_args), keepalives from drover_ssh_alive_interval / drover_ssh_alive_count,
  * host key checking from ansible_host_key_checking /
  * ansible_ssh_host_key_checking (else o->host_key_checking), and the control
  * directory, ControlPersist, connect timeout and verbosity from o. envp and
