@@ -26,11 +26,15 @@
  *       struct value *a[4];
  *       int r, truth;
  *
- *       if ((r = tpl_bind(c, params, 2, a)) != 0)     // 2 required parameters
+ *       if ((r = tpl_bind(c, params, 2, a)) != 0)      // value and true_val required
  *           return r;
+ *       if (a[3] != NULL && a[0]->type == VALUE_NULL) {
+ *           *outp = value_ref(a[3]);
+ *           return 0;
+ *       }
  *       if ((r = tpl_truth(c, a[0], &truth)) != 0)
  *           return r;
- *       *outp = value_ref(truth ? a[1] : a[2] ? a[2] : ...);
+ *       *outp = truth ? value_ref(a[1]) : a[2] != NULL ? value_ref(a[2]) : value_null();
  *       return 0;
  *   }
  *
