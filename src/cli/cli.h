@@ -26,6 +26,7 @@ int cmd_inventory(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_playbook(int argc, char **argv);
 
 /* Path of the drover-worker binary shipped with this drover (beside the
  * executable, or $DROVER_WORKER). Returns a static string. */

@@ -13,6 +13,7 @@
 
 static const struct cli_cmd cli_cmds[] = {
 	{"run", cmd_run, "run one module on hosts (as `ansible`)"},
+	{"playbook", cmd_playbook, "check and list playbooks (as `ansible-playbook`)"},
 	{"config", cmd_config, "show ansible.cfg and ANSIBLE_* settings (as `ansible-config`)"},
 	{"inventory", cmd_inventory, "show the inventory (as `ansible-inventory`)"},
 	{"template", cmd_template, "render a template with a host's variables (as Ansible would)"},
