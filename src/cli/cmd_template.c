@@ -233,6 +233,8 @@ static int tplcmd_vars(struct tplcmd *tc, struct inventory **invp, struct value 
 		if (h == NULL && tc->host != NULL) {
 			log_error("host '%s' is not in the inventory", tc->host);
 			value_unref(vars);
+			inventory_free(*invp);
+			*invp = NULL;
 			return EXIT_OPTIONS;
 		}
 		if (h != NULL) {
