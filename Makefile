@@ -73,16 +73,15 @@ $(BUILD)/dobj/%.o: %.c
 	@mkdir -p $(@D)
 	$(WORKER_CC) $(CPPFLAGS) $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
 
-# droverd's modules but main.c, for its unit tests (tests/unit/test_droverd_*.c),
-# which link them instead of the cli archive.
-$(BUILD)/libdroverd.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/droverd/main.c,$(DROVERD_SRCS)))
+# droverd's sources but main.c, for its unit tests (tests/unit/test_droverd_*.c),
+# which link only what droverd links.
+$(BUILD)/libdroverd.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/droverd/main.c,$(DROVERD_ALL)))
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/test_droverd_%: tests/unit/test_droverd_%.c tests/unit/t.h $(BUILD)/libdroverd.a $(BUILD)/libdrover.a
+$(BUILD)/tests/test_droverd_%: tests/unit/test_droverd_%.c tests/unit/t.h $(BUILD)/libdroverd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdroverd.a $(BUILD)/libdrover.a \
-	    $(LDLIBS_CTL)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdroverd.a
 
 # The subcommands' own modules (all of src/cli but main.c), for unit tests of
 # cli code; an archive, so a test links only what it uses.

@@ -650,12 +650,13 @@ static int config_plugins(struct config_ctx *x)
 /* Applies command-line settings, already checked by the caller. */
 static int config_apply_cli(struct config_ctx *x, const struct config_cli *cli)
 {
+	static const struct config_cli none;
 	struct dconf *c = x->c;
 	char *err = NULL, *s;
 	int r = 0;
 
 	if (cli == NULL)
-		return 0;
+		cli = &none;
 	if (cli->nodaemon)
 		c->nodaemon = 1;
 	if (cli->silent)

@@ -392,7 +392,8 @@ int expand(const char *s, const struct expand_vars *vars, const char *what, char
 			sp.zero |= *p == '0';
 		}
 		if (p < end && *p == '*') {
-			why = xstrdup("* wants int");
+			/* Python fetches the width from a positional argument. */
+			why = xstrdup("not enough arguments for format string");
 			goto bad;
 		}
 		if (expand_number(&p, end, &sp.width) != 0) {
@@ -402,7 +403,7 @@ int expand(const char *s, const struct expand_vars *vars, const char *what, char
 		if (p < end && *p == '.') {
 			p++;
 			if (p < end && *p == '*') {
-				why = xstrdup("* wants int");
+				why = xstrdup("not enough arguments for format string");
 				goto bad;
 			}
 			if (expand_number(&p, end, &sp.prec) != 0) {
@@ -417,11 +418,8 @@ int expand(const char *s, const struct expand_vars *vars, const char *what, char
 			goto bad;
 		}
 		sp.conv = *p;
-		if (sp.conv == '%') {
-			buf_putc(&out, '%');
-			p++;
-			continue;
-		}
+		/* Only "%%" itself is a literal percent; after a key, flags or a
+		 * width, Python calls '%' an unsupported character. */
 		if (strchr("sradiuxXoeEfFgGc", sp.conv) == NULL || sp.conv == '\0') {
 			why = xasprintf("unsupported format character '%c' (0x%x) at index %zu",
 			                (unsigned char)sp.conv >= 0x20 && (unsigned char)sp.conv < 0x7f ? sp.conv : '?',
