@@ -16,252 +16,9 @@
 
 #define EVAL_MAX_ARGS 256 /* arguments of one call, after * and ** expansion */
 
-/* ---- errors and limits ---- */
-
-int rt_fail(struct tpl_rt *rt, uint32_t off, int err, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	int line, col;
-
-	if (rt->err != 0)
-		return rt->err;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* Ansible reports a type error about an undefined value as an
-	 * undefined variable. */
-	if (err == ERR_INVAL && strstr(msg, "AnsibleUndefined") != NULL)
-		err = ERR_NOTFOUND;
-	tpl_pos(rt->t, off, &line, &col);
-	diag_set(rt->d, rt->t->file, line, col, "%s", msg);
-	rt->err = err;
-	return err;
-}
-
-int rt_fail_undef(struct tpl_rt *rt, uint32_t off, const struct value *u)
-{
-	return rt_fail(rt, off, ERR_NOTFOUND, "%s", u->u.s.ptr);
-}
-
-int rt_charge(struct tpl_rt *rt, uint32_t off, uint64_t n)
-{
-	rt->work += n;
-	if (rt->work > rt->lim.max_work)
-		return rt_fail(rt, off, ERR_TOOBIG, "template needs too much work (over %llu steps)",
-		               (unsigned long long)rt->lim.max_work);
-	return 0;
-}
-
-int rt_check_str(struct tpl_rt *rt, uint32_t off, size_t n)
-{
-	if (n > rt->lim.max_str)
-		return rt_fail(rt, off, ERR_TOOBIG, "string too long (over %zu bytes)", rt->lim.max_str);
-	return rt_charge(rt, off, n / 16);
-}
-
-int rt_check_items(struct tpl_rt *rt, uint32_t off, size_t n)
-{
-	/* No work is charged here: callers check totals after adding a few
-	 * items, and charging the total would make appending quadratic. */
-	if (n > rt->lim.max_items)
-		return rt_fail(rt, off, ERR_TOOBIG, "list too long (over %zu items)", rt->lim.max_items);
-	return 0;
-}
-
 static int eval_pyerr(struct tpl_rt *rt, uint32_t off, int r, const struct pyerr *e)
 {
 	return rt_fail(rt, off, r, "%s", e->msg);
-}
-
-/* ---- value depth ---- */
-
-static int value_depth_at(const struct value *v, int level)
-{
-	struct value *mv = (struct value *)v;
-	size_t i, n;
-	int d = 0, cd;
-
-	if ((v->type != VALUE_LIST && v->type != VALUE_MAP) || (v->flags & TPL_F_SPECIAL))
-		return 0;
-	if (v->flags & TPL_F_DEPTH)
-		return (int)((v->flags >> TPL_DEPTH_SHIFT) & 0x7ff);
-	if (level > TPL_MAX_VALUE_DEPTH)
-		return -1;
-	n = v->type == VALUE_LIST ? v->u.l.len : v->u.m.len;
-	for (i = 0; i < n; i++) {
-		cd = value_depth_at(v->type == VALUE_LIST ? v->u.l.items[i] : v->u.m.ents[i].val, level + 1);
-		if (cd < 0)
-			return -1;
-		if (cd > d)
-			d = cd;
-	}
-	if (++d > TPL_MAX_VALUE_DEPTH)
-		return -1;
-	/* The depth of an immutable subtree never changes: recording it in the
-	 * node (even a shared one) keeps later checks O(1). */
-	mv->flags = (mv->flags & ~(0x7ffu << TPL_DEPTH_SHIFT)) | TPL_F_DEPTH | ((uint32_t)d << TPL_DEPTH_SHIFT);
-	return d;
-}
-
-int value_depth(const struct value *v)
-{
-	return value_depth_at(v, 0);
-}
-
-int eval_check_depth(struct tpl_rt *rt, uint32_t off, struct value *v)
-{
-	if (v == NULL || (v->type != VALUE_LIST && v->type != VALUE_MAP))
-		return 0;
-	v->flags &= ~TPL_F_DEPTH;
-	if (value_depth(v) < 0)
-		return rt_fail(rt, off, ERR_DEPTH, "value nested too deeply (over %d levels)", TPL_MAX_VALUE_DEPTH);
-	return 0;
-}
-
-void value_depth_added(struct value *c, const struct value *item)
-{
-	int d = value_depth(item), cur;
-
-	if (!(c->flags & TPL_F_DEPTH))
-		return;
-	cur = (int)((c->flags >> TPL_DEPTH_SHIFT) & 0x7ff);
-	if (d < 0 || d + 1 > TPL_MAX_VALUE_DEPTH)
-		c->flags &= ~TPL_F_DEPTH; /* the next check recomputes and fails */
-	else if (d + 1 > cur)
-		c->flags = (c->flags & ~(0x7ffu << TPL_DEPTH_SHIFT)) | ((uint32_t)(d + 1) << TPL_DEPTH_SHIFT);
-}
-
-/* ---- undefined values ---- */
-
-static struct value *undef_new(struct buf *msg)
-{
-	struct value *v;
-	size_t len;
-	char *s = buf_take(msg, &len);
-
-	v = value_str_take(s, len);
-	v->flags |= TPL_F_UNDEF;
-	return v;
-}
-
-struct value *undef_hint(const char *hint)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	buf_puts(&b, hint);
-	return undef_new(&b);
-}
-
-struct value *undef_name(const char *name, size_t len)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	pyval_repr_str(&b, name, len);
-	buf_puts(&b, " is undefined");
-	return undef_new(&b);
-}
-
-/* Jinja's object_type_repr. */
-static void undef_type(struct buf *b, const struct value *obj)
-{
-	if (obj->type == VALUE_NULL && !(obj->flags & TPL_F_SPECIAL))
-		buf_puts(b, "None");
-	else
-		buf_printf(b, "%s object", pyval_type(obj));
-}
-
-struct value *undef_attr(const struct value *obj, const char *name, size_t len)
-{
-	struct buf b, t;
-
-	buf_init(&b, 0);
-	buf_init(&t, 0);
-	undef_type(&t, obj);
-	pyval_repr_str(&b, buf_str(&t), t.len);
-	buf_puts(&b, " has no attribute ");
-	pyval_repr_str(&b, name, len);
-	buf_fini(&t);
-	return undef_new(&b);
-}
-
-struct value *undef_item(const struct value *obj, const struct value *key)
-{
-	struct buf b;
-
-	if (is_str(key))
-		return undef_attr(obj, key->u.s.ptr, key->u.s.len);
-	buf_init(&b, 0);
-	undef_type(&b, obj);
-	buf_puts(&b, " has no element ");
-	pyval_repr(NULL, &b, key);
-	return undef_new(&b);
-}
-
-/* ---- frames ---- */
-
-void frame_push(struct tpl_rt *rt, struct frame *f, struct frame *parent)
-{
-	memset(f, 0, sizeof(*f));
-	f->parent = parent;
-	f->b = f->inl;
-	f->cap = sizeof(f->inl) / sizeof(f->inl[0]);
-	f->obj_mark = rt->nobjs;
-	rt->frame = f;
-}
-
-void frame_pop(struct tpl_rt *rt, struct frame *f)
-{
-	size_t i;
-
-	/* Macros defined in this frame keep a pointer to it: cut it. */
-	for (i = f->obj_mark; i < rt->nobjs; i++)
-		if (rt->objs[i]->closure == f)
-			rt->objs[i]->closure = NULL;
-	for (i = 0; i < f->n; i++)
-		value_unref(f->b[i].v);
-	if (f->b != f->inl)
-		free(f->b);
-	f->n = 0;
-}
-
-struct binding *frame_find(struct frame *f, const char *name, uint32_t len)
-{
-	size_t i;
-
-	for (; f != NULL; f = f->parent)
-		for (i = f->n; i-- > 0;)
-			if (f->b[i].len == len && memcmp(f->b[i].name, name, len) == 0)
-				return &f->b[i];
-	return NULL;
-}
-
-void frame_set(struct frame *f, const char *name, uint32_t len, struct value *v)
-{
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		if (f->b[i].len == len && memcmp(f->b[i].name, name, len) == 0) {
-			value_unref(f->b[i].v);
-			f->b[i].v = v;
-			return;
-		}
-	}
-	if (f->n == f->cap) {
-		struct binding *nb = xreallocarray(NULL, f->cap * 2, sizeof(*nb));
-
-		memcpy(nb, f->b, f->n * sizeof(*nb));
-		if (f->b != f->inl)
-			free(f->b);
-		f->b = nb;
-		f->cap *= 2;
-	}
-	f->b[f->n].name = name;
-	f->b[f->n].len = len;
-	f->b[f->n].v = v;
-	f->n++;
 }
 
 /* ---- lookups ---- */
@@ -298,7 +55,7 @@ int eval_lookup(struct tpl_rt *rt, uint32_t off, const char *name, size_t len, s
 	int r;
 
 	*vp = NULL;
-	if ((b = frame_find(rt->frame, name, (uint32_t)len)) != NULL) {
+	if ((b = rt_frame_find(rt->frame, name, (uint32_t)len)) != NULL) {
 		*vp = value_ref(b->v);
 		return 0;
 	}
@@ -322,7 +79,7 @@ int eval_lookup(struct tpl_rt *rt, uint32_t off, const char *name, size_t len, s
 		*vp = obj_func_new(rt, fn);
 		return *vp != NULL ? 0 : rt->err;
 	}
-	*vp = undef_name(name, len);
+	*vp = rt_undef_name(name, len);
 	return 0;
 }
 
@@ -360,7 +117,7 @@ static int eval_proxy_get(struct tpl_rt *rt, uint32_t off, struct value *proxy, 
 	r = rt->s->proxy_get(rt->s->ctx, proxy, key, len, vp, rt->d);
 	if (r == ERR_NOTFOUND || (r == 0 && *vp == NULL)) {
 		value_unref(*vp);
-		*vp = undef_attr(proxy, key, len);
+		*vp = rt_undef_attr(proxy, key, len);
 		return 0;
 	}
 	if (r != 0) {
@@ -389,7 +146,7 @@ int eval_getattr(struct tpl_rt *rt, uint32_t off, struct value *obj, const char 
 	/* Python internals (__class__, __globals__, _private...) are never
 	 * reachable from a template. */
 	if (len > 0 && name[0] == '_') {
-		*vp = undef_attr(obj, name, len);
+		*vp = rt_undef_attr(obj, name, len);
 		return 0;
 	}
 	if (obj->flags & TPL_F_PROXY)
@@ -424,7 +181,7 @@ int eval_getattr(struct tpl_rt *rt, uint32_t off, struct value *obj, const char 
 		*vp = value_ref(v);
 		return 0;
 	}
-	*vp = undef_attr(obj, name, len);
+	*vp = rt_undef_attr(obj, name, len);
 	return 0;
 }
 
@@ -475,7 +232,7 @@ static int eval_map_item(struct tpl_rt *rt, uint32_t off, struct value *obj, str
 		}
 	}
 	(void)off;
-	*vp = undef_item(obj, key);
+	*vp = rt_undef_item(obj, key);
 	return 0;
 }
 
@@ -494,7 +251,7 @@ int eval_getitem(struct tpl_rt *rt, uint32_t off, struct value *obj, struct valu
 	if (obj->flags & TPL_F_PROXY) {
 		if (is_str(key))
 			return eval_proxy_get(rt, off, obj, key->u.s.ptr, key->u.s.len, vp);
-		*vp = undef_item(obj, key);
+		*vp = rt_undef_item(obj, key);
 		return 0;
 	}
 	if (is_str(key) && (obj->flags & TPL_F_OBJ))
@@ -522,7 +279,7 @@ int eval_getitem(struct tpl_rt *rt, uint32_t off, struct value *obj, struct valu
 		*vp = obj_method_new(rt, obj, key->u.s.ptr, key->u.s.len);
 		return *vp ? 0 : rt->err;
 	}
-	*vp = undef_item(obj, key);
+	*vp = rt_undef_item(obj, key);
 	return 0;
 }
 
@@ -873,7 +630,7 @@ int eval_call_fn(struct tpl_rt *rt, uint32_t off, const struct tpl_fn_def *fn, c
 	}
 	if ((r = call_fn(rt, off, fn, name, args, nargs, kw, nkw, vp)) != 0)
 		return r;
-	if ((r = eval_check_depth(rt, off, *vp)) != 0) {
+	if ((r = rt_check_depth(rt, off, *vp)) != 0) {
 		value_unref(*vp);
 		*vp = NULL;
 	}
@@ -937,11 +694,11 @@ static int eval_store_back(struct tpl_rt *rt, const struct node *node, struct va
 	int r;
 
 	if (node->kind == N_NAME) {
-		if ((b = frame_find(rt->frame, node->name, node->len)) != NULL) {
+		if ((b = rt_frame_find(rt->frame, node->name, node->len)) != NULL) {
 			value_unref(b->v);
 			b->v = value_ref(v);
 		} else {
-			frame_set(rt->top, node->name, node->len, value_ref(v));
+			rt_frame_set(rt->top, node->name, node->len, value_ref(v));
 		}
 		return 0;
 	}
@@ -956,7 +713,7 @@ static int eval_store_back(struct tpl_rt *rt, const struct node *node, struct va
 	           value_map_getn(parent, node->name, node->len) != NULL) {
 		value_mut(&parent);
 		value_map_set_key(parent, value_strn(node->name, node->len), value_ref(v));
-		if ((r = eval_check_depth(rt, node->off, parent)) == 0)
+		if ((r = rt_check_depth(rt, node->off, parent)) == 0)
 			r = eval_store_back(rt, node->a, parent);
 	}
 	value_unref(parent);
@@ -974,7 +731,7 @@ static int eval_mutating_call(struct tpl_rt *rt, const struct node *call, const 
 
 	/* A variable of this template that nobody else holds is changed in
 	 * place, so that appending in a loop stays linear. */
-	if (recv_node->kind == N_NAME && (b = frame_find(rt->frame, recv_node->name, recv_node->len)) != NULL &&
+	if (recv_node->kind == N_NAME && (b = rt_frame_find(rt->frame, recv_node->name, recv_node->len)) != NULL &&
 	    b->v == recv) {
 		value_unref(recv);
 		recv = b->v;
@@ -1103,7 +860,7 @@ static int eval_binop(struct tpl_rt *rt, const struct node *n, struct value **vp
 	if ((*vp)->type == VALUE_STR)
 		r = rt_charge(rt, n->off, (*vp)->u.s.len / 16);
 	else if ((*vp)->type == VALUE_LIST && (r = rt_charge(rt, n->off, (*vp)->u.l.len)) == 0)
-		r = eval_check_depth(rt, n->off, *vp);
+		r = rt_check_depth(rt, n->off, *vp);
 out:
 	value_unref(a);
 	value_unref(b);
@@ -1237,7 +994,7 @@ static int eval_compare(struct tpl_rt *rt, const struct node *n, struct value **
 
 static int eval_condexpr(struct tpl_rt *rt, const struct node *n, struct value **vp)
 {
-	int r, truth, line, col;
+	int r, truth = 0, line, col;
 	char hint[160];
 
 	if ((r = eval_truth(rt, n->a, &truth)) != 0)
@@ -1249,7 +1006,7 @@ static int eval_condexpr(struct tpl_rt *rt, const struct node *n, struct value *
 	tpl_pos(rt->t, n->off, &line, &col);
 	snprintf(hint, sizeof(hint),
 	         "the inline if-expression on line %d evaluated to false and no else section was defined.", line);
-	*vp = undef_hint(hint);
+	*vp = rt_undef_hint(hint);
 	(*vp)->flags |= TPL_F_SOFT;
 	return 0;
 }
@@ -1271,7 +1028,7 @@ static int eval_list(struct tpl_rt *rt, const struct node *n, struct value **vp)
 	}
 	if (n->kind == N_TUPLE)
 		l->flags |= VALUE_F_TUPLE;
-	if ((r = eval_check_depth(rt, n->off, l)) != 0) {
+	if ((r = rt_check_depth(rt, n->off, l)) != 0) {
 		value_unref(l);
 		return r;
 	}
@@ -1335,7 +1092,7 @@ static int eval_dict(struct tpl_rt *rt, const struct node *n, struct value **vp)
 		value_map_set_key(m, key, v);
 	}
 	if (r == 0)
-		r = eval_check_depth(rt, n->off, m);
+		r = rt_check_depth(rt, n->off, m);
 	if (r != 0) {
 		value_unref(m);
 		return r;

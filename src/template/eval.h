@@ -1,5 +1,6 @@
 /* Internal to src/template: the state of one render and the evaluator's
- * entry points shared by eval.c (expressions), exec.c (statements),
+ * entry points shared by rt.c (render state), eval.c (expressions), exec.c
+ * (statements),
  * objects.c (macros, loops, namespaces...), methods.c, call.c (the plugin
  * API) and the filters.
  *
@@ -30,7 +31,7 @@
 #define TPL_F_GROUP (1u << 15) /* a groupby result: (grouper, list) with those attributes */
 #define TPL_F_SOFT (1u << 11)  /* with TPL_F_UNDEF: Jinja's lenient Undefined (prints as "") */
 #define TPL_F_MARKUP (1u << 10) /* a string markupsafe considers escaped already */
-/* On lists and dicts: the nesting depth, once computed (value_depth), in
+/* On lists and dicts: the nesting depth, once computed (rt_depth), in
  * bits 20-30, with TPL_F_DEPTH set. Values are never deeper than
  * TPL_MAX_VALUE_DEPTH, so that code walking them (and freeing them) cannot
  * exhaust the stack, whatever a template builds in a loop. */
@@ -131,18 +132,18 @@ void rt_init(struct tpl_rt *rt, const struct tpl *t, const struct tpl_scope *s, 
 void rt_fini(struct tpl_rt *rt);
 
 /* Frames. */
-void frame_push(struct tpl_rt *rt, struct frame *f, struct frame *parent);
-void frame_pop(struct tpl_rt *rt, struct frame *f);
+void rt_frame_push(struct tpl_rt *rt, struct frame *f, struct frame *parent);
+void rt_frame_pop(struct tpl_rt *rt, struct frame *f);
 /* Binds name in f, taking ownership of v. */
-void frame_set(struct frame *f, const char *name, uint32_t len, struct value *v);
+void rt_frame_set(struct frame *f, const char *name, uint32_t len, struct value *v);
 /* Finds name in f and its parents; returns the binding or NULL. */
-struct binding *frame_find(struct frame *f, const char *name, uint32_t len);
+struct binding *rt_frame_find(struct frame *f, const char *name, uint32_t len);
 
 /* Undefined values. */
-struct value *undef_name(const char *name, size_t len);
-struct value *undef_attr(const struct value *obj, const char *name, size_t len);
-struct value *undef_item(const struct value *obj, const struct value *key);
-struct value *undef_hint(const char *hint);
+struct value *rt_undef_name(const char *name, size_t len);
+struct value *rt_undef_attr(const struct value *obj, const char *name, size_t len);
+struct value *rt_undef_item(const struct value *obj, const struct value *key);
+struct value *rt_undef_hint(const char *hint);
 static inline int is_undef(const struct value *v)
 {
 	return v != NULL && (v->flags & TPL_F_UNDEF);
@@ -220,12 +221,12 @@ int eval_call_fn(struct tpl_rt *rt, uint32_t off, const struct tpl_fn_def *fn, c
                  struct value **vp);
 /* The nesting depth of v (0 for scalars), recorded in the flags of the
  * containers it walks; -1 past TPL_MAX_VALUE_DEPTH. */
-int value_depth(const struct value *v);
+int rt_depth(const struct value *v);
 /* Checks that the container the engine just built or changed is not too
  * deep (recomputing its depth); records an error at off otherwise. */
-int eval_check_depth(struct tpl_rt *rt, uint32_t off, struct value *v);
+int rt_check_depth(struct tpl_rt *rt, uint32_t off, struct value *v);
 /* After item was added to container c in place: keeps c's depth right. */
-void value_depth_added(struct value *c, const struct value *item);
+void rt_depth_added(struct value *c, const struct value *item);
 /* Python iteration: a new list of v's items. */
 int eval_iter(struct tpl_rt *rt, uint32_t off, const struct value *v, struct value **listp);
 /* Python's bool(v); undefined values fail. */

@@ -178,7 +178,7 @@ static int exec_assign(struct tpl_rt *rt, struct frame *f, const struct node *ta
 
 	switch (target->kind) {
 	case N_NAME:
-		frame_set(f, target->name, target->len, value_ref(v));
+		rt_frame_set(f, target->name, target->len, value_ref(v));
 		return 0;
 	case N_TUPLE:
 		return exec_unpack(rt, f, target, v);
@@ -255,12 +255,12 @@ static int exec_for_filter(struct tpl_rt *rt, const struct node *n, struct value
 	int r = 0, truth;
 
 	for (i = 0; i < items->u.l.len && r == 0; i++) {
-		frame_push(rt, &f, rt->frame);
+		rt_frame_push(rt, &f, rt->frame);
 		r = exec_assign(rt, &f, n->a, items->u.l.items[i]);
 		if (r == 0)
 			r = eval_truth(rt, n->e, &truth);
 		rt->frame = f.parent;
-		frame_pop(rt, &f);
+		rt_frame_pop(rt, &f);
 		if (r == 0 && truth)
 			value_list_push(l, value_ref(items->u.l.items[i]));
 	}
@@ -289,13 +289,13 @@ static int exec_loop_run(struct tpl_rt *rt, const struct node *n, struct loop *l
 			break;
 		}
 		l->index0 = i;
-		frame_push(rt, &f, outer);
-		frame_set(&f, "loop", 4, value_ref(loopv));
+		rt_frame_push(rt, &f, outer);
+		rt_frame_set(&f, "loop", 4, value_ref(loopv));
 		r = exec_assign(rt, &f, n->a, l->items->u.l.items[i]);
 		if (r == 0)
 			r = exec_body(rt, n->c);
 		rt->frame = saved;
-		frame_pop(rt, &f);
+		rt_frame_pop(rt, &f);
 	}
 	obj_loop_end(rt, loopv);
 	value_unref(loopv);
@@ -384,7 +384,7 @@ static int exec_macro_def(struct tpl_rt *rt, const struct node *n)
 	snprintf(repr, sizeof(repr), "<Macro '%.*s'>", (int)(n->len > 100 ? 100 : n->len), n->name);
 	if ((v = obj_new(rt, &o, repr)) == NULL)
 		return rt->err;
-	frame_set(rt->frame, n->name, n->len, v);
+	rt_frame_set(rt->frame, n->name, n->len, v);
 	return 0;
 }
 
@@ -434,9 +434,9 @@ static int exec_macro_bind(struct tpl_rt *rt, uint32_t off, struct obj *o, struc
 			char hint[160];
 
 			snprintf(hint, sizeof(hint), "parameter '%.*s' was not provided", (int)p->len, p->name);
-			v = undef_hint(hint);
+			v = rt_undef_hint(hint);
 		}
-		frame_set(f, p->name, p->len, v);
+		rt_frame_set(f, p->name, p->len, v);
 	}
 	for (i = 0; i < npar; i++)
 		if (m->list[i]->len == 6 && memcmp(m->list[i]->name, "caller", 6) == 0)
@@ -446,7 +446,7 @@ static int exec_macro_bind(struct tpl_rt *rt, uint32_t off, struct obj *o, struc
 		if (m->flags & NF_USES_CALLER) {
 			if (caller == NULL && (k = exec_find_kw(kw, nkw, "caller", 6, used)) != NULL)
 				caller = k->val;
-			frame_set(f, "caller", 6, caller ? value_ref(caller) : undef_hint("No caller defined"));
+			rt_frame_set(f, "caller", 6, caller ? value_ref(caller) : rt_undef_hint("No caller defined"));
 		} else if (caller != NULL) {
 			return rt_fail(rt, off, ERR_INVAL, "macro '%.*s' takes no keyword argument 'caller'",
 			               (int)o->len, o->name);
@@ -457,7 +457,7 @@ static int exec_macro_bind(struct tpl_rt *rt, uint32_t off, struct obj *o, struc
 		if (!used[j])
 			value_map_set_key(extra, value_strn(kw[j].name, kw[j].len), value_ref(kw[j].val));
 	if (m->flags & NF_USES_KWARGS) {
-		frame_set(f, "kwargs", 6, extra);
+		rt_frame_set(f, "kwargs", 6, extra);
 	} else if (extra->u.m.len > 0) {
 		r = rt_fail(rt, off, ERR_INVAL, "macro '%.*s' takes no keyword argument '%s'", (int)o->len, o->name,
 		            extra->u.m.ents[0].key->u.s.ptr);
@@ -471,7 +471,7 @@ static int exec_macro_bind(struct tpl_rt *rt, uint32_t off, struct obj *o, struc
 		extra->flags |= VALUE_F_TUPLE;
 		for (j = npar; j < nargs; j++)
 			value_list_push(extra, value_ref(args[j]));
-		frame_set(f, "varargs", 7, extra);
+		rt_frame_set(f, "varargs", 7, extra);
 	}
 	return 0;
 }
@@ -495,14 +495,14 @@ int exec_macro(struct tpl_rt *rt, uint32_t off, struct obj *o, struct value *con
 	else
 		memset(used_inl, 0, sizeof(used_inl));
 	rt->depth++;
-	frame_push(rt, &f, o->closure);
+	rt_frame_push(rt, &f, o->closure);
 	rt->t = o->t;
 	r = exec_macro_bind(rt, off, o, &f, args, nargs, kw, nkw, caller, used);
 	if (r == 0)
 		r = exec_capture(rt, o->node->c, vp);
 	rt->t = saved_t;
 	rt->frame = saved;
-	frame_pop(rt, &f);
+	rt_frame_pop(rt, &f);
 	rt->depth--;
 	if (used != used_inl)
 		free(used);
@@ -563,13 +563,13 @@ static int exec_with(struct tpl_rt *rt, const struct node *n)
 	for (i = 0; i < n->nkw && r == 0; i++)
 		r = eval_expr(rt, n->kw[i], &vals[i]);
 	if (r == 0) {
-		frame_push(rt, &f, saved);
+		rt_frame_push(rt, &f, saved);
 		for (i = 0; i < n->n && r == 0; i++)
 			r = exec_assign(rt, &f, n->list[i], vals[i]);
 		if (r == 0)
 			r = exec_body(rt, n->c);
 		rt->frame = saved;
-		frame_pop(rt, &f);
+		rt_frame_pop(rt, &f);
 	}
 	for (i = 0; i < n->nkw; i++)
 		value_unref(vals[i]);
@@ -584,10 +584,10 @@ static int exec_block(struct tpl_rt *rt, const struct node *n)
 
 	/* A block sees the template's variables, and its locals only when
 	 * scoped. */
-	frame_push(rt, &f, (n->flags & NF_SCOPED) ? saved : rt->top);
+	rt_frame_push(rt, &f, (n->flags & NF_SCOPED) ? saved : rt->top);
 	r = exec_body(rt, n->c);
 	rt->frame = saved;
-	frame_pop(rt, &f);
+	rt_frame_pop(rt, &f);
 	return r;
 }
 
@@ -658,14 +658,14 @@ static int exec_include(struct tpl_rt *rt, const struct node *n)
 	if (r != 0)
 		return r;
 	rt->depth++;
-	frame_push(rt, &f, (n->flags & NF_WITH_CONTEXT) ? saved : NULL);
+	rt_frame_push(rt, &f, (n->flags & NF_WITH_CONTEXT) ? saved : NULL);
 	rt->top = &f;
 	rt->t = t;
 	r = exec_body(rt, t->root);
 	rt->t = saved_t;
 	rt->top = saved_top;
 	rt->frame = saved;
-	frame_pop(rt, &f);
+	rt_frame_pop(rt, &f);
 	rt->depth--;
 	/* Macros of the included template may still be referenced by values;
 	 * they are cut from their frame above, so freeing is safe. */
@@ -727,12 +727,12 @@ int exec_template(struct tpl_rt *rt, const struct tpl *t)
 	struct frame top;
 	int r;
 
-	frame_push(rt, &top, NULL);
+	rt_frame_push(rt, &top, NULL);
 	rt->top = &top;
 	rt->t = t;
 	r = exec_body(rt, t->root);
 	rt->frame = NULL;
-	frame_pop(rt, &top);
+	rt_frame_pop(rt, &top);
 	rt->top = NULL;
 	return r;
 }

@@ -203,7 +203,7 @@ static int f_first(struct tpl_call *c, struct value **vp)
 	BIND(c, a, 1, "seq");
 	if ((r = tpl_iter(c, a[0], &l)) != 0)
 		return r;
-	*vp = l->u.l.len ? value_ref(l->u.l.items[0]) : undef_hint("No first item, sequence was empty.");
+	*vp = l->u.l.len ? value_ref(l->u.l.items[0]) : rt_undef_hint("No first item, sequence was empty.");
 	value_unref(l);
 	return 0;
 }
@@ -216,7 +216,7 @@ static int f_last(struct tpl_call *c, struct value **vp)
 	BIND(c, a, 1, "seq");
 	if ((r = tpl_iter(c, a[0], &l)) != 0)
 		return r;
-	*vp = l->u.l.len ? value_ref(l->u.l.items[l->u.l.len - 1]) : undef_hint("No last item, sequence was empty.");
+	*vp = l->u.l.len ? value_ref(l->u.l.items[l->u.l.len - 1]) : rt_undef_hint("No last item, sequence was empty.");
 	value_unref(l);
 	return 0;
 }
@@ -481,7 +481,7 @@ static int fs_min_max(struct tpl_call *c, struct value **vp, int want_max)
 		return r;
 	if (l->u.l.len == 0) {
 		value_unref(l);
-		*vp = undef_hint("No aggregated item, sequence was empty.");
+		*vp = rt_undef_hint("No aggregated item, sequence was empty.");
 		return 0;
 	}
 	g.attr = a[2];
@@ -902,7 +902,7 @@ static int f_attr(struct tpl_call *c, struct value **vp)
 	/* Python attributes only: dict keys are not attributes. */
 	if (is_obj(a[0]) || (a[1]->u.s.len > 0 && a[1]->u.s.ptr[0] != '_' && methods_has(a[0], a[1]->u.s.ptr, a[1]->u.s.len)))
 		return tpl_getattr(c, a[0], a[1]->u.s.ptr, a[1]->u.s.len, vp);
-	*vp = undef_attr(a[0], a[1]->u.s.ptr, a[1]->u.s.len);
+	*vp = rt_undef_attr(a[0], a[1]->u.s.ptr, a[1]->u.s.len);
 	return 0;
 }
 

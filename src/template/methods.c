@@ -865,10 +865,10 @@ static int m_append(struct tpl_call *c, struct value *self, struct value **vp)
 	BIND(c, a, 1, "object");
 	if ((r = tpl_check_items(c, self->u.l.len + 1)) != 0)
 		return r;
-	if (value_depth(a[0]) < 0 || value_depth(a[0]) >= TPL_MAX_VALUE_DEPTH)
+	if (rt_depth(a[0]) < 0 || rt_depth(a[0]) >= TPL_MAX_VALUE_DEPTH)
 		return tpl_fail(c, ERR_DEPTH, "value nested too deeply (over %d levels)", TPL_MAX_VALUE_DEPTH);
 	value_list_push(self, value_ref(a[0]));
-	value_depth_added(self, a[0]);
+	rt_depth_added(self, a[0]);
 	*vp = value_null();
 	return 0;
 }
@@ -888,7 +888,7 @@ static int m_extend(struct tpl_call *c, struct value *self, struct value **vp)
 	}
 	for (i = 0; i < items->u.l.len; i++) {
 		value_list_push(self, value_ref(items->u.l.items[i]));
-		value_depth_added(self, items->u.l.items[i]);
+		rt_depth_added(self, items->u.l.items[i]);
 	}
 	value_unref(items);
 	*vp = value_null();
@@ -913,7 +913,7 @@ static int m_insert(struct tpl_call *c, struct value *self, struct value **vp)
 	value_list_push(self, NULL);
 	memmove(&self->u.l.items[at + 1], &self->u.l.items[at], (size_t)(len - at) * sizeof(struct value *));
 	self->u.l.items[at] = value_ref(a[1]);
-	value_depth_added(self, a[1]);
+	rt_depth_added(self, a[1]);
 	*vp = value_null();
 	return 0;
 }
@@ -1150,7 +1150,7 @@ static int m_setdefault(struct tpl_call *c, struct value *self, struct value **v
 		v = a[1] != NULL ? a[1] : NULL;
 		value_map_set_key(self, value_ref(a[0]), v ? value_ref(v) : value_null());
 		v = value_map_getn(self, a[0]->u.s.ptr, a[0]->u.s.len);
-		value_depth_added(self, v);
+		rt_depth_added(self, v);
 	}
 	*vp = value_ref(v);
 	return 0;
@@ -1332,11 +1332,11 @@ int methods_call(struct tpl_rt *rt, uint32_t off, struct value *self, const char
 	r = m->fn(&c, self, vp);
 	/* A changed receiver and a new container must stay within the depth
 	 * cap; methods that add items keep the receiver's recorded depth up to
-	 * date (value_depth_added), so that appending in a loop stays cheap. */
+	 * date (rt_depth_added), so that appending in a loop stays cheap. */
 	if (r == 0 && m->mutates && !(self->flags & TPL_F_DEPTH))
-		r = eval_check_depth(rt, off, self);
+		r = rt_check_depth(rt, off, self);
 	if (r == 0)
-		r = eval_check_depth(rt, off, *vp);
+		r = rt_check_depth(rt, off, *vp);
 	if (r != 0) {
 		value_unref(*vp);
 		*vp = NULL;

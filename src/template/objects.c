@@ -12,61 +12,6 @@
 #include "template/eval.h"
 #include "template/pyval.h"
 
-static uint32_t objects_next_id;
-
-void rt_init(struct tpl_rt *rt, const struct tpl *t, const struct tpl_scope *s, struct diag *d)
-{
-	static const struct tpl_limits defaults = {
-		.max_output = (size_t)64 << 20,
-		.max_str = (size_t)64 << 20,
-		.max_items = (size_t)1 << 22,
-		.max_depth = 200,
-		.max_iterations = 10000000,
-		.max_work = (uint64_t)1 << 32,
-		.max_objects = (uint64_t)1 << 20,
-		.max_range = (size_t)1 << 22,
-	};
-	const struct tpl_limits *l = s != NULL ? s->limits : NULL;
-
-	memset(rt, 0, sizeof(*rt));
-	rt->t = t;
-	rt->s = s;
-	rt->d = d;
-	rt->lim = defaults;
-	if (l != NULL) {
-#define RT_LIM(f) if (l->f) rt->lim.f = l->f
-		RT_LIM(max_output);
-		RT_LIM(max_str);
-		RT_LIM(max_items);
-		RT_LIM(max_depth);
-		RT_LIM(max_iterations);
-		RT_LIM(max_work);
-		RT_LIM(max_objects);
-		RT_LIM(max_range);
-#undef RT_LIM
-	}
-	rt->id = ++objects_next_id;
-	if (rt->id == 0)
-		rt->id = ++objects_next_id;
-}
-
-void rt_fini(struct tpl_rt *rt)
-{
-	size_t i;
-
-	for (i = 0; i < rt->nobjs; i++) {
-		value_unref(rt->objs[i]->data);
-		value_unref(rt->objs[i]->self);
-		free((char *)(rt->objs[i]->kind == OBJ_METHOD ? rt->objs[i]->name : NULL));
-		free(rt->objs[i]);
-	}
-	free(rt->objs);
-	rt->objs = NULL;
-	value_unref(rt->last);
-	rt->last = NULL;
-	rt->nobjs = rt->cobjs = 0;
-}
-
 struct value *obj_new(struct tpl_rt *rt, struct obj *o, const char *repr)
 {
 	struct value *v;
@@ -184,7 +129,7 @@ static int obj_loop_attr(struct tpl_rt *rt, struct obj *o, const struct value *s
 
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (l == NULL) {
-		*vp = undef_hint("the loop has ended");
+		*vp = rt_undef_hint("the loop has ended");
 		return 0;
 	}
 	n = obj_loop_len(l);
@@ -208,13 +153,13 @@ static int obj_loop_attr(struct tpl_rt *rt, struct obj *o, const struct value *s
 	else if (IS("depth0"))
 		*vp = value_int((int64_t)l->depth0);
 	else if (IS("previtem"))
-		*vp = i == 0 ? undef_hint("there is no previous item") : value_ref(l->items->u.l.items[i - 1]);
+		*vp = i == 0 ? rt_undef_hint("there is no previous item") : value_ref(l->items->u.l.items[i - 1]);
 	else if (IS("nextitem"))
-		*vp = i + 1 >= n ? undef_hint("there is no next item") : value_ref(l->items->u.l.items[i + 1]);
+		*vp = i + 1 >= n ? rt_undef_hint("there is no next item") : value_ref(l->items->u.l.items[i + 1]);
 	else if (IS("cycle") || IS("changed"))
 		*vp = obj_method_new(rt, self, name, len);
 	else
-		*vp = undef_attr(self, name, len);
+		*vp = rt_undef_attr(self, name, len);
 #undef IS
 	return *vp != NULL ? 0 : rt->err;
 }
@@ -240,7 +185,7 @@ static int obj_macro_attr(struct obj *o, const struct value *self, const char *n
 	} else if (len == 13 && memcmp(name, "catch_varargs", 13) == 0) {
 		*vp = value_bool((o->node->flags & NF_USES_VARARGS) != 0);
 	} else {
-		*vp = undef_attr(self, name, len);
+		*vp = rt_undef_attr(self, name, len);
 	}
 	return 0;
 }
@@ -259,7 +204,7 @@ int obj_getattr(struct tpl_rt *rt, uint32_t off, const struct value *v, const ch
 		return obj_loop_attr(rt, o, v, name, len, vp);
 	case OBJ_NAMESPACE:
 		a = value_map_getn(o->data, name, len);
-		*vp = a != NULL ? value_ref(a) : undef_attr(v, name, len);
+		*vp = a != NULL ? value_ref(a) : rt_undef_attr(v, name, len);
 		return 0;
 	case OBJ_MACRO:
 		return obj_macro_attr(o, v, name, len, vp);
@@ -276,7 +221,7 @@ int obj_getattr(struct tpl_rt *rt, uint32_t off, const struct value *v, const ch
 	default:
 		break;
 	}
-	*vp = undef_attr(v, name, len);
+	*vp = rt_undef_attr(v, name, len);
 	return 0;
 }
 

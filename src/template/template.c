@@ -448,7 +448,7 @@ int tpl_has_syntax(const char *s, size_t n)
 
 struct value *tpl_undef_new(const char *hint)
 {
-	return undef_hint(hint != NULL && hint[0] != '\0' ? hint : "Mandatory variable has not been overridden");
+	return rt_undef_hint(hint != NULL && hint[0] != '\0' ? hint : "Mandatory variable has not been overridden");
 }
 
 int tpl_is_undef(const struct value *v)
@@ -499,7 +499,7 @@ static int tpl_run(struct tpl_rt *rt, const struct tpl *t)
 	if (t->kind == TPL_TEMPLATE)
 		return exec_template(rt, t);
 	/* An expression printed as Jinja's {{ }} would. */
-	frame_push(rt, &top, NULL);
+	rt_frame_push(rt, &top, NULL);
 	rt->top = &top;
 	r = eval_expr(rt, t->root, &v);
 	if (r == 0) {
@@ -510,7 +510,7 @@ static int tpl_run(struct tpl_rt *rt, const struct tpl *t)
 		value_unref(v);
 	}
 	rt->frame = NULL;
-	frame_pop(rt, &top);
+	rt_frame_pop(rt, &top);
 	return r;
 }
 
@@ -788,11 +788,11 @@ int tpl_eval_expr(const struct tpl *t, const struct tpl_scope *s, struct value *
 	if (t->kind == TPL_TEMPLATE)
 		return tpl_render_value(t, s, vp, d);
 	rt_init(&rt, t, s, d);
-	frame_push(&rt, &top, NULL);
+	rt_frame_push(&rt, &top, NULL);
 	rt.top = &top;
 	r = eval_expr(&rt, t->root, vp);
 	rt.frame = NULL;
-	frame_pop(&rt, &top);
+	rt_frame_pop(&rt, &top);
 	rt_fini(&rt);
 	return r;
 }
@@ -945,7 +945,7 @@ static int tpl_cond_truth(const struct tpl *t, const struct tpl_scope *s, int *r
 	int r;
 
 	rt_init(&rt, t, s, d);
-	frame_push(&rt, &top, NULL);
+	rt_frame_push(&rt, &top, NULL);
 	rt.top = &top;
 	r = eval_expr(&rt, t->root, &v);
 	if (r == 0) {
@@ -953,7 +953,7 @@ static int tpl_cond_truth(const struct tpl *t, const struct tpl_scope *s, int *r
 		value_unref(v);
 	}
 	rt.frame = NULL;
-	frame_pop(&rt, &top);
+	rt_frame_pop(&rt, &top);
 	rt_fini(&rt);
 	return r;
 }
