@@ -1,8 +1,7 @@
 /* Internal to src/template: the state of one render and the evaluator's
  * entry points shared by rt.c (render state), eval.c (expressions), exec.c
- * (statements),
- * objects.c (macros, loops, namespaces...), methods.c, call.c (the plugin
- * API) and the filters.
+ * (statements), objects.c (macros, loops, namespaces...), methods.c, call.c
+ * (the plugin API) and the filters.
  *
  * Undefined values, engine objects and proxies are VALUE_STR nodes carrying
  * private flags, so that one leaking out of the engine degrades to text
