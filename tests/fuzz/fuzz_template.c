@@ -99,8 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_str = 1 << 20,
 		.max_items = 1 << 16,
 		.max_depth = 40,
-		.max_iterations = 100000,
-		.max_work = 2000000,
+		.max_iterations = 20000,
+		.max_work = 300000,
 		.max_objects = 10000,
 		.max_range = 10000,
 	};
