@@ -320,7 +320,8 @@ static void pb_file_dir_vars(struct pb_playbook *pb, const char *dir, const char
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dh);
-	qsort(names, n, sizeof(*names), pb_file_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), pb_file_cmp);
 	for (i = 0; i < n; i++) {
 		char *full = pb_path_join(pb, dir, names[i]);
 		const char *dot = strrchr(names[i], '.');

@@ -156,11 +156,18 @@ static struct value *pb_inherit_get(const struct pb_obj *o, enum pb_kw k, int de
 
 struct value *pb_obj_kw(const struct pb_obj *o, enum pb_kw k)
 {
+	struct value *v;
+
 	if ((unsigned)k >= PB_KW_COUNT || o == NULL)
 		return NULL;
 	if (pb_kw_inherit(k) == PB_KWI_NONE)
 		return pb_inherit_own(o, k);
-	return pb_inherit_get(o, k, 0);
+	v = pb_inherit_get(o, k, 0);
+	if (v != NULL && pb_kw_inherit(k) != PB_KWI_OVERRIDE && v->type == VALUE_LIST && value_len(v) == 0) {
+		value_unref(v);
+		v = NULL;
+	}
+	return v;
 }
 
 static const struct pb_obj *pb_inherit_up(const struct pb_obj *o)

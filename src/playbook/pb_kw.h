@@ -138,8 +138,9 @@ struct pb_obj;
  *
  * For a task or block, applies the inheritance rules above; for a play or a
  * role definition, returns its own value. Returns a new reference (for the
- * extend kinds, a new VALUE_LIST), or NULL when no level sets it (the caller
- * then uses the default: the command line, ansible.cfg or Ansible's own).
+ * extend kinds, a new VALUE_LIST), or NULL when no level sets it or, for
+ * the extend kinds, when the collected list is empty (the caller then uses
+ * the default: the command line, ansible.cfg or Ansible's own).
  */
 struct value *pb_obj_kw(const struct pb_obj *o, enum pb_kw k);
 

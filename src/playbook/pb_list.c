@@ -115,7 +115,8 @@ static void pb_list_sorted(struct buf *out, const struct pb_list_set *a, const s
 		pb_list_set_add(&u, a->items[i]);
 	for (i = 0; b != NULL && i < b->n; i++)
 		pb_list_set_add(&u, b->items[i]);
-	qsort(u.items, u.n, sizeof(*u.items), pb_list_cmp);
+	if (u.n > 1)
+		qsort(u.items, u.n, sizeof(*u.items), pb_list_cmp);
 	for (i = 0; i < u.n; i++)
 		buf_printf(out, "%s%s", i ? sep : "", u.items[i]);
 	pb_list_set_free(&u);

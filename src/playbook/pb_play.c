@@ -329,8 +329,16 @@ void pb_play_handlers(struct pb_play *play, struct pb_block ***blocksp, size_t *
 		hb = NULL;
 		nhb = 0;
 		pb_role_handler_blocks(play->pb, play, play->roles[i], NULL, 0, &hb, &nhb);
-		for (j = 0; j < nhb; j++)
-			pb_play_push(&out, &n, &cap, hb[j]);
+		/* A shared instance's blocks come back for each place it is
+		 * listed; Ansible lists the same handler objects again, which
+		 * run once all the same. */
+		for (j = 0; j < nhb; j++) {
+			for (k = 0; k < n; k++)
+				if (out[k] == hb[j])
+					break;
+			if (k == n)
+				pb_play_push(&out, &n, &cap, hb[j]);
+		}
 	}
 	for (i = 0; i < play->nhandlers; i++) {
 		for (k = 0; k < n; k++)

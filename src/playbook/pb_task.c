@@ -569,7 +569,7 @@ static int pb_task_include_args(struct pb_ctx *c, struct pb_task *t, const struc
 	                                        "handlers_from", "apply", "public", "allow_duplicates",
 	                                        "rolespec_validate"};
 	struct value *args = t->args;
-	const struct value *apply, *v;
+	const struct value *apply, *v, *badat = at;
 	const char *bad = NULL;
 	size_t i, j;
 
@@ -577,11 +577,13 @@ static int pb_task_include_args(struct pb_ctx *c, struct pb_task *t, const struc
 		for (i = 0; i < value_len(args) && bad == NULL; i++) {
 			const char *k = value_cstr(value_map_key_at(args, i));
 
-			if (strcmp(k, "file") != 0 && strcmp(k, "_raw_params") != 0 && strcmp(k, "apply") != 0)
+			if (strcmp(k, "file") != 0 && strcmp(k, "_raw_params") != 0 && strcmp(k, "apply") != 0) {
 				bad = k;
+				badat = value_map_key_at(args, i);
+			}
 		}
 		if (bad != NULL)
-			return pb_err(c, ERR_PARSE, at, "Invalid options for %s: %s", t->action, bad);
+			return pb_err(c, ERR_PARSE, badat, "Invalid options for %s: %s", t->action, bad);
 		v = value_map_get(args, "_raw_params");
 		if (v == NULL || v->type == VALUE_NULL || (v->type == VALUE_STR && v->u.s.len == 0)) {
 			struct value *file = value_map_get(args, "file");
@@ -606,18 +608,21 @@ static int pb_task_include_args(struct pb_ctx *c, struct pb_task *t, const struc
 	if (v == NULL || v->type == VALUE_NULL)
 		return pb_err(c, ERR_PARSE, at, "'name' is a required field for %s.", t->action);
 	if (value_map_get(args, "public") != NULL && t->type != PB_TASK_INCLUDE_ROLE)
-		return pb_err(c, ERR_PARSE, at, "Invalid options for %s: public", t->action);
+		return pb_err(c, ERR_PARSE, value_map_key_at(args, (size_t)value_map_find(args, "public", 6)),
+		              "Invalid options for %s: public", t->action);
 	for (i = 0; i < value_len(args) && bad == NULL; i++) {
 		const char *k = value_cstr(value_map_key_at(args, i));
 
 		for (j = 0; j < sizeof(role_args) / sizeof(role_args[0]); j++)
 			if (strcmp(k, role_args[j]) == 0)
 				break;
-		if (j == sizeof(role_args) / sizeof(role_args[0]))
+		if (j == sizeof(role_args) / sizeof(role_args[0])) {
 			bad = k;
+			badat = value_map_key_at(args, i);
+		}
 	}
 	if (bad != NULL)
-		return pb_err(c, ERR_PARSE, at, "Invalid options for %s: %s", t->action, bad);
+		return pb_err(c, ERR_PARSE, badat, "Invalid options for %s: %s", t->action, bad);
 	for (i = 0; i < value_len(args); i++) {
 		const char *k = value_cstr(value_map_key_at(args, i));
 		const struct value *fv = value_map_val_at(args, i);
