@@ -3,17 +3,19 @@
 #include "transport/bootstrap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/xmalloc.h"
 
 /* The fast path (worker cached) runs no process but the shell: no $(...)
- * before the first exec. */
+ * before the first exec. "RUN" goes out just before each exec, so a worker
+ * that dies before its hello is not taken for a session that never ran. */
 static const char bootstrap_script[] =
 	"H=%s;N=%zu;A=%s;W=drover-worker;"
 	"u=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/drover/$H;"
-	"[ -x \"$u/$W\" ] && exec \"$u/$W\";"
+	"[ -x \"$u/$W\" ] && { echo DRVBOOT1 RUN;exec \"$u/$W\"; };"
 	"p=/tmp/drover-$(id -u);t=$p/$H;"
-	"[ -x \"$t/$W\" ] && [ -O \"$p\" ] && exec \"$t/$W\";"
+	"[ -x \"$t/$W\" ] && [ -O \"$p\" ] && { echo DRVBOOT1 RUN;exec \"$t/$W\"; };"
 	"m=$(uname -m);"
 	"[ \"$m\" = \"$A\" ] || { echo \"DRVBOOT1 ERR unsupported architecture $m (this drover has a worker for $A only)\";exit 1; };"
 	"umask 077;tried=;"
@@ -30,10 +32,12 @@ static const char bootstrap_script[] =
 	"head -c $N > \"$f\";"
 	"[ \"$(wc -c < \"$f\")\" -eq $N ] || { rm -f \"$f\";echo \"DRVBOOT1 ERR short upload into $d\";exit 1; };"
 	"chmod 700 \"$f\";"
-	"if \"$f\" --version >/dev/null 2>&1;then mv -f \"$f\" \"$d/$W\" && exec \"$d/$W\";fi;"
+	"if \"$f\" --version >/dev/null 2>&1;then mv -f \"$f\" \"$d/$W\" && echo DRVBOOT1 RUN && exec \"$d/$W\";fi;"
 	"rm -f \"$f\";tried=\"$tried $d (cannot execute there: noexec?)\";"
 	"done;"
 	"echo \"DRVBOOT1 ERR no usable directory for the worker; tried:$tried\";exit 1";
+
+#define BOOTSTRAP_PREFIX "exec /bin/sh -c 'H="
 
 char *bootstrap_command(const char *hash, size_t size, const char *arch)
 {
@@ -42,4 +46,9 @@ char *bootstrap_command(const char *hash, size_t size, const char *arch)
 
 	free(script);
 	return cmd;
+}
+
+int bootstrap_is_command(const char *cmd)
+{
+	return strncmp(cmd, BOOTSTRAP_PREFIX, sizeof(BOOTSTRAP_PREFIX) - 1) == 0;
 }

@@ -6,6 +6,7 @@
  * Lines it writes to stdout before the worker starts (the worker's frames
  * begin with a zero byte, these with 'D'):
  *   "DRVBOOT1 NEED\n"      send exactly the worker's bytes now
+ *   "DRVBOOT1 RUN\n"       the worker is being started (its hello comes next)
  *   "DRVBOOT1 ERR <why>\n" the bootstrap gives up (arch, no usable directory)
  * Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/drover/<hash>/drover-worker, else
  * /tmp/drover-<uid>/<hash>/drover-worker in a private 0700 directory. */
@@ -20,5 +21,9 @@
  * hash is the worker's hex SHA-256, size its length, arch the `uname -m` it
  * runs on. */
 char *bootstrap_command(const char *hash, size_t size, const char *arch);
+
+/* Returns 1 when cmd is a command bootstrap_command made (a session that
+ * carries the worker), else 0. */
+int bootstrap_is_command(const char *cmd);
 
 #endif

@@ -3,9 +3,11 @@
 #include "transport/conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include "transport/bootstrap.h"
 
 #define CONN_ERR_TAIL 4096      /* bytes of the process's stderr kept for messages */
+#define CONN_TAIL_LINES 6       /* lines of it quoted in a failure */
 #define CONN_CLOSE_GRACE_MS 3000 /* after BYE, before SIGKILL */
 #define CONN_EOF_GRACE_MS 1000   /* after stdout EOF, for exit status and stderr */
 
@@ -60,6 +63,9 @@ struct conn {
 	size_t upload_len;
 	int uploads;               /* times the bootstrap asked for it */
 	enum conn_phase (*classify)(const char *text, enum conn_phase dflt);
+	char *master_log;          /* owned: the ssh ControlMaster's log, or NULL */
+	off_t master_off;          /* its size when this session started */
+	char *fail_tail;           /* owned: the words quoted in the failure */
 };
 
 const char *conn_phase_name(enum conn_phase p)
@@ -110,6 +116,8 @@ static void conn_free(struct conn *c)
 	buf_fini(&c->wbuf);
 	buf_fini(&c->errtail);
 	value_unref(c->hello);
+	free(c->master_log);
+	free(c->fail_tail);
 	free(c->host);
 	free(c);
 }
@@ -124,9 +132,92 @@ static void conn_unbusy(struct conn *c)
 		conn_free(c);
 }
 
+/* Appends the lines of text that are the process's own words, without
+ * ssh's debug output (-vvv) and banner, and without the carriage returns
+ * ssh puts before its newlines. */
+static void conn_put_words(struct buf *b, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+	size_t n;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		while (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0 || (n > 5 && memcmp(p, "debug", 5) == 0 && p[5] >= '1' && p[5] <= '3') ||
+		    (n >= 8 && memcmp(p, "OpenSSH_", 8) == 0))
+			continue;
+		buf_put(b, p, n);
+		buf_putc(b, '\n');
+	}
+}
+
+/* What the ControlMaster wrote since this session started: when the path
+ * goes silent, the master is the one that notices and says so, and the
+ * session only sees its master vanish. */
+static void conn_put_master_words(struct conn *c, struct buf *b)
+{
+	char tmp[CONN_ERR_TAIL];
+	struct stat st;
+	off_t from;
+	ssize_t n;
+	int fd;
+
+	if (c->master_log == NULL)
+		return;
+	fd = open(c->master_log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* A later run may have emptied it meanwhile (ssh.c). */
+		from = st.st_size >= c->master_off ? c->master_off : 0;
+		if (st.st_size - from > (off_t)sizeof(tmp))
+			from = st.st_size - (off_t)sizeof(tmp);
+		n = pread(fd, tmp, sizeof(tmp), from);
+		if (n > 0)
+			conn_put_words(b, tmp, (size_t)n);
+	}
+	close(fd);
+}
+
+/* The last lines of the process's (and its master's) own words. */
 static const char *conn_tail(struct conn *c)
 {
-	return buf_str(&c->errtail);
+	struct buf b;
+	const char *s, *p;
+	int lines = 0;
+
+	buf_init(&b, CONN_ERR_TAIL * 3);
+	conn_put_words(&b, buf_ptr(&c->errtail), buf_avail(&c->errtail));
+	conn_put_master_words(c, &b);
+	s = buf_str(&b);
+	for (p = s + buf_avail(&b); p > s; p--)
+		if (p[-1] == '\n' && p < s + buf_avail(&b) && ++lines == CONN_TAIL_LINES)
+			break;
+	free(c->fail_tail);
+	c->fail_tail = xstrndup(p, buf_avail(&b) - (size_t)(p - s));
+	buf_fini(&b);
+	return c->fail_tail;
+}
+
+/* For a session over an ssh ControlMaster, the argv names the master's
+ * socket P as "ControlPath=P" (the last one wins: ssh.c's own); the master
+ * logs to P.log (ssh.h). */
+static void conn_find_master_log(struct conn *c, char *const *argv)
+{
+	const char *path = NULL;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		if (strncmp(argv[i], "ControlPath=", 12) == 0)
+			path = argv[i] + 12;
+	if (path == NULL || *path == '\0' || strcmp(path, "none") == 0)
+		return;
+	c->master_log = xasprintf("%s.log", path);
+	c->master_off = stat(c->master_log, &st) == 0 ? st.st_size : 0;
 }
 
 static char *conn_exit_text(const struct conn *c)
@@ -152,8 +243,10 @@ static void conn_fail(struct conn *c, enum conn_phase phase, const char *msg)
 
 	if (c->state == CONN_DEAD)
 		return;
+	memset(&e, 0, sizeof(e));
+	e.stderr_tail = conn_tail(c);
 	if (c->classify != NULL && phase != CONN_PHASE_REQUEST)
-		phase = c->classify(conn_tail(c), phase);
+		phase = c->classify(e.stderr_tail, phase);
 	c->state = CONN_DEAD;
 	ev_timer_del(c->loop, c->hello_timer);
 	c->hello_timer = 0;
@@ -164,10 +257,8 @@ static void conn_fail(struct conn *c, enum conn_phase phase, const char *msg)
 	n = c->nreqs;
 	c->reqs = NULL;
 	c->nreqs = 0;
-	memset(&e, 0, sizeof(e));
 	e.phase = phase;
 	e.msg = msg;
-	e.stderr_tail = conn_tail(c);
 	for (i = 0; i < n; i++) {
 		ev_timer_del(c->loop, reqs[i]->timer);
 		e.unknown_outcome = 1;
@@ -460,6 +551,9 @@ static int conn_bootstrap_line(struct conn *c)
 				free(msg);
 			}
 		}
+	} else if (strcmp(line + tag, "RUN") == 0) {
+		log_v(4, "<%s> bootstrap: starting the worker", c->host);
+		c->eof_phase = CONN_PHASE_HELLO;
 	} else if (strncmp(line + tag, "ERR ", 4) == 0) {
 		conn_fail(c, CONN_PHASE_BOOTSTRAP, line + tag + 4);
 	} else {
@@ -611,6 +705,8 @@ int conn_start(struct ev_loop *loop, const struct conn_params *p, const struct c
 	c->upload = p->upload;
 	c->upload_len = p->upload_len;
 	c->classify = p->classify;
+	if (p->kind == CONN_SSH)
+		conn_find_master_log(c, p->argv);
 	buf_init(&c->rbuf, FRAME_MAX + 65536);
 	buf_init(&c->wbuf, FRAME_MAX * 2);
 	buf_init(&c->errtail, CONN_ERR_TAIL * 3);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "base/spawn.h"
 #include "base/xmalloc.h"
 #include "data/shlex.h"
+#include "transport/bootstrap.h"
 #include "transport/ctlpath.h"
 
 #define SSH_CHECK_MS 2000    /* a live master answers its socket at once */
@@ -30,7 +32,8 @@ struct ssh_prep {
 	ssh_prepare_cb cb;
 	void *arg;
 	char *sock;          /* control socket, or NULL */
-	char *logpath;       /* master's stderr while it starts */
+	char *logpath;       /* master's stderr: <sock>.log */
+	int keep_log;        /* the master runs: its log stays for sessions */
 	pid_t master_pid;
 	uint64_t timer;
 	uint64_t started;    /* ms, for -vvvv timings */
@@ -174,7 +177,7 @@ static void ssh_log_argv(const char *what, const char *host, char *const *v)
 static void ssh_prep_free(struct ssh_prep *p)
 {
 	ev_timer_del(p->loop, p->timer);
-	if (p->logpath != NULL)
+	if (p->logpath != NULL && !p->keep_log)
 		unlink(p->logpath);
 	free(p->logpath);
 	free(p->sock);
@@ -201,8 +204,18 @@ static void ssh_session(struct ssh_prep *p, const char *sock)
 		argv_free(&a);
 		return;
 	}
-	if (p->t->verbosity >= 4)
+	if (p->t->verbosity >= 4) {
 		argv_add(&a, "-vvv");
+	} else if (bootstrap_is_command(p->remote_cmd)) {
+		/* ssh says why a path went silent ("Timeout, server ... not
+		 * responding") at INFO, which a LogLevel ERROR in ssh_config
+		 * would hide from the failure message. A worker session's
+		 * stderr is shown only when it fails, so this costs nothing;
+		 * the user's own -q or -o LogLevel still win (they come first).
+		 * Not for raw commands, whose stderr is the task's output. */
+		argv_add(&a, "-o");
+		argv_add(&a, "LogLevel=INFO");
+	}
 	argv_add(&a, "-T");
 	argv_add(&a, "-o");
 	argv_add(&a, "ControlMaster=no");
@@ -250,14 +263,16 @@ enum conn_phase ssh_classify(const char *text, enum conn_phase dflt)
 		{"Network is unreachable", CONN_PHASE_CONNECT},
 		{"Connection timed out", CONN_PHASE_CONNECT},
 		{"kex_exchange_identification", CONN_PHASE_CONNECT},
-		{"Timeout, server", CONN_PHASE_REQUEST},
-		{"Broken pipe", CONN_PHASE_REQUEST},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (strstr(text, rules[i].needle) != NULL)
 			return rules[i].phase;
+	/* A path that goes silent after login fails whatever phase was under
+	 * way: a worker that never said hello is not a task that died. */
+	if (strstr(text, "Timeout, server") != NULL || strstr(text, "Broken pipe") != NULL)
+		return dflt >= CONN_PHASE_SESSION ? dflt : CONN_PHASE_REQUEST;
 	return dflt;
 }
 
@@ -268,7 +283,7 @@ const char *ssh_hint(enum conn_phase p)
 	case CONN_PHASE_CONNECT: return "check that the host is up, the port is right and a firewall lets it through";
 	case CONN_PHASE_HOSTKEY: return "the host's key is unknown or changed: verify it and update known_hosts";
 	case CONN_PHASE_AUTH: return "check the user, the key (ansible_ssh_private_key_file) or the password";
-	case CONN_PHASE_SESSION: return "the server accepted the login but opened no session: check MaxSessions and the login shell";
+	case CONN_PHASE_SESSION: return "the login worked but the session gave nothing back: check MaxSessions, the login shell and its rc files, and the network path";
 	case CONN_PHASE_BOOTSTRAP: return "the worker could not be installed or started on the host";
 	case CONN_PHASE_HELLO: return "the worker did not start: run with -vvvv to see the bootstrap";
 	case CONN_PHASE_REQUEST: return "the connection died during a task: the network path may have gone silent";
@@ -290,18 +305,24 @@ static enum conn_phase ssh_log_phase(const char *log)
 	return CONN_PHASE_RESOLVE;
 }
 
-/* The non-debug lines of the master's log: what ssh itself would have said. */
+/* The non-debug lines of the master's log: what ssh itself would have said.
+ * ssh ends the lines it logs to stderr with "\r\n"; messages get "\n". */
 static char *ssh_log_errors(const char *log)
 {
 	struct buf b;
 	const char *p, *nl;
+	size_t n;
 
 	buf_init(&b, SSH_LOG_MAX);
 	for (p = log; *p; p = nl ? nl + 1 : p + strlen(p)) {
 		nl = strchr(p, '\n');
 		if (strncmp(p, "debug", 5) == 0 || strncmp(p, "OpenSSH_", 8) == 0)
 			continue;
-		buf_put(&b, p, nl ? (size_t)(nl - p + 1) : strlen(p));
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		while (n > 0 && p[n - 1] == '\r')
+			n--;
+		buf_put(&b, p, n);
+		buf_putc(&b, '\n');
 	}
 	return buf_take(&b, NULL);
 }
@@ -330,6 +351,7 @@ static void ssh_master_exit(struct ev_loop *loop, pid_t pid, int status, void *a
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_v(3, "<%s> control master ready in %llu ms", p->t->name,
 		      (unsigned long long)(ev_clock_ms() - p->started));
+		p->keep_log = 1;
 		ssh_session(p, p->sock);
 		return;
 	}
@@ -337,7 +359,7 @@ static void ssh_master_exit(struct ev_loop *loop, pid_t pid, int status, void *a
 	errs = ssh_log_errors(log);
 	if (strstr(log, "muxserver_listen") != NULL || strstr(log, "ControlSocket") != NULL) {
 		/* The master could not create its socket: go on without one. */
-		log_v(1, "<%s> cannot start a control master (%s); connecting directly", p->t->name,
+		log_warn("<%s> cannot start a control master (%s); connecting directly", p->t->name,
 		      ssh_tail(errs));
 		free(log);
 		free(errs);
@@ -396,7 +418,8 @@ static void ssh_start_master(struct ssh_prep *p)
 	argv_add(&a, p->t->addr);
 	ssh_log_argv("starting control master", p->t->name, a.v);
 	p->logpath = xasprintf("%s.log", p->sock);
-	logfd = open(p->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_APPEND: a later run may truncate the log under the running master. */
+	logfd = open(p->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	spawn_opts_init(&o);
 	o.argv = a.v;
 	o.envp = p->t->envp;
@@ -417,6 +440,22 @@ out:
 	argv_free(&a);
 }
 
+/* A long-lived master keeps appending to its log (one session's worth of
+ * -v lines per run): empty it when it has grown, between sessions. */
+static void ssh_trim_log(const char *sock)
+{
+	char *path = xasprintf("%s.log", sock);
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > SSH_LOG_MAX)
+		if (ftruncate(fd, 0) != 0)
+			log_v(4, "cannot empty %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
 static void ssh_on_check(enum ctlpath_state st, pid_t master_pid, void *arg)
 {
 	struct ssh_prep *p = arg;
@@ -426,6 +465,7 @@ static void ssh_on_check(enum ctlpath_state st, pid_t master_pid, void *arg)
 	(void)master_pid;
 	switch (st) {
 	case CTLPATH_ALIVE:
+		ssh_trim_log(p->sock);
 		ssh_session(p, p->sock);
 		return;
 	case CTLPATH_STALE:
@@ -436,11 +476,13 @@ static void ssh_on_check(enum ctlpath_state st, pid_t master_pid, void *arg)
 		ssh_start_master(p);
 		return;
 	case CTLPATH_STUCK:
-		log_v(1, "<%s> the control master at %s does not answer; connecting directly", p->t->name, p->sock);
+		/* Said every time: each run pays the check's deadline until
+		 * the master is killed. A stale socket is routine: -v only. */
+		log_warn("<%s> the control master at %s does not answer; connecting directly", p->t->name, p->sock);
 		ssh_session(p, NULL);
 		return;
 	case CTLPATH_BROKEN:
-		log_v(1, "<%s> the control socket %s is unusable; connecting directly", p->t->name, p->sock);
+		log_warn("<%s> the control socket %s is unusable; connecting directly", p->t->name, p->sock);
 		ssh_session(p, NULL);
 		return;
 	}
