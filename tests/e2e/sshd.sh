@@ -3,8 +3,18 @@
 #   sshd_start N           start sshd listening on 127.0.1.1 ... 127.0.1.N (hosts h1 ... hN),
 #                          at most 16 addresses per sshd process, each process on its own free
 #                          port; returns non-zero (with a diagnostic) when a server cannot start
-#   sshd_proxy_config NAME add `Host NAME` to the ssh_config, reached with no TCP at all through
-#                          `ProxyCommand sshd -i` (the OpenSSH regression-suite trick)
+#   sshd_proxy_config NAME [ENV]
+#                          add `Host NAME` to the ssh_config, reached with no TCP at all through
+#                          `ProxyCommand sshd -i` (the OpenSSH regression-suite trick); ENV, when
+#                          given, replaces the sessions' environment (sshd_config SetEnv words,
+#                          default HOME=$SSHD_HOME)
+#   sshd_proxy_ns NAME ENV SETUP
+#                          the same, but the server runs in a private mount namespace
+#                          (unshare -m) with an empty tmpfs on /tmp ($T_TMP stays visible) after
+#                          running the shell commands SETUP there: mounts that only this host's
+#                          sessions see (a read-only home, a noexec /tmp) and /tmp files that
+#                          vanish with the connection; needs CAP_SYS_ADMIN (sshd_ns_usable)
+#   sshd_ns_usable         true when sshd_proxy_ns can work here (else say why on stdout)
 #   sshd_session_pids [I]  pids of the server-side per-connection sshd processes (all of them,
 #                          or only those of connections to 127.0.1.I), one a line; kill -STOP
 #                          them all to freeze a connection
@@ -27,6 +37,8 @@
 #                      $SSHD_ANSIBLE_SSH_ARGS is its ssh_args for those who set ANSIBLE_SSH_ARGS
 #   $SSHD_HOME         the HOME of every session (see below)
 #   $SSHD_DIR/*.log    one sshd log per server (LogLevel VERBOSE)
+# Set before sshd_start:
+#   $SSHD_ENV          the sessions' environment (SetEnv words; default HOME=$SSHD_HOME)
 #
 # Sessions log in as the current user with the generated key. Their HOME is an empty
 # directory (sshd_config SetEnv): bash started by sshd reads ~/.bashrc even for `bash -c`,
@@ -99,7 +111,8 @@ _sshd_prepare() {
 	EOF
 }
 
-# _sshd_server_config FILE: the settings every server shares; ListenAddress lines follow.
+# _sshd_server_config FILE [ENV]: the settings every server shares (SetEnv ENV, default
+# $SSHD_ENV or the empty HOME); ListenAddress lines follow. sshd keeps only the first SetEnv.
 _sshd_server_config() {
 	cat > "$1" <<-EOF
 	# Written by tests/e2e/sshd.sh
@@ -122,7 +135,7 @@ _sshd_server_config() {
 	X11Forwarding no
 	UseDNS no
 	Subsystem sftp internal-sftp
-	SetEnv HOME=$SSHD_HOME
+	SetEnv ${2:-${SSHD_ENV:-HOME=$SSHD_HOME}}
 	LogLevel VERBOSE
 	EOF
 }
@@ -230,13 +243,55 @@ _sshd_known_hosts() {
 sshd_proxy_config() {
 	local name=$1 cfg
 	_sshd_prepare || return 1
-	cfg=$SSHD_DIR/sshd_config.proxy
-	[ -f "$cfg" ] || _sshd_server_config "$cfg"
+	if [ $# -ge 2 ]; then
+		cfg=$SSHD_DIR/sshd_config.proxy.$name
+		_sshd_server_config "$cfg" "$2"
+	else
+		cfg=$SSHD_DIR/sshd_config.proxy
+		[ -f "$cfg" ] || _sshd_server_config "$cfg"
+	fi
+	_sshd_proxy_host "$name" "$SSHD_BIN -i -f $cfg -E $SSHD_DIR/sshd.proxy.$name.log"
+}
+
+sshd_ns_usable() {
+	if ! command -v unshare >/dev/null; then echo "no unshare(1)"; return 1; fi
+	if ! unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o size=1m tmpfs /mnt && mount -o remount,ro,noexec /mnt' 2>/dev/null; then
+		echo "no private mount namespaces here (unshare -m and mount need CAP_SYS_ADMIN)"
+		return 1
+	fi
+	return 0
+}
+
+sshd_proxy_ns() {
+	local name=$1 cfg script
+	_sshd_prepare || return 1
+	cfg=$SSHD_DIR/sshd_config.proxy.$name
+	_sshd_server_config "$cfg" "$2"
+	script=$SSHD_DIR/ns.$name.sh
+	# /mnt holds $T_TMP while the new /tmp is mounted, then $T_TMP is bound back in place, so
+	# the server's config, keys and logs stay where every other process sees them.
+	cat > "$script" <<-EOF
+	set -e
+	mount --bind $T_TMP /mnt
+	mount -t tmpfs -o mode=1777,size=256m tmpfs /tmp
+	mkdir -p $T_TMP
+	mount --bind /mnt $T_TMP
+	umount /mnt
+	$3
+	exec $SSHD_BIN -i -f $cfg -E $SSHD_DIR/sshd.proxy.$name.log
+	EOF
+	_sshd_proxy_host "$name" "unshare -m --propagation private /bin/sh $script"
+}
+
+# _sshd_proxy_host NAME COMMAND: the ssh_config entry and known_hosts line of a proxy host.
+_sshd_proxy_host() {
+	local name=$1
 	cat >> "$SSHD_SSH_CONFIG" <<-EOF
 	# proxy host of sshd_proxy_config (ahead of the TCP hosts, which sshd_start rewrites)
 	Host $name
 	  HostKeyAlias $name
-	  ProxyCommand $SSHD_BIN -i -f $cfg -E $SSHD_DIR/sshd.proxy.$name.log
+	  ProxyCommand $2
 	EOF
 	# Keep proxy entries ahead of the part sshd_start rewrites.
 	if grep -q '^# hosts of sshd_start$' "$SSHD_SSH_CONFIG"; then
