@@ -328,9 +328,9 @@ int cli_ssh_setup(struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *
 		cfgdir = config_path(co->cfg, CONFIG_SSH_CONTROL_PATH_DIR);
 	if (o->persist > 0) {
 		if (ctlpath_dir(cfgdir, &dir, &why) != 0)
-			log_v(1, "no usable control directory (%s): connecting to every host directly", why);
+			log_warn("no usable control directory (%s): connecting to every host directly", why);
 		else if (why != NULL)
-			log_v(1, "control directory: %s; using %s instead", why, dir);
+			log_warn("control directory: %s; using %s instead", why, dir);
 		o->ctl_dir = w->ctl_dir = dir;
 		free(why);
 	}
