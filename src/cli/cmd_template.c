@@ -3,6 +3,7 @@
  * -e), as Ansible would, and prints the result; errors point into the
  * template. --batch runs many cases from JSON lines (for the differential
  * tests against Jinja2). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ struct tplvars {
 	struct value *vars;      /* owned map */
 	struct inventory *inv;   /* borrowed; NULL without -i */
 	int depth;
+	const char *dir;         /* directory of the template file, or NULL */
+	const struct tpl_opts *opts; /* settings for included templates */
 	struct tpl_scope scope;
 };
 
@@ -170,6 +173,45 @@ static int tplvars_proxy_value(void *ctx, const struct value *proxy, struct valu
 	return 0;
 }
 
+/* {% include %} and {% import %}: a template file found beside the main
+ * template, else in the current directory, as Jinja's FileSystemLoader
+ * (no ".." components). */
+static int tplvars_load(void *ctx, const char *name, size_t len, struct tpl **tp, struct diag *d)
+{
+	struct tplvars *tv = ctx;
+	struct buf b;
+	char *path = NULL, *rel;
+	int r = ERR_NOTFOUND, i;
+
+	*tp = NULL;
+	rel = xstrndup(name, len);
+	if (strlen(rel) != len || strstr(rel, "..") != NULL || rel[0] == '\0') {
+		free(rel);
+		return ERR_NOTFOUND;
+	}
+	buf_init(&b, TPLCMD_MAX_INPUT);
+	for (i = 0; i < 2 && r == ERR_NOTFOUND; i++) {
+		free(path);
+		if (i == 0 && (tv->dir == NULL || rel[0] == '/'))
+			continue;
+		path = i == 0 ? xasprintf("%s/%s", tv->dir, rel) : xstrdup(rel);
+		buf_reset(&b);
+		r = file_read(path, &b);
+		if (r == -ENOENT || r == -ENOTDIR)
+			r = ERR_NOTFOUND;
+	}
+	if (r == 0)
+		r = tpl_compile(b.data ? b.data : "", b.len, path, 1, 1, tv->opts, tp, d);
+	else if (r != ERR_NOTFOUND)
+		diag_set(d, path, 0, 0, "%s", err_str(r));
+	else
+		diag_set(d, NULL, 0, 0, "%s", rel);
+	free(path);
+	free(rel);
+	buf_fini(&b);
+	return r;
+}
+
 static void tplvars_init(struct tplvars *tv, struct value *vars, struct inventory *inv)
 {
 	memset(tv, 0, sizeof(*tv));
@@ -179,6 +221,7 @@ static void tplvars_init(struct tplvars *tv, struct value *vars, struct inventor
 	tv->scope.lookup = tplvars_lookup;
 	tv->scope.proxy_get = tplvars_proxy_get;
 	tv->scope.proxy_value = tplvars_proxy_value;
+	tv->scope.load = tplvars_load;
 }
 
 /* ---- one render ---- */
@@ -289,6 +332,7 @@ static int tplcmd_run(enum tplcmd_mode mode, const char *text, size_t len, const
 	size_t n;
 
 	*vp = NULL;
+	tv->opts = o;
 	switch (mode) {
 	case TPLCMD_FILE:
 		if ((r = tpl_compile(text, len, file, 1, 1, o, &t, d)) != 0)
@@ -329,7 +373,7 @@ static int tplcmd_single(struct tplcmd *tc, const char *file)
 	struct value *vars = NULL, *v = NULL;
 	struct diag d;
 	struct buf out;
-	char *text = NULL;
+	char *text = NULL, *dir = NULL;
 	size_t len;
 	int r, ex;
 
@@ -346,6 +390,11 @@ static int tplcmd_single(struct tplcmd *tc, const char *file)
 		file = NULL;
 	}
 	tplvars_init(&tv, vars, inv);
+	if (file != NULL && strchr(file, '/') != NULL) {
+		dir = xstrdup(file);
+		*strrchr(dir, '/') = '\0';
+		tv.dir = dir;
+	}
 	diag_init(&d);
 	r = tplcmd_run(tc->mode, text, len, file, &tc->opts, &tv, &v, &d);
 	if (r != 0) {
@@ -369,6 +418,7 @@ out:
 	value_unref(vars);
 	inventory_free(inv);
 	free(text);
+	free(dir);
 	return ex;
 }
 

@@ -46,6 +46,15 @@ static int eval_has_unsafe(const struct value *v, size_t *budget)
 	return 0;
 }
 
+/* Code of a module imported without context sees only its own names and
+ * the global functions, as in Jinja. */
+static int eval_isolated(const struct frame *f)
+{
+	while (f != NULL && f->parent != NULL)
+		f = f->parent;
+	return f != NULL && f->isolated;
+}
+
 int eval_lookup(struct tpl_rt *rt, uint32_t off, const char *name, size_t len, struct value **vp)
 {
 	const struct tpl_fn_def *fn;
@@ -59,6 +68,8 @@ int eval_lookup(struct tpl_rt *rt, uint32_t off, const char *name, size_t len, s
 		*vp = value_ref(b->v);
 		return 0;
 	}
+	if (eval_isolated(rt->frame))
+		goto globals;
 	if (rt->s != NULL && rt->s->lookup != NULL) {
 		r = rt->s->lookup(rt->s->ctx, name, len, vp, rt->d);
 		if (r == 0 && *vp != NULL) {
@@ -75,6 +86,7 @@ int eval_lookup(struct tpl_rt *rt, uint32_t off, const char *name, size_t len, s
 			return r;
 		}
 	}
+globals:
 	if (len < sizeof(tmp) && (fn = tpl_registry_global(name, len)) != NULL) {
 		*vp = obj_func_new(rt, fn);
 		return *vp != NULL ? 0 : rt->err;

@@ -83,6 +83,15 @@ struct frame {
 	size_t n, cap;
 	struct binding inl[4];
 	size_t obj_mark;         /* objects created before this frame */
+	int isolated;            /* root frame of a module imported without
+	                          * context: the scope's variables are hidden */
+};
+
+/* An imported template: its top-level frame and the template, kept until
+ * the render ends because the module's macros refer to both. */
+struct module {
+	struct frame f;
+	struct tpl *t;           /* owned */
 };
 
 struct loop {
@@ -113,6 +122,8 @@ struct tpl_rt {
 	unsigned yields;           /* top-level output chunks (Ansible's concat) */
 	int native_text;           /* the last chunk came from a string filter */
 	struct value *last;        /* owned: the value of the last chunk when it was an expression */
+	struct module **mods;      /* owned: imported templates */
+	size_t nmods, cmods;
 	int err;                   /* first error */
 };
 

@@ -1,7 +1,7 @@
 /* The statement executor: output with Ansible's finalize, if, for (with
  * Jinja's loop variable, filters, else, unpacking, recursion), set and
- * block set, macros and call blocks, filter blocks, with, block and
- * include. Scoping follows Jinja: for bodies, macros, call bodies and with
+ * block set, macros and call blocks, filter blocks, with, block, include
+ * and import. Scoping follows Jinja: for bodies, macros, call bodies and with
  * blocks get a new frame per execution (per iteration for loops); if does
  * not. */
 #include <stdio.h>
@@ -659,6 +659,7 @@ static int exec_include(struct tpl_rt *rt, const struct node *n)
 		return r;
 	rt->depth++;
 	rt_frame_push(rt, &f, (n->flags & NF_WITH_CONTEXT) ? saved : NULL);
+	f.isolated = !(n->flags & NF_WITH_CONTEXT);
 	rt->top = &f;
 	rt->t = t;
 	r = exec_body(rt, t->root);
@@ -671,6 +672,112 @@ static int exec_include(struct tpl_rt *rt, const struct node *n)
 	 * they are cut from their frame above, so freeing is safe. */
 	tpl_free(t);
 	return r;
+}
+
+/* Runs an imported template in its own kept frame (with the importer's
+ * variables visible only "with context"); its output is dropped. */
+static int exec_module(struct tpl_rt *rt, const struct node *n, struct module **mp)
+{
+	const struct tpl *saved_t = rt->t;
+	struct frame *saved = rt->frame, *saved_top = rt->top;
+	struct value *name, *out = NULL;
+	struct module *m;
+	struct tpl *t = NULL;
+	int r;
+
+	*mp = NULL;
+	if (rt->depth >= rt->lim.max_depth)
+		return rt_fail(rt, n->off, ERR_DEPTH, "imports nested too deeply");
+	if (rt->nobjs + rt->nmods >= rt->lim.max_objects)
+		return rt_fail(rt, n->off, ERR_TOOBIG, "too many imported templates");
+	if ((r = eval_expr(rt, n->a, &name)) != 0)
+		return r;
+	r = exec_load(rt, n, name, &t);
+	value_unref(name);
+	if (r != 0)
+		return r;
+	m = xcalloc(1, sizeof(*m));
+	m->t = t;
+	if (rt->nmods == rt->cmods) {
+		rt->cmods = rt->cmods ? rt->cmods * 2 : 4;
+		rt->mods = xreallocarray(rt->mods, rt->cmods, sizeof(*rt->mods));
+	}
+	rt->mods[rt->nmods++] = m;
+	rt_frame_push(rt, &m->f, (n->flags & NF_WITH_CONTEXT) ? saved : NULL);
+	m->f.isolated = !(n->flags & NF_WITH_CONTEXT);
+	rt->top = &m->f;
+	rt->t = t;
+	rt->depth++;
+	r = exec_capture(rt, t->root, &out);
+	rt->depth--;
+	rt->t = saved_t;
+	rt->top = saved_top;
+	rt->frame = saved;
+	value_unref(out);
+	*mp = m;
+	return r;
+}
+
+/* A name the module exports: its own top-level binding, not private. */
+static struct value *exec_export(const struct module *m, const char *name, size_t len)
+{
+	size_t i;
+
+	if (len > 0 && name[0] == '_')
+		return NULL;
+	for (i = 0; i < m->f.n; i++)
+		if (m->f.b[i].len == len && memcmp(m->f.b[i].name, name, len) == 0)
+			return m->f.b[i].v;
+	return NULL;
+}
+
+static int exec_import(struct tpl_rt *rt, const struct node *n)
+{
+	struct obj o = {.kind = OBJ_NAMESPACE};
+	struct module *m;
+	struct value *v;
+	char repr[300];
+	size_t i;
+	int r;
+
+	if ((r = exec_module(rt, n, &m)) != 0)
+		return r;
+	o.data = value_map();
+	for (i = 0; i < m->f.n; i++)
+		if (exec_export(m, m->f.b[i].name, m->f.b[i].len) != NULL)
+			value_map_set_key(o.data, value_strn(m->f.b[i].name, m->f.b[i].len), value_ref(m->f.b[i].v));
+	snprintf(repr, sizeof(repr), "<TemplateModule '%s'>", m->t->file ? m->t->file : "");
+	if ((v = obj_new(rt, &o, repr)) == NULL)
+		return rt->err;
+	rt_frame_set(rt->frame, n->name, n->len, v);
+	return 0;
+}
+
+static int exec_fromimport(struct tpl_rt *rt, const struct node *n)
+{
+	struct module *m;
+	struct value *v;
+	char hint[300];
+	uint32_t i;
+	int r, line, col;
+
+	if ((r = exec_module(rt, n, &m)) != 0)
+		return r;
+	for (i = 0; i < n->n; i++) {
+		const struct node *k = n->list[i];
+
+		if ((v = exec_export(m, k->name, k->len)) != NULL) {
+			v = value_ref(v);
+		} else {
+			tpl_pos(rt->t, n->off, &line, &col);
+			snprintf(hint, sizeof(hint),
+			         "the template '%s' (imported on line %d) does not export the requested name '%.*s'",
+			         m->t->file ? m->t->file : "", line, (int)(k->len > 100 ? 100 : k->len), k->name);
+			v = rt_undef_hint(hint);
+		}
+		rt_frame_set(rt->frame, k->a->name, k->a->len, v);
+	}
+	return 0;
 }
 
 static int exec_stmt(struct tpl_rt *rt, const struct node *n)
@@ -702,8 +809,9 @@ static int exec_stmt(struct tpl_rt *rt, const struct node *n)
 	case N_EXTENDS:
 		return rt_fail(rt, n->off, ERR_INVAL, "template inheritance (extends) is not supported by drover");
 	case N_IMPORT:
+		return exec_import(rt, n);
 	case N_FROMIMPORT:
-		return rt_fail(rt, n->off, ERR_INVAL, "import is not supported by drover");
+		return exec_fromimport(rt, n);
 	default:
 		return rt_fail(rt, n->off, ERR_INTERNAL, "cannot execute node kind %d", n->kind);
 	}

@@ -53,6 +53,16 @@ void rt_fini(struct tpl_rt *rt)
 {
 	size_t i;
 
+	/* Modules first: popping their frames looks at the objects. */
+	for (i = 0; i < rt->nmods; i++) {
+		rt_frame_pop(rt, &rt->mods[i]->f);
+		tpl_free(rt->mods[i]->t);
+		free(rt->mods[i]);
+	}
+	free(rt->mods);
+	rt->mods = NULL;
+	rt->nmods = rt->cmods = 0;
+
 	for (i = 0; i < rt->nobjs; i++) {
 		value_unref(rt->objs[i]->data);
 		value_unref(rt->objs[i]->self);

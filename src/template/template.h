@@ -125,8 +125,10 @@ struct tpl_limits {
  * undefined attribute) and proxy_value when the whole value is needed (new
  * reference).
  *
- * load (optional) resolves {% include %}/{% import %} names to compiled
- * templates (new tpl the engine frees after use, or ERR_NOTFOUND).
+ * load (optional) resolves {% include %}/{% import %}/{% from %} names to
+ * compiled templates (a new tpl the engine frees when done with it, or
+ * ERR_NOTFOUND; d may explain). Without it every include fails as Jinja's
+ * TemplateNotFound. {% extends %} is not supported.
  *
  * limits may be NULL for the defaults. flags: TPL_SCOPE_* bits, visible to
  * plugins (tpl_call_scope).

@@ -20,9 +20,9 @@ fi
 
 "$PY" "$ROOT/tests/template/cases.py" "$ROOT/tests/template/cases.txt" > "$T_TMP/cases.jsonl" ||
 	{ not_ok "cases.txt parses"; t_done; exit 1; }
-"$PY" "$ROOT/tests/template/jinja_ref.py" < "$T_TMP/cases.jsonl" > "$T_TMP/ref.jsonl" 2> "$T_TMP/ref.err" ||
+(cd "$ROOT/tests/template/files" && "$PY" "$ROOT/tests/template/jinja_ref.py") < "$T_TMP/cases.jsonl" > "$T_TMP/ref.jsonl" 2> "$T_TMP/ref.err" ||
 	{ not_ok "reference renderer"; diag "$(tail -5 "$T_TMP/ref.err")"; t_done; exit 1; }
-"$DROVER" template --batch "$T_TMP/cases.jsonl" > "$T_TMP/got.jsonl" 2> "$T_TMP/got.err" ||
+(cd "$ROOT/tests/template/files" && "$DROVER" template --batch "$T_TMP/cases.jsonl") > "$T_TMP/got.jsonl" 2> "$T_TMP/got.err" ||
 	{ not_ok "drover template --batch"; diag "$(tail -5 "$T_TMP/got.err")"; t_done; exit 1; }
 # compare.py prints the TAP lines (one per case) and the plan.
 "$PY" "$ROOT/tests/template/compare.py" "$T_TMP/ref.jsonl" "$T_TMP/got.jsonl" "$ROOT/tests/template/EXCEPTIONS.md"
