@@ -173,6 +173,21 @@ static int tplvars_proxy_value(void *ctx, const struct value *proxy, struct valu
 	return 0;
 }
 
+/* Whether a template name has a ".." path segment (Jinja refuses those). */
+static int tplvars_escapes(const char *name)
+{
+	const char *p = name, *slash;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		if ((slash ? (size_t)(slash - p) : strlen(p)) == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		if (slash == NULL)
+			return 0;
+		p = slash + 1;
+	}
+}
+
 /* {% include %} and {% import %}: a template file found beside the main
  * template, else in the current directory, as Jinja's FileSystemLoader
  * (no ".." components). */
@@ -185,7 +200,7 @@ static int tplvars_load(void *ctx, const char *name, size_t len, struct tpl **tp
 
 	*tp = NULL;
 	rel = xstrndup(name, len);
-	if (strlen(rel) != len || strstr(rel, "..") != NULL || rel[0] == '\0') {
+	if (strlen(rel) != len || rel[0] == '\0' || tplvars_escapes(rel)) {
 		free(rel);
 		return ERR_NOTFOUND;
 	}
