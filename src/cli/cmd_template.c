@@ -201,6 +201,7 @@ static int tplvars_load(void *ctx, const char *name, size_t len, struct tpl **tp
 	*tp = NULL;
 	rel = xstrndup(name, len);
 	if (strlen(rel) != len || rel[0] == '\0' || tplvars_escapes(rel)) {
+		diag_set(d, NULL, 0, 0, "%s", rel);
 		free(rel);
 		return ERR_NOTFOUND;
 	}
