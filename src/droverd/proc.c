@@ -145,7 +145,10 @@ static void proc_set_state(struct proc *p, enum proc_state new)
 	p->state = new;
 	switch (new) {
 	case PROC_STARTING:
-		at = p->laststart_ms + (uint64_t)(p->conf->startsecs > 0 ? p->conf->startsecs : 0) * 1000 + 1;
+		/* supervisord's next pass finds "now - laststart > startsecs";
+		 * with startsecs <= 0 that pass is due at once, after the other
+		 * spawns of this one. */
+		at = p->conf->startsecs > 0 ? p->laststart_ms + (uint64_t)p->conf->startsecs * 1000 + 1 : p->laststart_ms;
 		break;
 	case PROC_BACKOFF:
 		p->backoff++;
@@ -246,15 +249,6 @@ static void proc_spawn(struct proc *p)
 	proc_log(p, LEVEL_INFO, "spawned: '%s' with pid %d", proc_name(p), (int)p->pid);
 	proc_set_str(&p->spawnerr, NULL);
 	p->delay_ms = p->laststart_ms + (uint64_t)(p->conf->startsecs > 0 ? p->conf->startsecs : 0) * 1000;
-	if (p->conf->startsecs <= 0) {
-		/* supervisord's next pass finds "now - laststart > 0" true. */
-		p->delay_ms = 0;
-		p->backoff = 0;
-		proc_set_state(p, PROC_RUNNING);
-		proc_log(p, LEVEL_INFO,
-		         "success: %s entered RUNNING state, process has stayed up for > than %lld seconds (startsecs)",
-		         proc_name(p), p->conf->startsecs);
-	}
 }
 
 /* supervisord's kill(): signal the child (or its group) to make it exit. */
@@ -371,7 +365,7 @@ static int proc_h_timer_starting(struct proc *p, int arg)
 	uint64_t now = proc_now(p);
 
 	(void)arg;
-	if (now - p->laststart_ms <= (uint64_t)(p->conf->startsecs > 0 ? p->conf->startsecs : 0) * 1000) {
+	if (p->conf->startsecs > 0 && now - p->laststart_ms <= (uint64_t)p->conf->startsecs * 1000) {
 		p->ops->arm(p, p->laststart_ms + (uint64_t)p->conf->startsecs * 1000 + 1, p->ops->arg);
 		return FAULT_OK;
 	}

@@ -15,7 +15,9 @@
  *     (command not found, no pipes, no fork) logs "spawnerr: ..." and enters
  *     BACKOFF; otherwise "spawned: 'x' with pid N".
  *   - STARTING becomes RUNNING once the child has been up more than
- *     startsecs ("success: ..."); at once when startsecs <= 0.
+ *     startsecs ("success: ..."); with startsecs <= 0 the deadline is due
+ *     at once, so it passes after the other spawns of the same moment, as
+ *     supervisord's next loop pass does.
  *   - an exit less than startsecs after the spawn is "too quick": BACKOFF,
  *     "exited: x (...; not expected)" whatever the code. Entering BACKOFF
  *     adds 1 to the backoff count and waits that many seconds; once the

@@ -329,6 +329,9 @@ static void test_startsecs_zero_crash_loop(void)
 	pc.startsecs = 0;
 	pc.autorestart = AUTORESTART_TRUE;
 	proc_event(&P, PEV_AUTOSTART, 0);
+	T_EQ_INT(P.state, PROC_STARTING);
+	T_EQ_INT(fk.deadline, 1000);
+	advance(1000);
 	T_EQ_INT(P.state, PROC_RUNNING);
 	for (i = 0; i < 5; i++) {
 		T_EQ_INT(P.state, PROC_RUNNING);
@@ -339,6 +342,7 @@ static void test_startsecs_zero_crash_loop(void)
 		T_CHECK(fk.deadline >= P.laststart_ms + 1000);
 		last = fk.deadline;
 		advance(last);
+		advance(last); /* the due startsecs deadline */
 	}
 	T_EQ_INT(P.state, PROC_RUNNING);
 	T_EQ_INT(P.laststart_ms, 6000);
