@@ -48,7 +48,10 @@ const struct module *module_find(const char *name);
 const struct module *module_at(size_t i);
 
 /* Runs m, or returns Ansible's skip result when check mode is asked of a
- * module that does not support it. */
+ * module that does not support it. Messages name the module as the
+ * request's "_ansible_module_name" argument does (the name the task used,
+ * which Ansible's action layer passes to modules), else as
+ * "ansible.legacy.<name>". */
 struct value *module_run(const struct module *m, const struct module_ctx *ctx);
 
 /* Argument specifications, as AnsibleModule's argument_spec. */
@@ -57,6 +60,8 @@ enum module_arg_type {
 	MODULE_ARG_BOOL,  /* Ansible's boolean(): yes/no/true/false/1/0/on/off... */
 	MODULE_ARG_PATH,  /* a str, then expandvars + expanduser */
 	MODULE_ARG_LIST,  /* a list of str; a str is split at commas */
+	MODULE_ARG_INT,   /* an int; a str is read as Python's int() does */
+	MODULE_ARG_RAW,   /* kept as given (a file mode: an int or a str) */
 };
 
 struct module_arg {
@@ -74,6 +79,34 @@ struct module_arg {
 int module_params(const struct module_ctx *ctx, const char *fqname, const struct module_arg *spec, size_t n,
                   struct value **paramsp, struct value **failp);
 
+/* The full argument_spec entry: module_arg plus aliases, choices and flags. */
+enum {
+	MODULE_ARG_REQUIRED = 1 << 0, /* "missing required arguments" when absent */
+	MODULE_ARG_NO_LOG = 1 << 1,   /* shown in the invocation as Ansible hides it */
+};
+
+struct module_argspec {
+	const char *name;
+	enum module_arg_type type;
+	const char *def;     /* as module_arg; a list default is split at commas, "" is [] */
+	const char *aliases; /* other names, comma-separated; NULL: none */
+	const char *choices; /* the accepted values, comma-separated; NULL: any */
+	unsigned flags;      /* MODULE_ARG_* above */
+};
+
+/* module_params with everything AnsibleModule checks, in its order (the
+ * first failure wins): an alias sets its option (and warns into warnings,
+ * a list that may be NULL, when both are given), mutually exclusive groups
+ * (exclusive: NULL or a NULL-terminated list of "a|b" names), required
+ * options, types, choices, then unknown options. */
+int module_params_spec(const struct module_ctx *ctx, const char *fqname, const struct module_argspec *spec,
+                       size_t n, const char *const *exclusive, struct value *warnings, struct value **paramsp,
+                       struct value **failp);
+
+/* Returns params as an invocation shows them, with MODULE_ARG_NO_LOG
+ * options hidden (a new reference). */
+struct value *module_invocation_args(const struct module_argspec *spec, size_t n, const struct value *params);
+
 /* Sets "failed": true and "msg" on result. Returns result. */
 struct value *module_fail(struct value *result, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -88,5 +121,14 @@ struct value *module_crash(const char *exception);
 /* The modules. */
 struct value *ping_run(const struct module_ctx *ctx);
 struct value *command_run(const struct module_ctx *ctx);
+struct value *file_run(const struct module_ctx *ctx);
+struct value *copy_run(const struct module_ctx *ctx);
+struct value *stat_run(const struct module_ctx *ctx);
+struct value *lineinfile_run(const struct module_ctx *ctx);
+struct value *blockinfile_run(const struct module_ctx *ctx);
+struct value *replace_run(const struct module_ctx *ctx);
+struct value *slurp_run(const struct module_ctx *ctx);
+struct value *find_run(const struct module_ctx *ctx);
+struct value *tempfile_run(const struct module_ctx *ctx);
 
 #endif

@@ -800,6 +800,11 @@ size_t pyre_groups(const struct pyre *re)
 	return re->ngroups;
 }
 
+int pyre_flags(const struct pyre *re)
+{
+	return re->flags;
+}
+
 int pyre_search(const struct pyre *re, const char *s, size_t len, size_t start, struct pyre_match *m)
 {
 	regmatch_t *pm;

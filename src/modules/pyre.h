@@ -67,6 +67,8 @@ void pyre_free(struct pyre *re);
 
 /* Number of capturing groups of re. */
 size_t pyre_groups(const struct pyre *re);
+/* The PYRE_* flags in effect: those asked for and those set inline. */
+int pyre_flags(const struct pyre *re);
 
 /* Searches s (NUL-terminated; len bytes are considered, up to the first
  * NUL) for the leftmost match at or after start, as Python's

@@ -1,0 +1,226 @@
+/* replace, as Ansible 2.14's: every match of a Python regular expression
+ * (MULTILINE) replaced by a template with \1 and \g<name> references, in
+ * the whole file or in the section after "after" and/or before "before";
+ * "N replacements made", backups, validation and attributes as Ansible.
+ * The section Ansible finds with "after(?P<subsection>.*?)before" (DOTALL)
+ * is found by two searches here, POSIX having no lazy quantifier. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xmalloc.h"
+#include "modules/fileattr.h"
+#include "modules/fileutil.h"
+#include "modules/module.h"
+#include "modules/pyre.h"
+
+static const struct module_argspec replace_spec[] = {
+	{"path", MODULE_ARG_PATH, NULL, "dest,destfile,name", NULL, MODULE_ARG_REQUIRED},
+	{"regexp", MODULE_ARG_STR, NULL, NULL, NULL, MODULE_ARG_REQUIRED},
+	{"replace", MODULE_ARG_STR, "", NULL, NULL, 0},
+	{"after", MODULE_ARG_STR, NULL, NULL, NULL, 0},
+	{"before", MODULE_ARG_STR, NULL, NULL, NULL, 0},
+	{"backup", MODULE_ARG_BOOL, "false", NULL, NULL, 0},
+	{"validate", MODULE_ARG_STR, NULL, NULL, NULL, 0},
+	{"encoding", MODULE_ARG_STR, "utf-8", NULL, NULL, 0},
+	FILEATTR_SPEC,
+};
+
+#define REPLACE_NSPEC (sizeof(replace_spec) / sizeof(replace_spec[0]))
+
+static struct pyre *replace_compile(const char *what, const char *pattern, int flags, struct value **failp)
+{
+	struct pyre *re = NULL;
+	char *err;
+
+	if (pyre_compile(pattern, strlen(pattern), flags, &re, &err) != 0) {
+		*failp = module_fail(value_map(), "%s: cannot use the regular expression '%s': %s", what, pattern, err);
+		free(err);
+		return NULL;
+	}
+	return re;
+}
+
+/* The section to work on, [*lop, *hip) of text. Returns 1 when found, 0
+ * when after/before do not match, -1 with *failp on a bad pattern. */
+static int replace_section(const char *after, const char *before, const char *text, size_t len, size_t *lop,
+                           size_t *hip, struct value **failp)
+{
+	struct pyre *ra = NULL, *rb = NULL;
+	struct pyre_match m;
+	size_t pos;
+	int found = 0;
+
+	*lop = 0;
+	*hip = len;
+	if ((after != NULL && (ra = replace_compile("after", after, PYRE_DOTALL, failp)) == NULL) ||
+	    (before != NULL && (rb = replace_compile("before", before, PYRE_DOTALL, failp)) == NULL)) {
+		pyre_free(ra);
+		return -1;
+	}
+	if (ra != NULL && rb != NULL) {
+		/* after, then the nearest before that follows it. */
+		if (pyre_search(ra, text, len, 0, &m)) {
+			*lop = m.eo[0];
+			if ((found = pyre_search(rb, text, len, m.eo[0], &m)))
+				*hip = m.so[0];
+		}
+	} else if (ra != NULL) {
+		if ((found = pyre_search(ra, text, len, 0, &m)))
+			*lop = m.eo[0];
+	} else {
+		/* ".*before": up to where the last match of before starts. */
+		for (pos = 0; pyre_search(rb, text, len, pos, &m); pos = m.so[0] + 1) {
+			*hip = m.so[0];
+			found = 1;
+			if (m.so[0] >= len)
+				break;
+		}
+	}
+	pyre_free(ra);
+	pyre_free(rb);
+	return found;
+}
+
+/* Python's pattern for the section, as the "did not match" message shows it. */
+static char *replace_section_pattern(const char *after, const char *before)
+{
+	if (after != NULL && before != NULL)
+		return xasprintf("%s(?P<subsection>.*?)%s", after, before);
+	if (after != NULL)
+		return xasprintf("%s(?P<subsection>.*)", after);
+	return xasprintf("(?P<subsection>.*)%s", before);
+}
+
+struct value *replace_run(const struct module_ctx *ctx)
+{
+	struct value *params = NULL, *res = NULL, *shown, *warnings = value_list(), *diff;
+	const char *path, *after, *before, *regexp, *repl;
+	struct buf text, out, whole;
+	struct pyre *re = NULL;
+	struct fileutil_edit e;
+	struct fileattr fa;
+	size_t lo, hi, count = 0;
+	char *err, *pattern, *backup = NULL;
+	int r, changed = 0, attr_changed = 0;
+
+	buf_init(&text, FILEUTIL_MAX_TEXT);
+	buf_init(&out, FILEUTIL_MAX_TEXT);
+	buf_init(&whole, FILEUTIL_MAX_TEXT);
+	if (module_params_spec(ctx, "ansible.legacy.replace", replace_spec, REPLACE_NSPEC, NULL, warnings, &params,
+	                       &res) != 0)
+		goto done;
+	fileattr_from_params(&fa, params);
+	path = value_get_str(params, "path", "");
+	after = value_get_str(params, "after", NULL);
+	before = value_get_str(params, "before", NULL);
+	regexp = value_get_str(params, "regexp", "");
+	repl = value_get_str(params, "replace", "");
+	if (after != NULL && after[0] == '\0')
+		after = NULL;
+	if (before != NULL && before[0] == '\0')
+		before = NULL;
+	if (fileutil_isdir(path)) {
+		res = module_fail(value_map(), "Path %s is a directory !", path);
+		value_map_set(res, "rc", value_int(256));
+		goto out;
+	}
+	if (!fileutil_exists(path)) {
+		res = module_fail(value_map(), "Path %s does not exist !", path);
+		value_map_set(res, "rc", value_int(257));
+		goto out;
+	}
+	buf_fini(&text);
+	if ((r = fileutil_read(path, FILEUTIL_MAX_TEXT, &text)) != 0) {
+		err = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
+		                      : fileutil_oserror(-r, path);
+		res = module_fail(value_map(), "Unable to read the contents of %s: %s", path, err);
+		free(err);
+		goto out;
+	}
+	lo = 0;
+	hi = buf_avail(&text);
+	if (after != NULL || before != NULL) {
+		if ((r = replace_section(after, before, buf_str(&text), buf_avail(&text), &lo, &hi, &res)) < 0)
+			goto out;
+		if (r == 0) {
+			pattern = replace_section_pattern(after, before);
+			res = value_map();
+			value_map_set(res, "rc", value_int(0));
+			value_map_set(res, "msg", value_strf("Pattern for before/after params did not match the given file: %s",
+			                                     pattern));
+			value_map_set(res, "changed", value_bool(0));
+			free(pattern);
+			goto out;
+		}
+	}
+	if ((re = replace_compile("regexp", regexp, PYRE_MULTILINE, &res)) == NULL)
+		goto out;
+	{
+		/* The section on its own, so that ^, $ and \b see its ends as
+		 * Python's search of the section string does. */
+		char *section = xstrndup(buf_ptr(&text) + lo, hi - lo);
+
+		r = pyre_sub(re, repl, strlen(repl), section, hi - lo, &out, &count, &err);
+		free(section);
+	}
+	if (r != 0) {
+		res = r == ERR_TOOBIG ? module_fail(value_map(), "the result is over %zu bytes", FILEUTIL_MAX_TEXT)
+		                      : module_fail(value_map(), "replace: %s", err);
+		if (r != ERR_TOOBIG)
+			free(err);
+		goto out;
+	}
+	res = value_map();
+	value_map_set(res, "rc", value_int(0));
+	buf_put(&whole, buf_ptr(&text), lo);
+	buf_put(&whole, buf_ptr(&out), buf_avail(&out));
+	buf_put(&whole, buf_ptr(&text) + hi, buf_avail(&text) - hi);
+	if (count > 0 && (buf_avail(&out) != hi - lo || memcmp(buf_ptr(&out), buf_ptr(&text) + lo, hi - lo) != 0)) {
+		changed = 1;
+		if (ctx->diff) {
+			diff = value_map();
+			value_map_set(diff, "before_header", value_str(path));
+			value_map_set(diff, "before", value_strn(buf_ptr(&text), buf_avail(&text)));
+			value_map_set(diff, "after_header", value_str(path));
+			value_map_set(diff, "after", value_strn(buf_ptr(&whole), buf_avail(&whole)));
+			value_map_set(res, "diff", diff);
+		}
+	}
+	memset(&e, 0, sizeof(e));
+	e.path = path;
+	e.data = buf_ptr(&whole);
+	e.len = buf_avail(&whole);
+	e.changed = changed;
+	e.backup = value_get_bool(params, "backup", 0);
+	e.validate = value_get_str(params, "validate", NULL);
+	e.fa = &fa;
+	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &diff) != 0) {
+		value_unref(res);
+		res = diff;
+		goto out;
+	}
+	if (backup != NULL)
+		value_map_set(res, "backup_file", value_str(backup));
+	if (attr_changed)
+		value_map_set(res, "msg", changed ? value_strf("%zu replacements made and ownership, perms or SE linux "
+		                                               "context changed", count)
+		                                  : value_str("ownership, perms or SE linux context changed"));
+	else
+		value_map_set(res, "msg", changed ? value_strf("%zu replacements made", count) : value_str(""));
+	value_map_set(res, "changed", value_bool(changed || attr_changed));
+out:
+	shown = module_invocation_args(replace_spec, REPLACE_NSPEC, params);
+	module_finish(res, shown, warnings);
+	value_unref(shown);
+done:
+	pyre_free(re);
+	free(backup);
+	value_unref(params);
+	value_unref(warnings);
+	buf_fini(&text);
+	buf_fini(&out);
+	buf_fini(&whole);
+	return res;
+}
