@@ -790,7 +790,7 @@ static void test_vars_files(void)
 	t_write("b.yml", "- fb: from_b\n- fb2: second\n");
 	t_write("empty.yml", "");
 	t_write("pb.yml", "- hosts: all\n  gather_facts: false\n  vars:\n    pv: pvv\n    fb: play\n"
-	                  "  vars_files:\n    - a.yml\n    - [\"{{ which }}.yml\", c.yml]\n    - empty.yml\n"
+	                  "  vars_files:\n    - a.yml\n    - [\"{{ which }}.yml\", \"{{ 'c' }}.yml\"]\n    - empty.yml\n"
 	                  "    - \"{{ undefined_name }}.yml\"\n  tasks:\n    - name: t1\n      debug: msg=x\n");
 	if (fx_load(&f, "inv", "pb.yml", NULL, NULL) != 0) {
 		T_CHECK(0);
@@ -804,7 +804,7 @@ static void test_vars_files(void)
 	diag_init(&d);
 	r = vars_ctx_init(&c, f.run, inventory_host(f.inv, "h2"), f.play, fx_task(&f, "t1"), NULL, &d);
 	T_EQ_INT(r, ERR_NOTFOUND);
-	T_EQ_STR(d.msg, "vars file ['{{ which }}.yml', 'c.yml'] was not found\n"
+	T_EQ_STR(d.msg, "vars file ['{{ which }}.yml', \"{{ 'c' }}.yml\"] was not found\n"
 	                "Could not find file on the Ansible Controller.\n"
 	                "If you are using a module and expect the file to exist on the remote, see the remote_src "
 	                "option");
