@@ -132,6 +132,8 @@ int inv_source_load_text(struct inventory *inv, const char *text, size_t len, co
 /* inv_vars.c: group_vars/ and host_vars/ beside the sources. */
 int inv_vars_load(struct inventory *inv, struct diag *d);
 int inv_vars_load_host(struct inventory *inv, struct inv_host *h, struct diag *d);
+/* inventory_add_vars_dir's body. */
+int inv_vars_add_dir(struct inventory *inv, const char *dir, struct diag *d);
 /* sort_groups: by depth, priority, name. Sorts in place. */
 void inv_vars_sort_groups(struct inv_group **groups, size_t n);
 

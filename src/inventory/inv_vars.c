@@ -264,3 +264,75 @@ void inv_vars_sort_groups(struct inv_group **groups, size_t n)
 	if (n > 1)
 		qsort(groups, n, sizeof(*groups), iv_group_cmp);
 }
+
+/* Grows a per-source array of pointers to n + 1 entries, the new one NULL. */
+static void iv_grow(void *arrp, size_t n)
+{
+	void ***p = arrp;
+
+	*p = xreallocarray(*p, n + 1, sizeof(**p));
+	(*p)[n] = NULL;
+}
+
+int inv_vars_add_dir(struct inventory *inv, const char *dir, struct diag *d)
+{
+	char *real = realpath(dir, NULL);
+	size_t s, i, n = inv->nsources;
+	int r = 0;
+
+	if (real == NULL)
+		return 0;
+	/* A directory already read as a source's adds nothing: Ansible reads
+	 * the same files again at places where they change no value. */
+	for (s = 0; s < n; s++) {
+		char *have = inv->var_dirs[s] != NULL ? realpath(inv->var_dirs[s], NULL) : NULL;
+		int same = have != NULL && strcmp(have, real) == 0;
+
+		free(have);
+		if (same) {
+			free(real);
+			return 0;
+		}
+	}
+	if (n >= INV_MAX_SOURCES) {
+		free(real);
+		diag_set(d, dir, 0, 0, "too many inventory sources and variable directories (over %d)",
+		         INV_MAX_SOURCES);
+		return ERR_TOOBIG;
+	}
+	iv_grow(&inv->sources, n);
+	iv_grow(&inv->var_dirs, n);
+	iv_grow(&inv->gv_dirs, n);
+	iv_grow(&inv->hv_dirs, n);
+	inv->sources[n] = xstrdup(dir);
+	inv->var_dirs[n] = real;
+	inv->gv_dirs[n] = iv_subdir(inv, real, "group_vars");
+	inv->hv_dirs[n] = iv_subdir(inv, real, "host_vars");
+	for (i = 0; i < inv->ngroups; i++)
+		if (inv->groups[i]->file_vars != NULL)
+			iv_grow(&inv->groups[i]->file_vars, n);
+	for (i = 0; i < inv->nhosts; i++)
+		if (inv->hosts[i]->file_vars != NULL)
+			iv_grow(&inv->hosts[i]->file_vars, n);
+	if (inv->implicit != NULL && inv->implicit->file_vars != NULL)
+		iv_grow(&inv->implicit->file_vars, n);
+	inv->nsources = n + 1;
+	for (i = 0; i < inv->ngroups && r >= 0; i++) {
+		struct inv_group *g = inv->groups[i];
+
+		if (g->file_vars == NULL)
+			g->file_vars = xcalloc(inv->nsources, sizeof(*g->file_vars));
+		r = iv_entity(inv->gv_dirs[n], g->name, &g->file_vars[n], d);
+	}
+	for (i = 0; i < inv->nhosts && r >= 0; i++) {
+		struct inv_host *h = inv->hosts[i];
+
+		if (h->file_vars == NULL)
+			r = inv_vars_load_host(inv, h, d);
+		else
+			r = iv_entity(inv->hv_dirs[n], h->name, &h->file_vars[n], d);
+	}
+	if (r >= 0 && inv->implicit != NULL && inv->implicit->file_vars != NULL)
+		r = iv_entity(inv->hv_dirs[n], inv->implicit->name, &inv->implicit->file_vars[n], d);
+	return r < 0 ? r : 0;
+}

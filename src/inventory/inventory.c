@@ -94,6 +94,11 @@ fail:
 	return r;
 }
 
+int inventory_add_vars_dir(struct inventory *inv, const char *dir, struct diag *d)
+{
+	return inv_vars_add_dir(inv, dir, d);
+}
+
 int inventory_load_text(struct inventory **invp, const char *text, size_t len, const char *name,
                         enum inv_format fmt, struct diag *d)
 {

@@ -66,6 +66,21 @@ struct inv_group;
  */
 int inventory_load(struct inventory **invp, const char *const *sources, size_t n, struct diag *d);
 
+/*
+ * inventory_add_vars_dir - read group_vars/ and host_vars/ of another directory
+ *
+ * Ansible also reads group_vars/ and host_vars/ beside the playbook (its
+ * "play-adjacent" vars): dir's files then count as those of one more
+ * source after the others, which puts them where VariableManager merges
+ * them (group_vars/all after the sources' group_vars/all, other groups
+ * after the sources' groups, host_vars last). A directory that is already a
+ * source's (or does not exist) changes nothing. The variables of every
+ * later inventory_host_vars_all include them; inventory_load's sources and
+ * `ansible-inventory` views are not meant to call this. Returns 0, or a
+ * file's error as inventory_load (d filled).
+ */
+int inventory_add_vars_dir(struct inventory *inv, const char *dir, struct diag *d);
+
 /* Frees the inventory and every host and group in it. Accepts NULL. */
 void inventory_free(struct inventory *inv);
 
