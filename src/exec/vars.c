@@ -120,6 +120,7 @@ struct vars_run *vars_run_new(struct inventory *inv, struct templar *tr, const s
 	run->caphosts = 64;
 	run->hosts = xcalloc(run->caphosts, sizeof(*run->hosts));
 	run->vf_cache = value_map();
+	diag_init(&run->play_diag);
 	run->play_defaults = value_map();
 	run->play_role_vars = value_map();
 	run->role_names = value_list();
@@ -192,6 +193,7 @@ void vars_run_free(struct vars_run *run)
 	free(run->all);
 	free(run->batch);
 	free(run->playbook_dir);
+	diag_fini(&run->play_diag);
 	free(run);
 }
 
@@ -481,6 +483,11 @@ void vars_play_begin(struct vars_run *run, struct pb_play *play)
 	run->vf_cache = value_map();
 	free(run->playbook_dir);
 	run->playbook_dir = vars_abs_dir(play->basedir);
+	/* group_vars/ and host_vars/ beside the playbook. */
+	diag_fini(&run->play_diag);
+	diag_init(&run->play_diag);
+	run->play_err = inventory_add_vars_dir(run->inv, run->playbook_dir, &run->play_diag);
+	vars_inventory_changed(run);
 	run->nroles = 0;
 	for (i = 0; i < play->nroles; i++)
 		vars_play_push_role(run, play->roles[i]);
@@ -619,6 +626,11 @@ int vars_ctx_init(struct vars_ctx *c, struct vars_run *run, const struct inv_hos
 	struct vars_host *hs;
 
 	vars_ctx_setup(c, run, h, play, task, role, 0);
+	if (run->play_err != 0 && play != NULL && play == run->play) {
+		diag_set(d, run->play_diag.file, run->play_diag.line, run->play_diag.col, "%s",
+		         run->play_diag.msg ? run->play_diag.msg : err_str(run->play_err));
+		return run->play_err;
+	}
 	hs = c->hs;
 	if (hs == NULL || play == NULL || play != run->play || play->obj.kw[PB_KW_VARS_FILES] == NULL)
 		return 0;

@@ -29,8 +29,10 @@
  *                    prefix) and every cleaned fact as a top-level name
  *                    (INJECT_FACTS_AS_VARS)
  *      inventory     inventory_host_vars_all: all < parent groups < child
- *                    groups < host, inline and group_vars/host_vars files,
- *                    plus inventory_hostname(_short), group_names,
+ *                    groups < host, inline and group_vars/host_vars files
+ *                    beside the inventory sources and beside the play
+ *                    (inventory_add_vars_dir, at Ansible's places), plus
+ *                    inventory_hostname(_short), group_names,
  *                    inventory_file, inventory_dir
  *      role defaults defaults/ of the task's role and dependency chain
  *      play defaults defaults/ of every role of the play
@@ -104,9 +106,11 @@
  *   change. A lookup walks at most the layers above and reads one map entry
  *   in each.
  *
- * Not implemented: group_vars/ and host_vars/ beside the playbook (only
- * those beside inventory sources are read), hash_behaviour=merge,
- * vars plugins, delegate_to's ansible_delegated_vars.
+ * Not implemented: hash_behaviour=merge, vars plugins other than
+ * group_vars/host_vars, delegate_to's ansible_delegated_vars; the
+ * play-adjacent group_vars/ and host_vars/ are read from the play's
+ * directory only (Ansible also looks beside imported task files and in the
+ * roles of the dependency chain), and once read they stay for later plays.
  *
  * Everything here is single-threaded and prints nothing except one
  * "Removed restricted key from module data: X" warning per fact name, as
@@ -207,7 +211,9 @@ const struct value *vars_host_facts(struct vars_run *run, const struct inv_host 
  * vars_play_begin - start a play
  *
  * Makes play the run's current play: playbook_dir becomes the absolute
- * directory of the play's file, the play's roles (roles:, then import_role
+ * directory of the play's file, whose group_vars/ and host_vars/ join the
+ * inventory (an error reading them is returned by every vars_ctx_init of
+ * the play), the play's roles (roles:, then import_role
  * targets in the order of its task lists) give the play defaults and play
  * roles layers, host lists and per-task caches are reset. Borrowed until the
  * next vars_play_begin or vars_run_free.

@@ -83,6 +83,8 @@ struct vars_run {
 	struct value *lists[VARS_LIST_COUNT];
 	uint32_t lists_gen[VARS_LIST_COUNT];
 	struct value *vf_cache;     /* resolved vars_files path -> parsed data */
+	int play_err;               /* reading the play's group_vars/host_vars failed */
+	struct diag play_diag;      /* its error, returned by vars_ctx_init */
 	struct vars_scope_cache **scopes; /* open addressing on the task/role pointer */
 	size_t nscopes, capscopes;
 };

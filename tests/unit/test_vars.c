@@ -855,6 +855,50 @@ static void test_vars_all(void)
 	fx_free(&f);
 }
 
+/* group_vars/ and host_vars/ beside the playbook interleave with the
+ * inventory's as in Ansible (checked with ansible-playbook 2.14). */
+static void test_play_adjacent(void)
+{
+	struct vars_ctx c;
+	struct fx f;
+
+	t_fresh();
+	t_write("inv/hosts", "[all:vars]\na=inv_inline_all\n[g]\nh1 c=inv_inline_host e=inv_inline_host\n"
+	                     "[g:vars]\nb=inv_inline_g\nd=inv_inline_g\n");
+	t_write("inv/group_vars/all.yml", "a: inv_gv_all\nb: inv_gv_all\n");
+	t_write("inv/group_vars/g.yml", "d: inv_gv_g\n");
+	t_write("inv/host_vars/h1.yml", "f: inv_hv\n");
+	t_write("pb/group_vars/all.yml", "a: pb_gv_all\nb: pb_gv_all\nc: pb_gv_all\nd: pb_gv_all\ne: pb_gv_all\n"
+	                                 "f: pb_gv_all\ng: pb_gv_all\n");
+	t_write("pb/group_vars/g.yml", "c: pb_gv_g\nd: pb_gv_g\ne: pb_gv_g\nf: pb_gv_g\ng: pb_gv_g\n");
+	t_write("pb/host_vars/h1.yml", "e: pb_hv\nf: pb_hv\n");
+	t_write("pb/pb.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: t1\n      debug: msg=x\n");
+	if (fx_load(&f, "inv/hosts", "pb/pb.yml", NULL, NULL) != 0) {
+		T_CHECK(0);
+		return;
+	}
+	t_ctx(&f, &c, "h1", "t1");
+	T_EV(&c, "a={{ a }} b={{ b }} c={{ c }} d={{ d }} e={{ e }} f={{ f }} g={{ g }}",
+	     "a=pb_gv_all b=pb_gv_all c=inv_inline_host d=pb_gv_g e=pb_hv f=pb_hv g=pb_gv_g");
+	fx_free(&f);
+	/* A broken file there fails every context of the play. */
+	t_write("pb/group_vars/all.yml", "a: [\n");
+	t_write("pb/pb.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: t1\n      debug: msg=x\n");
+	if (fx_load(&f, "inv/hosts", "pb/pb.yml", NULL, NULL) != 0) {
+		T_CHECK(0);
+		return;
+	}
+	{
+		struct diag d;
+
+		diag_init(&d);
+		T_EQ_INT(vars_ctx_init(&c, f.run, inventory_host(f.inv, "h1"), f.play, NULL, NULL, &d), ERR_PARSE);
+		T_CHECK(d.file != NULL && strstr(d.file, "group_vars/all.yml") != NULL);
+		diag_fini(&d);
+	}
+	fx_free(&f);
+}
+
 int main(void)
 {
 	T_RUN(test_precedence);
@@ -870,6 +914,7 @@ int main(void)
 	T_RUN(test_loop_locals);
 	T_RUN(test_vars_files);
 	T_RUN(test_vars_all);
+	T_RUN(test_play_adjacent);
 	t_clean();
 	return T_DONE();
 }
