@@ -21,6 +21,7 @@
 #include "playbook/pb_diag.h"
 #include "playbook/pb_list.h"
 #include "playbook/pb_tags.h"
+#include "exec/pbrun.h"
 #include "playbook/playbook.h"
 
 #define PBCMD_MAX_OUTPUT ((size_t)256 << 20)
@@ -30,6 +31,9 @@ struct pbcmd {
 	struct inventory *inv;
 	struct value *only, *skip;
 	int syntax, list_tasks, list_tags, list_hosts;
+	struct adhoc_opts ao;       /* connection options for running */
+	int check, diff, force_handlers, ask_pass, become;
+	const char *start_at;
 };
 
 static void pbcmd_usage(FILE *f)
@@ -37,8 +41,7 @@ static void pbcmd_usage(FILE *f)
 	fprintf(f,
 	        "usage: drover playbook PLAYBOOK... [-i INVENTORY] [options]\n"
 	        "\n"
-	        "Runs Ansible playbooks, as `ansible-playbook` does. This version checks and lists\n"
-	        "playbooks; running them comes with the executor.\n"
+	        "Runs Ansible playbooks, as `ansible-playbook` does.\n"
 	        "\n"
 	        "  -i, --inventory SRC    inventory file, directory or 'h1,h2,' list (repeatable)\n"
 	        "  -e, --extra-vars VARS  key=value, JSON/YAML, or @file (repeatable)\n"
@@ -143,11 +146,11 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		{"become", no_argument, NULL, 'b'}, {"ask-become-pass", no_argument, NULL, 'K'},
 		{"ask-pass", no_argument, NULL, 'k'}, {"check", no_argument, NULL, 'C'},
 		{"diff", no_argument, NULL, 'D'}, {"become-user", required_argument, NULL, 6},
-		{"become-method", required_argument, NULL, 6}, {"start-at-task", required_argument, NULL, 6},
-		{"private-key", required_argument, NULL, 6}, {"key-file", required_argument, NULL, 6},
-		{"ssh-common-args", required_argument, NULL, 6}, {"ssh-extra-args", required_argument, NULL, 6},
-		{"force-handlers", no_argument, NULL, 7}, {"flush-cache", no_argument, NULL, 7},
-		{"no-persist", no_argument, NULL, 7},
+		{"become-method", required_argument, NULL, 6}, {"start-at-task", required_argument, NULL, 13},
+		{"private-key", required_argument, NULL, 8}, {"key-file", required_argument, NULL, 8},
+		{"ssh-common-args", required_argument, NULL, 9}, {"ssh-extra-args", required_argument, NULL, 10},
+		{"force-handlers", no_argument, NULL, 11}, {"flush-cache", no_argument, NULL, 7},
+		{"no-persist", no_argument, NULL, 12},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -162,7 +165,18 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		case 4: pc->list_tags = 1; break;
 		case 5: pc->list_hosts = 1; break;
 		case 'h': pbcmd_usage(stdout); return -1;
-		case 'u': case 'b': case 'K': case 'k': case 'C': case 'D': case 6: case 7: break;
+		case 'u': pc->ao.remote_user = optarg; break;
+		case 'k': pc->ask_pass = 1; break;
+		case 'C': pc->check = 1; break;
+		case 'D': pc->diff = 1; break;
+		case 8: pc->ao.private_key = optarg; break;
+		case 9: pc->ao.ssh_common_args = optarg; break;
+		case 10: pc->ao.ssh_extra_args = optarg; break;
+		case 11: pc->force_handlers = 1; break;
+		case 12: pc->co.no_persist = 1; break;
+		case 13: pc->start_at = optarg; break;
+		case 'b': case 'K': pc->become = 1; break;
+		case 6: case 7: break;
 		default:
 			if (c == '?' || cli_opts_common(&pc->co, c, optarg) != 0)
 				return EXIT_OPTIONS;
@@ -212,6 +226,55 @@ static void pbcmd_roles_path(const struct pbcmd *pc, struct pb_opts *po)
 	po->nroles_path = n;
 }
 
+/* Runs the loaded playbooks on their hosts. */
+static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
+{
+	struct pbrun_opts ro;
+	struct cli_worker worker;
+	char *password = NULL;
+	int rc;
+
+	memset(&worker, 0, sizeof(worker));
+	if (pc->become) {
+		log_error("-b/-K: privilege escalation (become) is not supported by drover yet");
+		return EXIT_OPTIONS;
+	}
+	pc->ao.worker_path = cli_worker_path();
+	pc->ao.self_path = cli_self_path();
+	pc->ao.style.verbosity = pc->co.verbosity;
+	pc->ao.connection = pc->co.connection;
+	if (pc->ask_pass) {
+		if ((password = cli_prompt_secret("SSH password: ")) == NULL) {
+			log_error("-k: no terminal to ask for the password on");
+			return EXIT_OPTIONS;
+		}
+		pc->ao.conn_password = password;
+	}
+	if ((rc = cli_ssh_setup(&pc->co, &pc->ao, &worker)) != EXIT_OK)
+		goto out;
+	memset(&ro, 0, sizeof(ro));
+	ro.conn = &pc->ao;
+	ro.extra_vars = pc->co.extra_vars;
+	ro.only_tags = pc->only;
+	ro.skip_tags = pc->skip;
+	ro.limits = pc->co.limits;
+	ro.nlimits = pc->co.nlimits;
+	ro.check = pc->check;
+	ro.diff = pc->diff;
+	ro.verbosity = pc->co.verbosity;
+	ro.force_handlers = pc->force_handlers;
+	ro.start_at_task = pc->start_at;
+	rc = pbrun(pbs, n, pc->inv, &ro);
+out:
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	free(worker.bytes);
+	free(worker.ctl_dir);
+	return rc;
+}
+
 int cmd_playbook(int argc, char **argv)
 {
 	struct pbcmd pc;
@@ -236,12 +299,6 @@ int cmd_playbook(int argc, char **argv)
 	}
 	if ((rc = pbcmd_check_files(argc, argv)) != EXIT_OK)
 		goto out;
-	if (!pc.syntax && !pc.list_tasks && !pc.list_tags && !pc.list_hosts) {
-		fprintf(stderr, "ERROR! drover playbook: running playbooks is not implemented yet; "
-		                "--syntax-check, --list-tasks, --list-tags and --list-hosts work\n");
-		rc = EXIT_ERROR;
-		goto out;
-	}
 	if ((rc = cli_opts_config(&pc.co)) != EXIT_OK)
 		goto out;
 	if ((rc = cli_load_inventory(&pc.co, &pc.inv)) != EXIT_OK)
@@ -260,6 +317,10 @@ int cmd_playbook(int argc, char **argv)
 			goto out;
 		}
 		npb++;
+	}
+	if (!pc.syntax && !pc.list_tasks && !pc.list_tags && !pc.list_hosts) {
+		rc = pbcmd_run(&pc, pbs, (size_t)npb);
+		goto out;
 	}
 	memset(&lo, 0, sizeof(lo));
 	lo.syntax = pc.syntax;

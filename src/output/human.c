@@ -235,8 +235,10 @@ static void human_item_label(struct buf *b, const struct value *r)
 		pyval_str(NULL, b, item);
 }
 
+/* The item label is read from the whole result, before debug's cleaning. */
 static void human_item(struct human *h, const struct human_result *r, const struct value *res)
 {
+	const struct value *raw = r->result;
 	int changed = value_get_bool(res, "changed", 0);
 	const char *color;
 	struct buf b;
@@ -250,7 +252,7 @@ static void human_item(struct human *h, const struct human_result *r, const stru
 		buf_printf(&b, "%s: [", changed ? "changed" : "ok");
 		human_label(&b, r);
 		buf_puts(&b, "] => (item=");
-		human_item_label(&b, res);
+		human_item_label(&b, raw);
 		buf_putc(&b, ')');
 		if (human_verbose(h, res)) {
 			buf_puts(&b, " => ");
@@ -263,7 +265,7 @@ static void human_item(struct human *h, const struct human_result *r, const stru
 		buf_puts(&b, "failed: [");
 		human_label(&b, r);
 		buf_puts(&b, "] (item=");
-		human_item_label(&b, res);
+		human_item_label(&b, raw);
 		buf_puts(&b, ") => ");
 		human_dump(h, &b, res);
 		break;
@@ -272,7 +274,7 @@ static void human_item(struct human *h, const struct human_result *r, const stru
 			goto out;
 		color = C_SKIP;
 		buf_printf(&b, "skipping: [%s] => (item=", r->host);
-		human_item_label(&b, res);
+		human_item_label(&b, raw);
 		buf_puts(&b, ") ");
 		if (human_verbose(h, res)) {
 			buf_puts(&b, " => ");

@@ -1,0 +1,423 @@
+/* Playbooks: plays, serial batches, the linear strategy, meta tasks,
+ * handlers, and the recap. */
+#include "exec/pbrun.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "exec/modreg.h"
+#include "exec/pbrun_priv.h"
+#include "playbook/pb_kw.h"
+#include "playbook/pb_tags.h"
+
+static struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h, const struct value *extra)
+{
+	struct pbhost *ph;
+	struct value *vars;
+	size_t i;
+
+	for (i = 0; i < rs->nhosts; i++)
+		if (rs->hosts[i]->h == h)
+			return rs->hosts[i];
+	ph = xcalloc(1, sizeof(*ph));
+	ph->rs = rs;
+	ph->h = h;
+	ph->name = inv_host_name(h);
+	ph->st.host = ph->name;
+	vars = inventory_host_vars(rs->inv, h);
+	if (extra != NULL)
+		value_map_update(value_mut(&vars), extra, 0);
+	ph->hc = hostconn_new(&rs->env, ph->name, vars);
+	value_unref(vars);
+	ph->notified = value_list();
+	rs->hosts = xreallocarray(rs->hosts, rs->nhosts + 1, sizeof(*rs->hosts));
+	rs->hosts[rs->nhosts++] = ph;
+	return ph;
+}
+
+/* Whether a task passes --tags / --skip-tags. */
+static int pbrun_tagged(struct pbrun_state *rs, struct pb_task *t)
+{
+	struct value *tags = pb_obj_kw(&t->obj, PB_KW_TAGS);
+	int run = pb_tags_should_run(tags, rs->o->only_tags, rs->o->skip_tags);
+
+	value_unref(tags);
+	return run;
+}
+
+/* meta tasks run once for the hosts that reached them, without output. */
+static void pbrun_flush_handlers(struct pbrun_state *rs, struct pbhost **hosts, size_t n);
+
+static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n,
+                       struct pbhost **batch, size_t nbatch)
+{
+	const char *op = value_get_str(t->args, "_raw_params", "noop");
+	size_t i;
+
+	if (strcmp(op, "flush_handlers") == 0) {
+		pbrun_flush_handlers(rs, batch, nbatch);
+	} else if (strcmp(op, "end_play") == 0) {
+		rs->end_play = 1;
+	} else if (strcmp(op, "end_host") == 0) {
+		for (i = 0; i < n; i++)
+			iter_end(&group[i]->it);
+	} else if (strcmp(op, "clear_facts") == 0) {
+		for (i = 0; i < n; i++)
+			vars_clear_facts(rs->vars, group[i]->h);
+	} else if (strcmp(op, "clear_host_errors") == 0) {
+		for (i = 0; i < nbatch; i++) {
+			batch[i]->failed_run = 0;
+			vars_host_set_failed(rs->vars, batch[i]->h, 0);
+		}
+	} else if (strcmp(op, "noop") != 0 && strcmp(op, "role_complete") != 0 && strcmp(op, "reset_connection") != 0 &&
+	           strcmp(op, "end_batch") != 0 && strcmp(op, "refresh_inventory") != 0) {
+		human_warning(&rs->out, "unknown meta action; ignored");
+	}
+	if (strcmp(op, "end_batch") == 0)
+		rs->end_play = 2;
+}
+
+/* Runs the tasks of the batch with the linear strategy: every host runs the
+ * same task before any host moves on; hosts whose blocks diverge (rescue,
+ * always) run their own next task in later steps. */
+static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n)
+{
+	struct pbhost **group = xcalloc(n ? n : 1, sizeof(*group));
+	struct pb_task *t;
+	size_t i, ng;
+
+	for (;;) {
+		t = NULL;
+		for (i = 0; i < n; i++) {
+			struct pbhost *ph = batch[i];
+
+			while (!ph->removed && ph->next == NULL && !ph->it.done) {
+				ph->next = iter_next(&ph->it);
+				if (ph->next != NULL && ph->next->type == PB_TASK_ACTION && !pbrun_tagged(rs, ph->next))
+					ph->next = NULL; /* not selected by tags: skipped silently */
+			}
+			if (t == NULL && !ph->removed && ph->next != NULL)
+				t = ph->next;
+		}
+		if (t == NULL || rs->end_play)
+			break;
+		for (i = ng = 0; i < n; i++) {
+			if (!batch[i]->removed && batch[i]->next == t) {
+				group[ng++] = batch[i];
+				batch[i]->next = NULL;
+			}
+		}
+		if (t->type == PB_TASK_META)
+			pbrun_meta(rs, t, group, ng, batch, n);
+		else if (t->type == PB_TASK_ACTION)
+			pbtask_run_group(rs, t, 0, group, ng);
+		else
+			human_warning(&rs->out, "dynamic includes are not supported by drover yet; skipped");
+	}
+	free(group);
+}
+
+static int pbrun_listens(struct pb_task *h, const char *name)
+{
+	struct value *listen;
+	const char *tname = value_cstr(h->obj.kw[PB_KW_NAME]);
+	size_t i;
+	int hit = 0;
+
+	if (tname != NULL && strcmp(tname, name) == 0)
+		return 1;
+	if (strcmp(pb_task_name(h), name) == 0)
+		return 1;
+	listen = pb_kw_list(h->obj.kw[PB_KW_LISTEN]);
+	for (i = 0; i < value_len(listen) && !hit; i++)
+		hit = value_cstr(value_list_at(listen, i)) && strcmp(value_cstr(value_list_at(listen, i)), name) == 0;
+	value_unref(listen);
+	return hit;
+}
+
+static int pbrun_notified(struct pbhost *ph, struct pb_task *h)
+{
+	size_t i;
+
+	for (i = 0; i < value_len(ph->notified); i++)
+		if (pbrun_listens(h, value_cstr(value_list_at(ph->notified, i))))
+			return 1;
+	return 0;
+}
+
+static void pbrun_handler_tasks(struct pb_obj *const *objs, size_t n, struct pb_task ***tasksp, size_t *np)
+{
+	struct pb_block *b;
+	struct pb_task *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((b = pb_obj_block(objs[i])) != NULL) {
+			pbrun_handler_tasks((struct pb_obj *const *)b->block, b->nblock, tasksp, np);
+		} else if ((t = pb_obj_task(objs[i])) != NULL) {
+			*tasksp = xreallocarray(*tasksp, *np + 1, sizeof(**tasksp));
+			(*tasksp)[(*np)++] = t;
+		}
+	}
+}
+
+/* Each notified handler runs once, in the order handlers are defined, on the
+ * hosts that notified it. */
+static void pbrun_flush_handlers(struct pbrun_state *rs, struct pbhost **hosts, size_t n)
+{
+	struct pb_block **blocks = NULL;
+	struct pb_task **tasks = NULL;
+	struct pbhost **group;
+	size_t nb = 0, nt = 0, i, j, ng;
+
+	for (i = 0; i < n && value_len(hosts[i]->notified) == 0; i++)
+		;
+	if (i == n)
+		return;
+	pb_play_handlers(rs->play, &blocks, &nb);
+	for (i = 0; i < nb; i++)
+		pbrun_handler_tasks((struct pb_obj *const *)blocks[i]->block, blocks[i]->nblock, &tasks, &nt);
+	group = xcalloc(n, sizeof(*group));
+	for (j = 0; j < nt; j++) {
+		for (i = ng = 0; i < n; i++)
+			if (!hosts[i]->removed && pbrun_notified(hosts[i], tasks[j]))
+				group[ng++] = hosts[i];
+		if (ng > 0)
+			pbtask_run_group(rs, tasks[j], 1, group, ng);
+	}
+	for (i = 0; i < n; i++) {
+		value_unref(hosts[i]->notified);
+		hosts[i]->notified = value_list();
+	}
+	free(group);
+	free(tasks);
+	free(blocks);
+}
+
+/* serial: batch sizes from numbers, percentages and lists of them. */
+static size_t pbrun_batch_size(struct pbrun_state *rs, size_t nhosts, size_t batch_no, int *errp)
+{
+	struct value *serial = rs->play->obj.kw[PB_KW_SERIAL], *list;
+	const struct value *v;
+	struct diag d;
+	double pct;
+	int64_t num;
+	size_t size;
+
+	*errp = 0;
+	if (serial == NULL)
+		return nhosts;
+	list = pb_kw_list(serial);
+	if (value_len(list) == 0) {
+		value_unref(list);
+		return nhosts;
+	}
+	v = value_list_at(list, batch_no < value_len(list) ? batch_no : value_len(list) - 1);
+	diag_init(&d);
+	if (v->type == VALUE_STR && strchr(v->u.s.ptr, '%') != NULL) {
+		if (pb_kw_percent(v, "serial", &pct, &d) != 0)
+			*errp = 1;
+		size = (size_t)((double)nhosts * pct / 100.0);
+	} else {
+		if (pb_kw_int(v, "serial", &num, &d) != 0)
+			*errp = 1;
+		size = num > 0 ? (size_t)num : nhosts;
+	}
+	diag_fini(&d);
+	value_unref(list);
+	return size == 0 ? 1 : size;
+}
+
+static int pbrun_gather(struct pbrun_state *rs)
+{
+	struct value *g = rs->play->obj.kw[PB_KW_GATHER_FACTS];
+	struct diag d;
+	int on = 1;
+
+	if (g == NULL)
+		return 1;
+	diag_init(&d);
+	if (pb_kw_bool(g, "gather_facts", &on, &d) != 0)
+		on = 1;
+	diag_fini(&d);
+	return on;
+}
+
+/* Fact gathering runs the setup module on every host of the batch, as a
+ * task of its own in a block of the play (so play keywords apply). */
+static void pbrun_gather_facts(struct pbrun_state *rs, struct pbhost **batch, size_t n)
+{
+	struct pb_block blk;
+	struct pb_task t;
+	struct value *args;
+
+	if (!pbrun_gather(rs))
+		return;
+	memset(&blk, 0, sizeof(blk));
+	blk.obj.kind = PB_BLOCK;
+	blk.obj.pos = rs->play->obj.pos;
+	blk.play = rs->play;
+	blk.flags = PB_BLOCK_IMPLICIT;
+	memset(&t, 0, sizeof(t));
+	t.obj.kind = PB_TASK;
+	t.obj.pos = rs->play->obj.pos;
+	t.parent = &blk.obj;
+	t.type = PB_TASK_ACTION;
+	t.action = "gather_facts";
+	t.module = "setup";
+	t.mod = modreg_find("setup");
+	t.display_name = "Gathering Facts";
+	args = value_map();
+	t.args = args;
+	pbtask_run_group(rs, &t, 0, batch, n);
+	value_unref(args);
+}
+
+static int pbrun_select(struct pbrun_state *rs, struct pb_play *play, struct inv_host ***hostsp, size_t *np)
+{
+	const struct value *pats = pb_play_hosts(play);
+	struct buf pattern;
+	struct diag d;
+	size_t i;
+	int r;
+
+	buf_init(&pattern, 0);
+	for (i = 0; i < value_len(pats); i++)
+		buf_printf(&pattern, "%s%s", i ? "," : "", value_cstr(value_list_at(pats, i)));
+	diag_init(&d);
+	r = inventory_select(rs->inv, buf_str(&pattern), rs->o->limits, rs->o->nlimits, hostsp, np, &d);
+	if (r != 0) {
+		char *m = diag_format(&d);
+
+		log_error("%s", m);
+		free(m);
+	}
+	diag_fini(&d);
+	buf_fini(&pattern);
+	return r;
+}
+
+static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
+{
+	struct inv_host **sel = NULL;
+	struct pbhost **hosts = NULL;
+	struct pb_block **blocks = NULL;
+	size_t nsel = 0, nblocks = 0, i, start, size, batch_no = 0, n = 0;
+	int err;
+
+	rs->play = play;
+	rs->end_play = 0;
+	vars_play_begin(rs->vars, play);
+	human_play_start(&rs->out, pb_play_name(play), rs->o->check);
+	if (pbrun_select(rs, play, &sel, &nsel) != 0 || nsel == 0) {
+		human_no_hosts(&rs->out);
+		free(sel);
+		return;
+	}
+	hosts = xcalloc(nsel, sizeof(*hosts));
+	for (i = 0; i < nsel; i++) {
+		struct pbhost *ph = pbrun_host(rs, sel[i], rs->o->extra_vars);
+
+		/* Hosts that failed or were unreachable earlier stay out. */
+		if (!ph->failed_run && !ph->unreachable_run)
+			hosts[n++] = ph;
+	}
+	vars_play_set_hosts(rs->vars, sel, nsel);
+	pb_play_compile(play, rs->o->force_handlers, &blocks, &nblocks);
+	for (start = 0; start < n && rs->end_play != 1; start += size) {
+		size = pbrun_batch_size(rs, n, batch_no++, &err);
+		if (size > n - start)
+			size = n - start;
+		{
+			struct inv_host **bh = xcalloc(size, sizeof(*bh));
+
+			for (i = 0; i < size; i++) {
+				bh[i] = hosts[start + i]->h;
+				hosts[start + i]->removed = 0;
+				value_unref(hosts[start + i]->notified);
+				hosts[start + i]->notified = value_list();
+				iter_init(&hosts[start + i]->it, blocks, nblocks);
+			}
+			vars_play_set_batch(rs->vars, bh, size);
+			free(bh);
+		}
+		rs->end_play = 0;
+		pbrun_gather_facts(rs, hosts + start, size);
+		pbrun_linear(rs, hosts + start, size);
+		for (i = 0; i < size; i++)
+			iter_fini(&hosts[start + i]->it);
+	}
+	free(blocks);
+	free(hosts);
+	free(sel);
+}
+
+static int pbrun_exit_code(struct pbrun_state *rs)
+{
+	size_t i;
+	int failed = 0, unreachable = 0;
+
+	for (i = 0; i < rs->nhosts; i++) {
+		unreachable |= rs->hosts[i]->st.unreachable > 0;
+		failed |= rs->hosts[i]->st.failures > 0;
+	}
+	return unreachable ? 4 : failed ? 2 : 0;
+}
+
+int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const struct pbrun_opts *o)
+{
+	struct pbrun_state rs;
+	struct vars_opts vo;
+	struct human_stats *stats;
+	struct pb_play *const *plays;
+	size_t i, j, np;
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.o = o;
+	rs.inv = inv;
+	rs.loop = ev_new();
+	hostconn_env_init(&rs.env, rs.loop, o->conn);
+	rs.tr = templar_new();
+	memset(&vo, 0, sizeof(vo));
+	vo.extra_vars = o->extra_vars;
+	vo.check_mode = o->check;
+	vo.diff_mode = o->diff;
+	vo.forks = o->conn->forks;
+	vo.verbosity = o->verbosity;
+	vo.run_tags = o->only_tags;
+	vo.skip_tags = o->skip_tags;
+	rs.vars = vars_run_new(inv, rs.tr, &vo);
+	human_init(&rs.out, o->verbosity);
+	for (i = 0; i < n; i++) {
+		human_playbook_start(&rs.out, playbook_path(pbs[i]));
+		plays = playbook_plays(pbs[i], &np);
+		for (j = 0; j < np; j++)
+			pbrun_play(&rs, plays[j]);
+	}
+	stats = xcalloc(rs.nhosts ? rs.nhosts : 1, sizeof(*stats));
+	for (i = 0; i < rs.nhosts; i++)
+		stats[i] = rs.hosts[i]->st;
+	human_recap(&rs.out, stats, rs.nhosts);
+	free(stats);
+	rc = pbrun_exit_code(&rs);
+	for (i = 0; i < rs.nhosts; i++) {
+		hostconn_close(rs.hosts[i]->hc);
+		value_unref(rs.hosts[i]->notified);
+		free(rs.hosts[i]);
+	}
+	free(rs.hosts);
+	hostconn_env_fini(&rs.env);
+	/* Workers exit on BYE; let the loop see them go. */
+	while (ev_run_once(rs.loop, 200) == 0 && rs.running > 0)
+		;
+	ev_run(rs.loop);
+	human_fini(&rs.out);
+	vars_run_free(rs.vars);
+	templar_free(rs.tr);
+	ev_free(rs.loop);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* State shared by the playbook runner's files (pbrun.c: plays, strategy,
+ * handlers, recap; pbtask.c: one task on one host). */
+#ifndef DROVER_EXEC_PBRUN_PRIV_H
+#define DROVER_EXEC_PBRUN_PRIV_H
+
+#include "base/ev.h"
+#include "exec/hostconn.h"
+#include "exec/iter.h"
+#include "exec/pbrun.h"
+#include "exec/vars.h"
+#include "output/human.h"
+#include "playbook/templar.h"
+
+struct pbrun_state;
+
+struct pbhost {
+	struct pbrun_state *rs;
+	struct inv_host *h;
+	const char *name;
+	struct hostconn *hc;        /* the host's worker session for the whole run */
+	struct iter it;
+	struct pb_task *next;       /* peeked next task, or NULL */
+	int removed;                /* out of the play: failed without rescue, unreachable, ended */
+	int failed_run, unreachable_run;
+	struct human_stats st;
+	struct value *notified;     /* names of handlers notified in this play (list) */
+	int busy;                   /* a task is running on it */
+};
+
+struct pbrun_state {
+	const struct pbrun_opts *o;
+	struct ev_loop *loop;
+	struct hostconn_env env;
+	struct inventory *inv;
+	struct templar *tr;
+	struct vars_run *vars;
+	struct human out;
+	struct pbhost **hosts;      /* every host seen in the run, in first-seen order */
+	size_t nhosts;
+	struct pb_play *play;
+	int end_play;
+	size_t running;             /* tasks in flight */
+};
+
+/* Runs task t (a handler when handler) on every host of group (forks at a
+ * time) and returns when all are done. */
+void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n);
+
+#endif

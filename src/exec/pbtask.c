@@ -1,0 +1,855 @@
+/* One task on one host: conditions, loops, arguments, the action through the
+ * host's worker (or on the controller), until/retries, changed_when and
+ * failed_when, register, notify, output and stats. */
+#include <stdlib.h>
+#include <string.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fdutil.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "exec/actions.h"
+#include "exec/modreg.h"
+#include "exec/pbrun_priv.h"
+#include "playbook/pb_kw.h"
+
+struct pbexec {
+	struct pbrun_state *rs;
+	struct pbhost *ph;
+	struct pb_task *t;
+	int handler;
+	struct human_task ht;
+	struct vars_ctx vc;
+	struct value *items;        /* loop items, or NULL */
+	size_t item;                /* index of the item running */
+	struct value *results;      /* per-item results */
+	struct value *locals;       /* loop names of the item running */
+	const char *loop_var, *index_var;
+	struct value *label;        /* loop_control.label, as written */
+	int extended;
+	int check, diff, ignore_errors, ignore_unreachable;
+	int64_t retries, delay, timeout;
+	int attempts;
+	const char *reg;            /* register name, or NULL */
+	uint64_t timer;
+	int done;
+};
+
+static struct value *pbx_kw(const struct pbexec *x, enum pb_kw k)
+{
+	return pb_obj_kw(&x->t->obj, k);
+}
+
+/* A keyword templated, as Ansible's post_validate does. */
+static int pbx_kw_tpl(struct pbexec *x, enum pb_kw k, struct value **vp, struct diag *d)
+{
+	struct value *raw = pbx_kw(x, k);
+	int r;
+
+	*vp = NULL;
+	if (raw == NULL)
+		return 0;
+	r = vars_template(&x->vc, raw, vp, d);
+	value_unref(raw);
+	return r;
+}
+
+static int pbx_kw_bool(struct pbexec *x, enum pb_kw k, const char *name, int dflt, int *outp, struct diag *d)
+{
+	struct value *v = NULL;
+	int r;
+
+	*outp = dflt;
+	if ((r = pbx_kw_tpl(x, k, &v, d)) != 0 || v == NULL || v->type == VALUE_NULL) {
+		value_unref(v);
+		return r;
+	}
+	r = pb_kw_bool(v, name, outp, d);
+	value_unref(v);
+	return r;
+}
+
+static int pbx_kw_int(struct pbexec *x, enum pb_kw k, const char *name, int64_t dflt, int64_t *outp, struct diag *d)
+{
+	struct value *v = NULL;
+	int r;
+
+	*outp = dflt;
+	if ((r = pbx_kw_tpl(x, k, &v, d)) != 0 || v == NULL || v->type == VALUE_NULL) {
+		value_unref(v);
+		return r;
+	}
+	r = pb_kw_int(v, name, outp, d);
+	value_unref(v);
+	return r;
+}
+
+static struct value *pbx_fail_result(const char *msg)
+{
+	struct value *r = value_map();
+
+	value_map_set(r, "changed", value_bool(0));
+	value_map_set(r, "failed", value_bool(1));
+	value_map_set(r, "msg", value_str(msg));
+	return r;
+}
+
+static struct value *pbx_diag_result(struct diag *d)
+{
+	char *m = diag_format(d);
+	struct value *r = pbx_fail_result(m);
+
+	free(m);
+	return r;
+}
+
+/* Strips _ansible_ keys as Ansible does before registering or aggregating. */
+static struct value *pbx_clean(const struct value *v)
+{
+	struct value *c = value_map();
+	const struct value *k;
+	size_t i;
+
+	for (i = 0; i < value_len(v); i++) {
+		k = value_map_key_at(v, i);
+		if (strncmp(k->u.s.ptr, "_ansible_", 9) == 0)
+			continue;
+		value_map_set_key(c, value_ref((struct value *)k), value_ref(value_map_val_at(v, i)));
+	}
+	return c;
+}
+
+static void pbx_finish(struct pbexec *x, struct value *result, int unreachable);
+static void pbx_next_item(struct pbexec *x);
+static void pbx_item_result(struct pbexec *x, struct value *result, int unreachable);
+
+/* changed_when / failed_when, with the result visible under the register
+ * name as Ansible evaluates them. */
+static int pbx_post_conditions(struct pbexec *x, struct value **resultp, struct diag *d)
+{
+	struct value *cw = pbx_kw(x, PB_KW_CHANGED_WHEN), *fw = pbx_kw(x, PB_KW_FAILED_WHEN);
+	struct value *locals = NULL, *list;
+	const struct value *saved = x->vc.locals;
+	struct tpl_scope s;
+	size_t i;
+	int ok = 1, r = 0, any;
+
+	if (cw == NULL && fw == NULL)
+		return 0;
+	locals = x->locals ? value_dup(x->locals) : value_map();
+	if (x->reg != NULL)
+		value_map_set(locals, x->reg, pbx_clean(*resultp));
+	x->vc.locals = locals;
+	vars_scope(&x->vc, &s);
+	if (cw != NULL) {
+		list = pb_kw_list(cw);
+		for (i = 0, any = 1; i < value_len(list) && r == 0; i++) {
+			r = templar_cond(x->rs->tr, value_list_at(list, i), &s, &ok, d);
+			any = any && ok;
+		}
+		value_unref(list);
+		if (r == 0)
+			value_map_set(value_mut(resultp), "changed", value_bool(any));
+	}
+	if (fw != NULL && r == 0) {
+		list = pb_kw_list(fw);
+		for (i = 0, any = 1; i < value_len(list) && r == 0; i++) {
+			r = templar_cond(x->rs->tr, value_list_at(list, i), &s, &ok, d);
+			any = any && ok;
+		}
+		value_unref(list);
+		if (r == 0) {
+			value_map_set(value_mut(resultp), "failed", value_bool(any));
+			value_map_set(value_mut(resultp), "failed_when_result", value_bool(any));
+		}
+	}
+	x->vc.locals = saved;
+	value_unref(locals);
+	value_unref(cw);
+	value_unref(fw);
+	return r;
+}
+
+static void pbx_retry_timer(struct ev_loop *loop, void *arg);
+static void pbx_dispatch(struct pbexec *x);
+
+/* until/retries/delay: returns 1 when another attempt was scheduled. */
+static int pbx_until(struct pbexec *x, struct value **resultp)
+{
+	struct value *until = pbx_kw(x, PB_KW_UNTIL), *locals;
+	const struct value *saved = x->vc.locals;
+	struct tpl_scope s;
+	struct diag d;
+	int ok = 1, r;
+
+	if (until == NULL)
+		return 0;
+	locals = x->locals ? value_dup(x->locals) : value_map();
+	if (x->reg != NULL)
+		value_map_set(locals, x->reg, pbx_clean(*resultp));
+	x->vc.locals = locals;
+	vars_scope(&x->vc, &s);
+	diag_init(&d);
+	r = templar_cond(x->rs->tr, until, &s, &ok, &d);
+	x->vc.locals = saved;
+	value_unref(locals);
+	value_unref(until);
+	x->attempts++;
+	value_map_set(value_mut(resultp), "attempts", value_int(x->attempts));
+	if (r != 0) {
+		value_unref(*resultp);
+		*resultp = pbx_diag_result(&d);
+		diag_fini(&d);
+		return 0;
+	}
+	diag_fini(&d);
+	if (ok)
+		return 0;
+	if (x->attempts > x->retries) {
+		value_map_set(value_mut(resultp), "failed", value_bool(1));
+		return 0;
+	}
+	human_retry(&x->rs->out, &x->ht, x->ph->name, (int)(x->retries + 1 - x->attempts), *resultp);
+	x->timer = ev_timer_add(x->rs->loop, (uint64_t)(x->delay > 0 ? x->delay : 0) * 1000, pbx_retry_timer, x);
+	return 1;
+}
+
+static void pbx_retry_timer(struct ev_loop *loop, void *arg)
+{
+	struct pbexec *x = arg;
+
+	(void)loop;
+	x->timer = 0;
+	pbx_dispatch(x);
+}
+
+/* A result for the current item (or the whole task without a loop). */
+static void pbx_on_result(const struct value *result, const struct hostconn_error *e, void *arg)
+{
+	struct pbexec *x = arg;
+	struct value *r;
+	struct diag d;
+
+	if (e != NULL) {
+		r = value_map();
+		value_map_set(r, "changed", value_bool(0));
+		value_map_set(r, "msg", value_str(e->msg));
+		value_map_set(r, "unreachable", value_bool(1));
+		pbx_item_result(x, r, 1);
+		return;
+	}
+	r = value_ref((struct value *)result);
+	if (!value_get_bool(r, "skipped", 0) && pbx_until(x, &r)) {
+		value_unref(r);
+		return;
+	}
+	diag_init(&d);
+	if (!value_get_bool(r, "skipped", 0) && pbx_post_conditions(x, &r, &d) != 0) {
+		value_unref(r);
+		r = pbx_diag_result(&d);
+	}
+	diag_fini(&d);
+	pbx_item_result(x, r, 0);
+}
+
+static const char *pbx_module(const struct pbexec *x)
+{
+	return x->t->module ? x->t->module : "";
+}
+
+/* Removes arguments whose value is the omit placeholder. */
+static void pbx_drop_omit(struct pbexec *x, struct value **argsp)
+{
+	const char *omit = vars_omit_token(x->rs->vars);
+	size_t i;
+
+	for (i = value_len(*argsp); i-- > 0;) {
+		const struct value *v = value_map_val_at(*argsp, i);
+
+		if (v->type == VALUE_STR && strcmp(v->u.s.ptr, omit) == 0)
+			value_map_del(value_mut(argsp), value_map_key_at(*argsp, i)->u.s.ptr);
+	}
+}
+
+/* The template module: rendered here with the host's variables, written by
+ * the worker's copy (same atomic write path). */
+/* The variables the template module adds (Ansible's template_* and
+ * ansible_managed, DEFAULT_MANAGED_STR "Ansible managed"). */
+static struct value *pbx_template_vars(struct pbexec *x, const char *path, const char *dest)
+{
+	struct value *l = x->locals ? value_dup(x->locals) : value_map();
+	struct stat st;
+	char host[256] = "";
+	const char *base = strrchr(path, '/');
+	struct passwd *pw;
+
+	gethostname(host, sizeof(host) - 1);
+	value_map_set(l, "ansible_managed", value_str("Ansible managed"));
+	value_map_set(l, "template_host", value_str(host));
+	value_map_set(l, "template_path", value_str(path));
+	value_map_set(l, "template_fullpath", value_str(path));
+	value_map_set(l, "template_destpath", value_str(dest));
+	if (stat(path, &st) == 0) {
+		pw = getpwuid(st.st_uid);
+		value_map_set(l, "template_uid", pw ? value_str(pw->pw_name) : value_int(st.st_uid));
+		value_map_set(l, "template_mtime", value_strf("%lld", (long long)st.st_mtime));
+	}
+	(void)base;
+	return l;
+}
+
+static int pbx_template_args(struct pbexec *x, struct value **argsp, struct diag *d)
+{
+	const char *src = value_get_str(*argsp, "src", NULL);
+	struct value *locals;
+	const struct value *saved;
+	struct tpl_scope s;
+	struct buf text, out;
+	char *path;
+	int r;
+
+	if (src == NULL) {
+		diag_set(d, NULL, 0, 0, "src is required");
+		return ERR_INVAL;
+	}
+	if (src[0] == '/')
+		path = xstrdup(src);
+	else if (x->t->role != NULL)
+		path = xasprintf("%s/templates/%s", x->t->role->path, src);
+	else
+		path = xasprintf("%s/templates/%s", x->rs->play->basedir, src);
+	buf_init(&text, (size_t)64 << 20);
+	if (file_read(path, &text) != 0 && src[0] != '/') {
+		free(path);
+		path = xasprintf("%s/%s", x->rs->play->basedir, src);
+		buf_reset(&text);
+	}
+	if ((r = file_read(path, &text)) != 0) {
+		diag_set(d, NULL, 0, 0, "Could not find or access '%s' on the Ansible Controller.", src);
+		goto out;
+	}
+	buf_init(&out, (size_t)64 << 20);
+	locals = pbx_template_vars(x, path, value_get_str(*argsp, "dest", ""));
+	saved = x->vc.locals;
+	x->vc.locals = locals;
+	vars_scope(&x->vc, &s);
+	r = templar_file(x->rs->tr, buf_ptr(&text), buf_avail(&text), path, &s, &out, d);
+	x->vc.locals = saved;
+	value_unref(locals);
+	if (r == 0) {
+		value_map_del(value_mut(argsp), "src");
+		value_map_set(value_mut(argsp), "content", value_strn(buf_ptr(&out), buf_avail(&out)));
+	}
+	buf_fini(&out);
+out:
+	buf_fini(&text);
+	free(path);
+	return r;
+}
+
+static struct value *pbx_environment(struct pbexec *x)
+{
+	struct value *envs = pbx_kw(x, PB_KW_ENVIRONMENT), *merged = NULL, *t = NULL;
+	struct diag d;
+	size_t i;
+
+	if (envs == NULL)
+		return NULL;
+	diag_init(&d);
+	if (vars_template(&x->vc, envs, &t, &d) == 0 && t != NULL) {
+		merged = value_map();
+		for (i = 0; i < value_len(t); i++)
+			if (value_list_at(t, i)->type == VALUE_MAP)
+				value_map_update(merged, value_list_at(t, i), 0);
+	}
+	diag_fini(&d);
+	value_unref(t);
+	value_unref(envs);
+	return merged;
+}
+
+static void pbx_dispatch(struct pbexec *x)
+{
+	struct pbrun_state *rs = x->rs;
+	const char *module = pbx_module(x);
+	struct value *args = NULL, *r, *env;
+	struct action_ctx ac;
+	struct diag d;
+
+	diag_init(&d);
+	if (vars_template(&x->vc, x->t->args, &args, &d) != 0) {
+		pbx_on_result(r = pbx_diag_result(&d), NULL, x);
+		value_unref(r);
+		goto out;
+	}
+	pbx_drop_omit(x, &args);
+	if (x->t->mod != NULL && x->t->mod->where == MOD_CONTROLLER) {
+		memset(&ac, 0, sizeof(ac));
+		ac.vc = &x->vc;
+		ac.tr = rs->tr;
+		ac.args = args;
+		ac.raw_args = x->t->args;
+		ac.basedir = x->t->role ? x->t->role->path : rs->play->basedir;
+		ac.verbosity = rs->o->verbosity;
+		ac.check = x->check;
+		r = action_known(module) ? action_run(module, &ac)
+		                         : pbx_fail_result("this action is not supported by drover yet");
+		pbx_on_result(r, NULL, x);
+		value_unref(r);
+		goto out;
+	}
+	if (x->t->mod != NULL && x->t->mod->where == MOD_RAW) {
+		hostconn_raw(x->ph->hc, value_get_str(args, "_raw_params", ""), value_get_str(args, "executable", NULL),
+		             pbx_on_result, x);
+		goto out;
+	}
+	if (strcmp(module, "template") == 0) {
+		if (pbx_template_args(x, &args, &d) != 0) {
+			pbx_on_result(r = pbx_diag_result(&d), NULL, x);
+			value_unref(r);
+			goto out;
+		}
+		module = "copy";
+	}
+	env = pbx_environment(x);
+	hostconn_module(x->ph->hc, module, args, x->check, x->diff, (int)x->timeout, env, pbx_on_result, x);
+	value_unref(env);
+out:
+	value_unref(args);
+	diag_fini(&d);
+}
+
+static struct value *pbx_skip_result(void)
+{
+	struct value *r = value_map();
+
+	value_map_set(r, "changed", value_bool(0));
+	value_map_set(r, "skip_reason", value_str("Conditional result was False"));
+	value_map_set(r, "skipped", value_bool(1));
+	return r;
+}
+
+/* Runs the current item: its when, then the action. */
+static void pbx_run_item(struct pbexec *x)
+{
+	struct value *when = pbx_kw(x, PB_KW_WHEN), *r;
+	struct tpl_scope s;
+	struct diag d;
+	size_t i;
+	int ok = 1, rc = 0;
+
+	x->attempts = 0;
+	vars_scope(&x->vc, &s);
+	diag_init(&d);
+	for (i = 0; i < value_len(when) && ok && rc == 0; i++)
+		rc = templar_cond(x->rs->tr, value_list_at(when, i), &s, &ok, &d);
+	value_unref(when);
+	if (rc != 0) {
+		r = pbx_diag_result(&d);
+		pbx_item_result(x, r, 0);
+	} else if (!ok) {
+		r = pbx_skip_result();
+		pbx_item_result(x, r, 0);
+	} else {
+		diag_fini(&d);
+		pbx_dispatch(x);
+		return;
+	}
+	diag_fini(&d);
+}
+
+/* Counts and prints the final result of the task, and applies it. */
+static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
+{
+	struct pbhost *ph = x->ph;
+	struct pbrun_state *rs = x->rs;
+	struct human_result hr;
+	const struct value *facts;
+	int failed = value_get_bool(result, "failed", 0), skipped = value_get_bool(result, "skipped", 0);
+	int changed = value_get_bool(result, "changed", 0);
+	size_t i;
+
+	memset(&hr, 0, sizeof(hr));
+	hr.task = &x->ht;
+	hr.host = ph->name;
+	hr.result = result;
+	hr.action = pbx_module(x);
+	hr.loop_summary = x->items != NULL;
+	if (unreachable) {
+		hr.status = HUMAN_UNREACHABLE;
+		hr.ignore_errors = x->ignore_unreachable;
+		human_result(&rs->out, &hr);
+		if (x->ignore_unreachable) {
+			ph->st.skipped++;
+		} else {
+			ph->st.unreachable++;
+			ph->unreachable_run = 1;
+			ph->removed = 1;
+			iter_end(&ph->it);
+			vars_host_set_unreachable(rs->vars, ph->h, 1);
+			vars_host_set_removed(rs->vars, ph->h, 1);
+		}
+		return;
+	}
+	if (x->reg != NULL) {
+		struct value *c = pbx_clean(result);
+
+		vars_register(rs->vars, ph->h, x->reg, c);
+		value_unref(c);
+	}
+	if (failed) {
+		hr.status = HUMAN_FAILED;
+		hr.ignore_errors = x->ignore_errors;
+		human_result(&rs->out, &hr);
+		if (x->ignore_errors) {
+			ph->st.ok++;
+			ph->st.ignored++;
+			if (changed)
+				ph->st.changed++;
+			return;
+		}
+		iter_fail(&ph->it);
+		if (iter_rescuing(&ph->it) && !ph->it.done) {
+			struct value *task = value_map();
+
+			value_map_set(task, "name", value_str(pb_task_name(x->t)));
+			ph->st.rescued++;
+			vars_set_failed(rs->vars, ph->h, task, result);
+			value_unref(task);
+		} else {
+			ph->st.failures++;
+		}
+		if (ph->it.done && ph->it.failed) {
+			ph->removed = 1;
+			ph->failed_run = 1;
+			vars_host_set_failed(rs->vars, ph->h, 1);
+			vars_host_set_removed(rs->vars, ph->h, 1);
+		}
+		return;
+	}
+	if (skipped) {
+		hr.status = HUMAN_SKIPPED;
+		human_result(&rs->out, &hr);
+		ph->st.skipped++;
+		return;
+	}
+	hr.status = HUMAN_OK;
+	human_result(&rs->out, &hr);
+	ph->st.ok++;
+	if (changed)
+		ph->st.changed++;
+	if ((facts = value_map_get(result, "ansible_facts")) != NULL) {
+		if (value_get_bool(result, "_ansible_include_vars", 0)) {
+			for (i = 0; i < value_len(facts); i++)
+				vars_set_host_var(rs->vars, ph->h, value_map_key_at(facts, i)->u.s.ptr, value_map_val_at(facts, i));
+		} else if (strcmp(pbx_module(x), "set_fact") == 0) {
+			vars_set_fact(rs->vars, ph->h, facts, 0);
+			if (value_get_bool(result, "_ansible_facts_cacheable", 0))
+				vars_set_facts(rs->vars, ph->h, facts, 0);
+		} else {
+			vars_set_facts(rs->vars, ph->h, facts, VARS_UNSAFE);
+		}
+	}
+	if (changed) {
+		struct value *notify = pbx_kw(x, PB_KW_NOTIFY), *list = pb_kw_list(notify);
+
+		for (i = 0; i < value_len(list); i++)
+			if (value_cstr(value_list_at(list, i)) != NULL)
+				value_list_push(ph->notified, value_ref(value_list_at(list, i)));
+		value_unref(list);
+		value_unref(notify);
+	}
+}
+
+static void pbx_free(struct pbexec *x)
+{
+	ev_timer_del(x->rs->loop, x->timer);
+	value_unref(x->items);
+	value_unref(x->results);
+	value_unref(x->locals);
+	value_unref(x->label);
+	free(x);
+}
+
+static void pbx_finish(struct pbexec *x, struct value *result, int unreachable)
+{
+	struct pbrun_state *rs = x->rs;
+
+	pbx_apply(x, result, unreachable);
+	value_unref(result);
+	x->ph->busy = 0;
+	rs->running--;
+	pbx_free(x);
+}
+
+/* A loop's aggregate result, as Ansible's TaskExecutor builds it. */
+static struct value *pbx_loop_result(struct pbexec *x)
+{
+	struct value *r = value_map();
+	size_t i;
+	int changed = 0, failed = 0, skipped = 1;
+
+	for (i = 0; i < value_len(x->results); i++) {
+		const struct value *ir = value_list_at(x->results, i);
+
+		changed |= value_get_bool(ir, "changed", 0);
+		failed |= value_get_bool(ir, "failed", 0);
+		skipped &= value_get_bool(ir, "skipped", 0);
+	}
+	value_map_set(r, "changed", value_bool(changed));
+	if (failed) {
+		value_map_set(r, "failed", value_bool(1));
+		value_map_set(r, "msg", value_str("One or more items failed"));
+	} else {
+		value_map_set(r, "msg", value_str("All items completed"));
+	}
+	if (value_len(x->results) > 0 && skipped) {
+		value_map_set(r, "skipped", value_bool(1));
+		value_map_set(r, "skipped_reason", value_str("No items in the list"));
+	}
+	value_map_set(r, "results", value_ref(x->results));
+	if (value_len(x->results) == 0) {
+		value_map_set(r, "skipped", value_bool(1));
+		value_map_set(r, "skipped_reason", value_str("No items in the list"));
+	}
+	return r;
+}
+
+static void pbx_item_result(struct pbexec *x, struct value *result, int unreachable)
+{
+	struct human_result hr;
+	const struct value *item;
+
+	if (x->items == NULL) {
+		pbx_finish(x, result, unreachable);
+		return;
+	}
+	if (unreachable) {
+		/* The host is gone: the loop ends here. */
+		pbx_finish(x, result, 1);
+		return;
+	}
+	item = value_list_at(x->items, x->item);
+	value_map_set(value_mut(&result), x->loop_var, value_ref((struct value *)item));
+	value_map_set(result, "ansible_loop_var", value_str(x->loop_var));
+	if (x->label != NULL) {
+		struct value *l = NULL;
+		struct diag d;
+
+		diag_init(&d);
+		if (vars_template(&x->vc, x->label, &l, &d) == 0)
+			value_map_set(result, "_ansible_item_label", l);
+		diag_fini(&d);
+	}
+	memset(&hr, 0, sizeof(hr));
+	hr.task = &x->ht;
+	hr.host = x->ph->name;
+	hr.result = result;
+	hr.action = pbx_module(x);
+	hr.item = 1;
+	hr.status = value_get_bool(result, "failed", 0) ? HUMAN_FAILED
+	            : value_get_bool(result, "skipped", 0) ? HUMAN_SKIPPED : HUMAN_OK;
+	human_result(&x->rs->out, &hr);
+	value_list_push(x->results, pbx_clean(result));
+	value_unref(result);
+	x->item++;
+	pbx_next_item(x);
+}
+
+static void pbx_next_item(struct pbexec *x)
+{
+	const char *index_var;
+
+	if (x->item >= value_len(x->items)) {
+		pbx_finish(x, pbx_loop_result(x), 0);
+		return;
+	}
+	index_var = x->index_var;
+	value_unref(x->locals);
+	x->locals = vars_loop_locals(x->loop_var, value_list_at(x->items, x->item), index_var, x->item, x->items,
+	                             x->extended, 1);
+	x->vc.locals = x->locals;
+	pbx_run_item(x);
+}
+
+/* with_<lookup>: the lookups a loop may come from, as Ansible's. */
+static int pbx_with(struct pbexec *x, struct value *terms, struct value **itemsp, struct diag *d)
+{
+	const char *w = x->t->loop_with;
+	struct value *items = value_list(), *kv;
+	const struct value *v;
+	size_t i, j;
+
+	*itemsp = NULL;
+	if (strcmp(w, "items") == 0 || strcmp(w, "list") == 0 || strcmp(w, "flattened") == 0) {
+		if (terms->type != VALUE_LIST) {
+			value_list_push(items, value_ref(terms));
+		} else {
+			for (i = 0; i < value_len(terms); i++) {
+				v = value_list_at(terms, i);
+				if (strcmp(w, "items") == 0 && v->type == VALUE_LIST)
+					for (j = 0; j < value_len(v); j++)
+						value_list_push(items, value_ref(value_list_at(v, j)));
+				else
+					value_list_push(items, value_ref((struct value *)v));
+			}
+		}
+	} else if (strcmp(w, "dict") == 0 && terms->type == VALUE_MAP) {
+		for (i = 0; i < value_len(terms); i++) {
+			kv = value_map();
+			value_map_set(kv, "key", value_ref((struct value *)value_map_key_at(terms, i)));
+			value_map_set(kv, "value", value_ref(value_map_val_at(terms, i)));
+			value_list_push(items, kv);
+		}
+	} else if (strcmp(w, "indexed_items") == 0 && terms->type == VALUE_LIST) {
+		for (i = 0; i < value_len(terms); i++) {
+			kv = value_list();
+			value_list_push(kv, value_int((int64_t)i));
+			value_list_push(kv, value_ref(value_list_at(terms, i)));
+			value_list_push(items, kv);
+		}
+	} else {
+		value_unref(items);
+		diag_set(d, x->t->obj.pos.file, (int)x->t->obj.pos.line, (int)x->t->obj.pos.col,
+		         "with_%s is not supported by drover yet", w);
+		return ERR_INVAL;
+	}
+	*itemsp = items;
+	return 0;
+}
+
+/* Evaluates loop / with_<lookup> into the item list, or leaves items NULL. */
+static int pbx_loop_items(struct pbexec *x, struct diag *d)
+{
+	struct value *terms = NULL, *lc = pbx_kw(x, PB_KW_LOOP_CONTROL);
+	int r;
+
+	if ((r = pbx_kw_tpl(x, PB_KW_LOOP, &terms, d)) != 0 || terms == NULL) {
+		value_unref(lc);
+		return r;
+	}
+	x->loop_var = value_get_str(lc, "loop_var", "item");
+	x->index_var = value_get_str(lc, "index_var", NULL);
+	x->extended = value_get_bool(lc, "extended", 0);
+	x->label = value_map_get(lc, "label") ? value_ref(value_map_get(lc, "label")) : NULL;
+	value_unref(lc);
+	if (x->t->loop_with != NULL) {
+		r = pbx_with(x, terms, &x->items, d);
+		value_unref(terms);
+		return r;
+	}
+	if (terms->type != VALUE_LIST) {
+		diag_set(d, terms->pos.file, (int)terms->pos.line, (int)terms->pos.col,
+		         "Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a "
+		         "list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query "
+		         "instead of lookup.", value_type_name(terms));
+		value_unref(terms);
+		return ERR_INVAL;
+	}
+	x->items = terms;
+	return 0;
+}
+
+static int pbx_settings(struct pbexec *x, struct diag *d)
+{
+	struct value *reg = pbx_kw(x, PB_KW_REGISTER);
+	int r;
+
+	x->reg = value_cstr(reg);
+	value_unref(reg); /* the string lives in the playbook */
+	if ((r = pbx_kw_bool(x, PB_KW_IGNORE_ERRORS, "ignore_errors", 0, &x->ignore_errors, d)) != 0 ||
+	    (r = pbx_kw_bool(x, PB_KW_IGNORE_UNREACHABLE, "ignore_unreachable", 0, &x->ignore_unreachable, d)) != 0 ||
+	    (r = pbx_kw_bool(x, PB_KW_CHECK_MODE, "check_mode", x->rs->o->check, &x->check, d)) != 0 ||
+	    (r = pbx_kw_bool(x, PB_KW_DIFF, "diff", x->rs->o->diff, &x->diff, d)) != 0 ||
+	    (r = pbx_kw_int(x, PB_KW_RETRIES, "retries", 3, &x->retries, d)) != 0 ||
+	    (r = pbx_kw_int(x, PB_KW_DELAY, "delay", 5, &x->delay, d)) != 0 ||
+	    (r = pbx_kw_int(x, PB_KW_TIMEOUT, "timeout", 0, &x->timeout, d)) != 0)
+		return r;
+	return 0;
+}
+
+/* become and delegate_to come with their own issues; until then a task
+ * that asks for them fails clearly instead of running as someone else. */
+static const char *pbx_unsupported(struct pbexec *x)
+{
+	struct value *v = NULL;
+	const char *why = NULL;
+	struct diag d;
+	int b = 0;
+
+	diag_init(&d);
+	if (pbx_kw_bool(x, PB_KW_BECOME, "become", 0, &b, &d) == 0 && b)
+		why = "become is not supported by drover yet";
+	else if (pbx_kw_tpl(x, PB_KW_DELEGATE_TO, &v, &d) == 0 && v != NULL && v->type == VALUE_STR &&
+	         strcmp(v->u.s.ptr, x->ph->name) != 0)
+		why = "delegate_to is not supported by drover yet";
+	value_unref(v);
+	diag_fini(&d);
+	return why;
+}
+
+static void pbx_start(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, int handler,
+                      const struct human_task *ht)
+{
+	struct pbexec *x = xcalloc(1, sizeof(*x));
+	struct diag d;
+	const char *why;
+	struct value *r;
+
+	x->rs = rs;
+	x->ph = ph;
+	x->t = t;
+	x->handler = handler;
+	x->ht = *ht;
+	x->results = value_list();
+	ph->busy = 1;
+	rs->running++;
+	diag_init(&d);
+	if (vars_ctx_init(&x->vc, rs->vars, ph->h, rs->play, t, NULL, &d) != 0 || pbx_settings(x, &d) != 0) {
+		pbx_finish(x, pbx_diag_result(&d), 0);
+		goto out;
+	}
+	if ((why = pbx_unsupported(x)) != NULL) {
+		pbx_finish(x, pbx_fail_result(why), 0);
+		goto out;
+	}
+	if (pbx_loop_items(x, &d) != 0) {
+		pbx_finish(x, pbx_diag_result(&d), 0);
+		goto out;
+	}
+	if (x->items != NULL) {
+		x->item = 0;
+		pbx_next_item(x);
+		goto out;
+	}
+	pbx_run_item(x);
+out:
+	(void)r;
+	diag_fini(&d);
+}
+
+void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n)
+{
+	struct human_task ht;
+	size_t next = 0;
+	int forks = rs->o->conn->forks > 0 ? rs->o->conn->forks : 5;
+	char *path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
+
+	memset(&ht, 0, sizeof(ht));
+	ht.id = t;
+	ht.prefix = handler ? "RUNNING HANDLER" : "TASK";
+	ht.name = pb_task_name(t);
+	ht.path = path;
+	ht.check = rs->o->check;
+	human_task_start(&rs->out, &ht);
+	while (next < n || rs->running > 0) {
+		while (next < n && rs->running < (size_t)forks)
+			pbx_start(rs, group[next++], t, handler, &ht);
+		if (rs->running > 0)
+			ev_run_once(rs->loop, -1);
+	}
+	free(path);
+}
