@@ -1018,10 +1018,15 @@ static int vars_cb_proxy_value(void *ctx, const struct value *proxy, struct valu
 	if (strcmp(proxy->u.s.ptr, "hostvars") == 0) {
 		m = value_map();
 		hosts = inventory_hosts(c->run->inv, &n);
-		for (i = 0; i < n && r == 0; i++) {
-			vars_ctx_setup(hc, c->run, hosts[i], NULL, NULL, NULL, VARS_CTX_HOSTVARS);
+		for (i = 0; i <= n && r == 0; i++) {
+			/* The implicit localhost is listed once it exists, as in
+			 * HostVars.__iter__. */
+			h = i < n ? hosts[i] : inventory_host(c->run->inv, "localhost");
+			if (h == NULL || (i == n && value_map_get(m, inv_host_name(h)) != NULL))
+				continue;
+			vars_ctx_setup(hc, c->run, h, NULL, NULL, NULL, VARS_CTX_HOSTVARS);
 			if ((r = vars_all(hc, VARS_ALL_TEMPLATE, &one, d)) == 0)
-				value_map_set(m, inv_host_name(hosts[i]), one);
+				value_map_set(m, inv_host_name(h), one);
 		}
 		if (r != 0)
 			value_unref(m);

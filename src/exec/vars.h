@@ -127,8 +127,7 @@
 #include "playbook/templar.h"
 #include "template/template.h"
 
-#define VARS_MAX_NEST 64          /* variables templated inside variables */
-#define VARS_MAX_CACHED_TASKS 65536 /* per-task layer caches kept per play */
+#define VARS_MAX_NEST 64 /* variables templated inside variables */
 
 struct vars_run;
 
@@ -251,7 +250,8 @@ enum {
  * Lives on the caller's stack, filled by vars_ctx_init; the public fields
  * may be read. locals (a borrowed map, or NULL) holds names above every
  * layer, set by the caller between init and use (vars_loop_locals builds
- * the loop's). A context is cheap: it holds pointers to cached layers only.
+ * the loop's). A context is cheap: it holds pointers to cached layers only,
+ * which vars_play_begin frees: a context does not outlive its play.
  */
 struct vars_ctx {
 	struct vars_run *run;
