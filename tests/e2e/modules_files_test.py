@@ -272,6 +272,13 @@ def setup_tree(root):
     write(root + '/find/sub/deep/d.txt', 'needle deep\n', 0o644)
     os.symlink('a.txt', root + '/find/ln.txt')
     os.makedirs(root + '/tmp')
+    os.symlink('gone', root + '/c/dangling')
+    os.symlink('old.txt', root + '/c/lnk2')
+    os.symlink('conf', root + '/l/viaLink')
+    os.makedirs(root + '/s/sub')
+    os.symlink('../find', root + '/s/sub/tofind')
+    os.makedirs(root + '/c/ro', mode=0o555)
+    os.chmod(root + '/c/ro', 0o555)
 
 
 def define_steps():
@@ -334,6 +341,15 @@ def define_steps():
     step('file', {'path': D + '/f/empty', 'state': 'directory'})
     step('file', {'path': D + '/f/empty', 'src': 't1', 'state': 'link', 'force': True})
     step('file', {'path': D + '/f/rd', 'state': 'touch'})
+    step('file', {'path': D + '/f/t0', 'attributes': '+d'}, diff=True)
+    step('file', {'path': D + '/f/t0', 'attributes': '-d'}, diff=True)
+    step('file', {'path': D + '/f/t0', 'attributes': 'e'})
+    step('file', {'path': D + '/f/own', 'state': 'touch', 'owner': 'nobody', 'group': 'nogroup'}, diff=True)
+    step('file', {'path': D + '/f/own', 'state': 'file', 'owner': 'nobody', 'group': 'nogroup'})
+    step('file', {'path': D + '/f/own', 'state': 'file', 'owner': '0', 'group': 'root'}, check=True, diff=True)
+    step('file', {'path': D + '/f/hrel', 'src': 'f/t2', 'state': 'hard'})
+    step('file', {'path': D + '/f/sticky', 'state': 'directory', 'mode': '1777'})
+    step('file', {'path': D + '/f/sticky', 'state': 'directory', 'mode': 'o-t,g+s'})
     # copy
     step('copy', {'content': 'hello\n', 'dest': D + '/c/f1', 'mode': '0640'}, diff=True)
     step('copy', {'content': 'hello\n', 'dest': D + '/c/f1', 'mode': '0640'}, diff=True)
@@ -369,7 +385,19 @@ def define_steps():
     step('copy', {'src': D + '/src/', 'dest': D + '/dst/existing', 'remote_src': True})
     step('copy', {'src': D + '/src', 'dest': D + '/dst/fresh', 'remote_src': True})
     step('copy', {'src': D + '/src/', 'dest': D + '/dst/chk', 'remote_src': True}, check=True)
+    step('copy', {'content': 'owned\n', 'dest': D + '/c/owned', 'owner': 'nobody', 'group': 'nogroup'}, diff=True)
+    step('copy', {'content': 'owned\n', 'dest': D + '/c/owned', 'owner': 'nobody', 'group': 'nogroup'})
+    step('copy', {'content': 'owned\n', 'dest': D + '/c/owned', 'owner': 'root'})
+    step('copy', {'content': 'sum\n', 'dest': D + '/c/sum', 'checksum': '0' * 40})
+    step('copy', {'content': 'dangle\n', 'dest': D + '/c/dangling'})
+    step('copy', {'content': 'follow\n', 'dest': D + '/c/lnk2', 'follow': True})
+    step('copy', {'content': 'follow\n', 'dest': D + '/c/lnk2', 'follow': True})
+    step('copy', {'src': D + '/src/link-one', 'dest': D + '/c/r4', 'remote_src': True})
+    step('copy', {'src': D + '/src/', 'dest': D + '/dst/nolinks', 'remote_src': True, 'local_follow': False})
+    step('copy', {'src': D + '/src/', 'dest': D + '/dst/follow', 'remote_src': True, 'local_follow': True})
+    step('copy', {'src': D + '/src/one.txt', 'dest': D + '/c/ro/x', 'remote_src': True})
     # stat
+    step('stat', {'path': '/dev/null'})
     for p in ('/s/file', '/s/link', '/s/dangling', '/s', '/s/exec.sh', '/s/nothere'):
         step('stat', {'path': D + p})
     step('stat', {'path': D + '/s/link', 'follow': True})
@@ -418,8 +446,12 @@ def define_steps():
     step('lineinfile', {'path': D + '/l/dups', 'line': 'valid', 'validate': 'grep -q nope %s'})
     step('lineinfile', {'path': D + '/l/dups', 'line': 'MARK', 'mode': '0600'})
     step('lineinfile', {'path': D + '/l/dups', 'line': 'MARK', 'mode': '0600'})
+    step('lineinfile', {'path': D + '/l/viaLink', 'line': 'through the link', 'mode': '0600'})
+    step('lineinfile', {'path': D + '/l/conf', 'line': 'z', 'insertbefore': '^Port', 'firstmatch': True})
+    step('lineinfile', {'path': D + '/l/conf', 'line': 'owned', 'owner': 'nobody'}, diff=True)
     # blockinfile
     B = D + '/b/hosts'
+    step('blockinfile', {'path': B, 'block': 'multi', 'marker': '# {mark} M', 'insertafter': '(?m)^127.*$'})
     step('blockinfile', {'path': B, 'block': '10.0.0.1 a\n10.0.0.2 b'}, diff=True)
     step('blockinfile', {'path': B, 'block': '10.0.0.1 a\n10.0.0.2 b'})
     step('blockinfile', {'path': B, 'block': '10.0.0.3 c'}, diff=True)
@@ -453,6 +485,10 @@ def define_steps():
     step('replace', {'path': D + '/r/none', 'regexp': 'x'})
     step('replace', {'path': D + '/r', 'regexp': 'x'})
     step('replace', {'path': R, 'regexp': 'zzz', 'replace': 'y', 'mode': '0644'})
+    step('replace', {'path': R, 'regexp': 'alpha', 'replace': 'a', 'after': r'\[other\]',
+                     'before': r'\[section\]'})
+    step('replace', {'path': R, 'regexp': '^', 'replace': '> ', 'before': 'beta'})
+    step('replace', {'path': R, 'regexp': r'(?P<k>\w+)=(?P<v>\d)', 'replace': r'\g<v>\g<k>\n'}, diff=True)
     # slurp
     step('slurp', {'src': D + '/s/file'})
     step('slurp', {'path': D + '/s/none'})
@@ -475,6 +511,9 @@ def define_steps():
     step('find', {'paths': F, 'recurse': True, 'age': '1w'})
     step('find', {'paths': F, 'get_checksum': True})
     step('find', {'paths': [F, D + '/nowhere', D + '/s/file']})
+    step('find', {'paths': D + '/s', 'follow': True, 'recurse': True, 'file_type': 'any'})
+    step('find', {'paths': F, 'patterns': ['*.TXT', '[ab].*'], 'recurse': True})
+    step('find', {'paths': F, 'excludes': ['a.*'], 'use_regex': True})
     step('find', {'paths': F, 'age': 'soon'})
     step('find', {'paths': F, 'depth': 'x'})
     # tempfile
