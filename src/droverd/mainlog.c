@@ -125,19 +125,18 @@ static size_t mainlog_format(char *line, size_t size, int level, const char *msg
 
 void mainlog_write(struct mainlog *ml, int level, const char *msg)
 {
-	char *line;
+	/* Records are formatted one at a time (one thread, no callbacks). */
+	static char line[MAINLOG_LINE_MAX];
 	size_t n;
 	const char *s, *e;
 	ssize_t w;
 
 	if (!mainlog_enabled(ml, level))
 		return;
-	line = xmalloc(MAINLOG_LINE_MAX);
 	n = mainlog_format(line, MAINLOG_LINE_MAX, level, msg);
 	if (ml == NULL) {
 		if (write(2, line, n) < 0)
 			n = 0;
-		free(line);
 		return;
 	}
 	if (ml->echo_fd >= 0) {
@@ -164,7 +163,6 @@ void mainlog_write(struct mainlog *ml, int level, const char *msg)
 	} else if (logfile_write(&ml->file, line, n) != 0) {
 		ml->failures++;
 	}
-	free(line);
 }
 
 void mainlog_printf(struct mainlog *ml, int level, const char *fmt, ...)

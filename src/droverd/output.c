@@ -250,14 +250,15 @@ static void output_record(struct output *o)
 
 int output_read(struct output *o)
 {
-	char *tmp;
+	/* One buffer for every channel: the daemon has one thread, and the
+	 * data leaves it before the next read. */
+	static char tmp[OUTPUT_READ_MAX];
 	size_t total = 0;
 	ssize_t n;
 	int r = OUTPUT_MORE;
 
 	if (o->fd < 0)
 		return OUTPUT_EOF;
-	tmp = xmalloc(OUTPUT_READ_MAX);
 	while (total < OUTPUT_FAIR_MAX) {
 		n = read(o->fd, tmp, OUTPUT_READ_MAX);
 		if (n < 0 && errno == EINTR)
@@ -280,6 +281,5 @@ int output_read(struct output *o)
 		}
 		output_record(o);
 	}
-	free(tmp);
 	return r;
 }
