@@ -1042,11 +1042,25 @@ static int vars_cb_proxy_value(void *ctx, const struct value *proxy, struct valu
 	return r;
 }
 
+/* Templar.template's SINGLE_VAR shortcut judges the stored value. */
+static int vars_cb_single_raw(void *ctx, const char *name, size_t len)
+{
+	struct value *raw = NULL;
+	int templ, r;
+
+	if (vars_find(ctx, name, len, &raw, &templ) != 0)
+		return 0;
+	r = raw->type == VALUE_BOOL || raw->type == VALUE_INT || raw->type == VALUE_FLOAT || raw->type == VALUE_NULL;
+	value_unref(raw);
+	return r;
+}
+
 void vars_scope(struct vars_ctx *c, struct tpl_scope *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = c;
 	s->lookup = vars_cb_lookup;
+	s->single_raw = vars_cb_single_raw;
 	s->proxy_get = vars_cb_proxy_get;
 	s->proxy_value = vars_cb_proxy_value;
 }

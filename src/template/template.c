@@ -705,6 +705,8 @@ static int tpl_single_shortcut(const struct tpl *t, const struct tpl_scope *s, s
 	*errp = 0;
 	if (!t->single_var_ok || t->single_len == 0 || s == NULL || s->lookup == NULL)
 		return 0;
+	if (s->single_raw != NULL && s->single_raw(s->ctx, t->single_var, t->single_len) != 1)
+		return 0;
 	r = s->lookup(s->ctx, t->single_var, t->single_len, &v, d);
 	if (r != 0 && r != ERR_NOTFOUND) {
 		value_unref(v);

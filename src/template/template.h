@@ -130,6 +130,13 @@ struct tpl_limits {
  * ERR_NOTFOUND; d may explain). Without it every include fails as Jinja's
  * TemplateNotFound. {% extends %} is not supported.
  *
+ * single_raw (optional) serves Ansible's lone "{{ name }}" shortcut, which
+ * looks at the variable as stored, before templating: it returns 1 when
+ * name's stored value is a bool, number or null (the shortcut then returns
+ * lookup's value), 0 when it is anything else (the template is rendered, so
+ * "{{ x }}" of x: "{{ 1 }}" is the text "1"). Without it the shortcut
+ * judges lookup's value.
+ *
  * limits may be NULL for the defaults. flags: TPL_SCOPE_* bits, visible to
  * plugins (tpl_call_scope).
  */
@@ -142,6 +149,7 @@ struct tpl_scope {
 	int (*load)(void *ctx, const char *name, size_t len, struct tpl **tp, struct diag *d);
 	const struct tpl_limits *limits;
 	unsigned flags;
+	int (*single_raw)(void *ctx, const char *name, size_t len);
 };
 
 enum {

@@ -462,15 +462,30 @@ static void test_lazy(void)
 	}
 	t_ctx(&f, &c, "h1", "t1");
 	T_EV(&c, "{{ a }}", "1-x");
+	/* A lone "{{ d }}" of a templated d is text, as Ansible's SINGLE_VAR
+	 * shortcut only returns values stored as numbers. */
 	T_EV(&c, "{{ d }}", "1");
+	T_EV(&c, "{{ c }}", "1");
 	T_EV(&c, "{{ d + 1 }}", "2");
-	T_EV(&c, "{{ l }}", "[1, 1, 3]");
+	T_EV(&c, "{{ l }}", "[1, \"1\", 3]");
 	T_EV(&c, "{{ m.k }}", "1-x");
 	T_EV(&c, "{{ e is defined }}", "false");
 	T_EV(&c, "{{ e | default('x') }}", "x");
 	T_EV(&c, "{{ n }}", "dflt");
 	T_EV(&c, "{{ u }}", "{{ c }}");
 	diag_init(&d);
+	{
+		struct value *in = value_str("{{ d }}"), *in2 = value_str("{{ c }}");
+
+		T_EQ_INT(vars_template(&c, in, &v, &d), 0);
+		T_CHECK(v != NULL && v->type == VALUE_STR);
+		value_unref(v);
+		T_EQ_INT(vars_template(&c, in2, &v, &d), 0);
+		T_CHECK(v != NULL && v->type == VALUE_INT);
+		value_unref(v);
+		value_unref(in);
+		value_unref(in2);
+	}
 	T_EQ_INT(vars_get(&c, "d", &v, &d), 0);
 	T_CHECK(v != NULL && v->type == VALUE_INT && v->u.i == 1);
 	value_unref(v);
