@@ -13,7 +13,7 @@
 #include "cli/opts.h"
 #include "data/json.h"
 #include "exec/adhoc.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "inventory/inventory.h"
 #include "playbook/kv.h"
 

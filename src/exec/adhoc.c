@@ -9,7 +9,7 @@
 #include "base/ev.h"
 #include "base/xmalloc.h"
 #include "exec/hostconn.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 
 struct adhoc_host {
 	struct adhoc_run *run;

@@ -8,7 +8,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
 #include "playbook/pb_kw.h"
 #include "playbook/pb_tags.h"

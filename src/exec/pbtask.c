@@ -12,7 +12,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "exec/actions.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
 #include "playbook/pb_kw.h"
 

@@ -9,7 +9,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xmalloc.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "playbook/pb_priv.h"
 
 #define PB_CHUNK_SIZE ((size_t)64 << 10)

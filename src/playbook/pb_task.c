@@ -6,7 +6,7 @@
 
 #include "base/err.h"
 #include "base/xmalloc.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "playbook/kv.h"
 #include "playbook/pb_kw.h"
 #include "playbook/pb_priv.h"

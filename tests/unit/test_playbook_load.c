@@ -16,7 +16,7 @@
 #include "base/err.h"
 #include "base/xmalloc.h"
 #include "data/json.h"
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 #include "playbook/pb_diag.h"
 #include "playbook/pb_kw.h"
 #include "playbook/pb_list.h"

@@ -1,8 +1,8 @@
 /* Which modules exist and where each runs: in the worker, as a raw command
  * without the worker, or on the controller. Names may carry the
  * ansible.builtin. or ansible.legacy. prefix. */
-#ifndef DROVER_EXEC_MODREG_H
-#define DROVER_EXEC_MODREG_H
+#ifndef DROVER_PLAYBOOK_MODREG_H
+#define DROVER_PLAYBOOK_MODREG_H
 
 enum mod_where {
 	MOD_WORKER,
