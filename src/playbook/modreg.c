@@ -1,5 +1,5 @@
 /* The table of modules drover knows. */
-#include "exec/modreg.h"
+#include "playbook/modreg.h"
 
 #include <string.h>
 
