@@ -291,6 +291,7 @@ struct value *blockinfile_run(const struct module_ctx *ctx)
 	e.backup = value_get_bool(params, "backup", 0);
 	e.validate = value_get_str(params, "validate", NULL);
 	e.fa = &fa;
+	e.unsafe_writes = value_get_bool(params, "unsafe_writes", 0);
 	e.attr_diff = attr_diff;
 	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &res) != 0) {
 		value_unref(attr_diff);

@@ -648,6 +648,7 @@ static struct value *copy_module(struct copy *c)
 			w.plan = &plan;
 			w.validate = validate;
 			w.style = FILEUTIL_VALIDATE_COPY;
+			w.unsafe_writes = value_get_bool(c->params, "unsafe_writes", 0);
 			if (c->data == NULL) {
 				if ((src_fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(src_fd, &sst) != 0) {
 					e = fileutil_oserror(errno, src);

@@ -495,10 +495,34 @@ static struct value *fileutil_write_failure(const char *what, const char *dest, 
 	return f;
 }
 
+/* _unsafe_writes: copies the temporary file over dest in place. */
+static int fileutil_write_in_place(const char *tmp, const char *dest, struct value **failp)
+{
+	int in = -1, out = -1, r = 0;
+	char *e;
+
+	if ((in = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || (out = open(dest, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 ||
+	    (r = fileutil_copy_stream(in, out)) != 0 || (fsync(out) != 0 && (r = -errno) != 0)) {
+		e = fileutil_oserror(errno, NULL);
+		*failp = module_fail(value_map(), "Could not write data to file (%s) from (%s): %s", dest, tmp, e);
+		free(e);
+		r = ERR_INVAL;
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0 && r == 0) {
+		e = fileutil_oserror(errno, NULL);
+		*failp = module_fail(value_map(), "Could not write data to file (%s) from (%s): %s", dest, tmp, e);
+		free(e);
+		r = ERR_INVAL;
+	}
+	return r;
+}
+
 int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_write *w, struct value **failp)
 {
 	char *dir = fileutil_dirname(w->dest), *base = fileutil_basename(w->dest), *tmp = NULL, *e;
-	int fd = -1, dfd, r = ERR_INTERNAL;
+	int fd = -1, dfd, err, r = ERR_INTERNAL;
 
 	*failp = NULL;
 	/* A dot name in the same directory: rename() is atomic only within a
@@ -546,7 +570,13 @@ int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_wr
 	if (w->validate != NULL && (r = fileutil_validate(ctx, w, tmp, failp)) != 0)
 		goto out;
 	if (rename(tmp, w->dest) != 0) {
-		e = fileutil_oserror(errno, NULL);
+		err = errno;
+		if (w->unsafe_writes &&
+		    (err == EBUSY || err == EXDEV || err == EPERM || err == EACCES || err == ETXTBSY)) {
+			r = fileutil_write_in_place(tmp, w->dest, failp);
+			goto out;
+		}
+		e = fileutil_oserror(err, NULL);
 		*failp = module_fail(value_map(), "Could not replace file: %s to %s: %s", tmp, w->dest, e);
 		free(e);
 		r = ERR_INVAL;
@@ -725,6 +755,7 @@ int fileutil_edit(const struct module_ctx *ctx, const struct fileutil_edit *e, i
 		w.plan = &plan;
 		w.validate = e->validate;
 		w.style = FILEUTIL_VALIDATE_EDIT;
+		w.unsafe_writes = e->unsafe_writes;
 		if ((r = fileutil_write_atomic(ctx, &w, failp)) != 0)
 			goto out;
 		*attr_changedp = plan.changed;

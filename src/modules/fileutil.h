@@ -93,11 +93,16 @@ struct fileutil_write {
 	const struct fileattr_plan *plan;   /* owner, group and mode of the new file */
 	const char *validate;               /* NULL, or a command line with %s for the file */
 	enum fileutil_validate_style style;
+	int unsafe_writes;                  /* when the rename is refused (a bind-mounted file),
+	                                       write the destination in place */
 };
 
 /* Writes w->data to w->dest atomically (see above). Returns 0, or
  * ERR_INVAL with *failp a failure result saying what went wrong (a full
- * disk, "failed to validate", ...); dest is then untouched. */
+ * disk, "failed to validate", ...); dest is then untouched. The one
+ * exception is Ansible's unsafe_writes: when the rename is refused with
+ * EBUSY, EXDEV, EPERM, EACCES or ETXTBSY (a file bind-mounted into a
+ * container), the contents are written over the destination in place. */
 int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_write *w, struct value **failp);
 
 /* os.walk, top-down: fn is called with each directory and the names in
@@ -133,6 +138,7 @@ struct fileutil_edit {
 	const char *validate;        /* NULL, or a command with %s */
 	const struct fileattr *fa;   /* the attributes the task asks for */
 	struct value *attr_diff;     /* NULL, or a map for the attributes' before/after */
+	int unsafe_writes;           /* as in struct fileutil_write */
 };
 
 /* Writes e->data through fileutil_write_atomic to the file path leads to

@@ -234,6 +234,7 @@ static struct value *lineinfile_finish(struct lineinfile *l, int changed, const 
 	e.backup = value_get_bool(l->params, "backup", 0);
 	e.validate = lineinfile_param(l, "validate");
 	e.fa = &l->fa;
+	e.unsafe_writes = value_get_bool(l->params, "unsafe_writes", 0);
 	e.attr_diff = attr_diff;
 	if (fileutil_edit(l->ctx, &e, &attr_changed, &backup, &res) != 0) {
 		free(data);

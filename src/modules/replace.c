@@ -196,6 +196,7 @@ struct value *replace_run(const struct module_ctx *ctx)
 	e.backup = value_get_bool(params, "backup", 0);
 	e.validate = value_get_str(params, "validate", NULL);
 	e.fa = &fa;
+	e.unsafe_writes = value_get_bool(params, "unsafe_writes", 0);
 	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &diff) != 0) {
 		value_unref(res);
 		res = diff;

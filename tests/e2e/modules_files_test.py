@@ -728,6 +728,33 @@ def part_faults():
     finally:
         w.close()
         subprocess.run(['umount', d])
+    part_bind_mount()
+
+
+def part_bind_mount():
+    """A file bind-mounted over another (as in containers) cannot be
+    renamed over: the write fails and leaves it, unless unsafe_writes."""
+    d = os.path.join(TMP, 'bind')
+    os.makedirs(d)
+    target, source = os.path.join(d, 'target'), os.path.join(d, 'source')
+    write(target, 'target\n')
+    write(source, 'mounted\n')
+    r = subprocess.run(['mount', '--bind', source, target], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        skip('unsafe_writes on a bind-mounted file', 'cannot bind-mount: %s' % r.stderr.decode().strip())
+        return
+    w = start_worker()
+    try:
+        res = req(w, 'lineinfile', {'path': target, 'line': 'added'})
+        ok(res.get('failed') is True and 'Could not replace file' in res.get('msg', '')
+           and read(target) == b'mounted\n' and sorted(os.listdir(d)) == ['source', 'target'],
+           'a bind-mounted file: the rename is refused, the file and the directory stay as they were', res)
+        res = req(w, 'lineinfile', {'path': target, 'line': 'added', 'unsafe_writes': True})
+        ok(res.get('changed') is True and read(target) == b'mounted\nadded\n' and read(source) == read(target)
+           and sorted(os.listdir(d)) == ['source', 'target'], 'unsafe_writes writes it in place', res)
+    finally:
+        w.close()
+        subprocess.run(['umount', target])
 
 
 def main():

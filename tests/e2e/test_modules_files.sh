@@ -12,9 +12,11 @@ if [ ! -x "$WORKER" ]; then
 	t_done
 	exit 1
 fi
-# The full-disk test mounts a small tmpfs under T_TMP: unmount it first.
+# The fault tests mount a small tmpfs and a file under T_TMP: unmount
+# them first.
 files_cleanup() {
 	umount "$T_TMP/enospc" 2>/dev/null
+	umount "$T_TMP/bind/target" 2>/dev/null
 	t_cleanup
 }
 trap files_cleanup EXIT INT TERM
