@@ -39,8 +39,15 @@ static int pb_block_import_file(struct pb_ctx *c, const struct pb_task *t, const
 	int r;
 
 	*pathp = NULL;
-	if ((r = pb_template(c, value_map_get(t->args, "_raw_params"), &target)) != 0)
-		return r;
+	if ((r = pb_template(c, value_map_get(t->args, "_raw_params"), &target)) != 0) {
+		diag_fini(c->d);
+		return pb_err(c, ERR_PARSE, value_map_get(t->args, "_raw_params"),
+		              "Error when evaluating variable in import path: %s.\n\nWhen using static imports, ensure "
+		              "that any variables used in their names are defined in vars/vars_files\nor extra-vars "
+		              "passed in from the command line. Static imports cannot use variables from facts or "
+		              "inventory\nsources like group or host vars.",
+		              value_cstr(value_map_get(t->args, "_raw_params")));
+	}
 	if (target->type != VALUE_STR) {
 		r = pb_err(c, ERR_PARSE, value_map_get(t->args, "_raw_params"), "the file to import must be a string");
 		goto out;

@@ -10,6 +10,33 @@
 #include "playbook/kv.h"
 #include "playbook/pb_kw.h"
 #include "playbook/pb_priv.h"
+#include "playbook/templar.h"
+
+static int pb_load_lookup(void *ctx, const char *name, size_t len, struct value **vp, struct diag *d)
+{
+	struct value *v = value_map_getn(ctx, name, len);
+
+	(void)d;
+	if (v == NULL)
+		return ERR_NOTFOUND;
+	*vp = value_ref(v);
+	return 0;
+}
+
+/* The built-in hook: the variables given and nothing else (no inventory,
+ * no facts), as Ansible's load-time templating sees them. */
+static int pb_load_template(struct pb_playbook *pb, const struct value *vars, const struct value *text,
+                            struct value **outp, struct diag *d)
+{
+	struct tpl_scope s;
+
+	memset(&s, 0, sizeof(s));
+	s.ctx = (void *)vars;
+	s.lookup = pb_load_lookup;
+	if (pb->templar == NULL)
+		pb->templar = templar_new();
+	return templar_value(pb->templar, text, &s, outp, d);
+}
 
 /* The vars a load-time template sees: the ones given, then extra vars. */
 int pb_template(struct pb_ctx *c, const struct value *v, struct value **outp)
@@ -22,19 +49,37 @@ int pb_template(struct pb_ctx *c, const struct value *v, struct value **outp)
 		*outp = value_null();
 		return 0;
 	}
-	if (v->type != VALUE_STR || !pb_is_template(v->u.s.ptr) || c->pb->template == NULL ||
-	    (v->flags & VALUE_F_UNSAFE)) {
+	if (v->type != VALUE_STR || !pb_is_template(v->u.s.ptr) || (v->flags & VALUE_F_UNSAFE)) {
 		*outp = value_ref((struct value *)v);
 		return 0;
 	}
 	vars = value_map();
-	if (c->play != NULL && c->play->obj.kw[PB_KW_VARS] != NULL)
-		value_map_update(vars, c->play->obj.kw[PB_KW_VARS], 0);
-	else if (c->vars != NULL)
+	if (c->play != NULL) {
+		const struct value *vp = c->play->vars_prompt;
+		size_t i;
+
+		if (c->play->obj.kw[PB_KW_VARS] != NULL)
+			value_map_update(vars, c->play->obj.kw[PB_KW_VARS], 0);
+		/* What a prompt would ask stands at its default, as in
+		 * ansible-playbook's listings. */
+		for (i = 0; vp != NULL && i < value_len(vp); i++) {
+			const struct value *p = value_list_at(vp, i);
+			const char *name = value_cstr(value_map_get(p, "name"));
+			struct value *def = value_map_get(p, "default");
+
+			if (name != NULL)
+				value_map_set(vars, name, def ? value_ref(def) : value_null());
+		}
+		value_map_set(vars, "playbook_dir", value_str(c->play->basedir));
+	} else if (c->vars != NULL) {
 		value_map_update(vars, c->vars, 0);
+	}
 	if (c->pb->extra_vars != NULL)
 		value_map_update(vars, c->pb->extra_vars, 0);
-	r = c->pb->template(c->pb->template_ctx, vars, v, outp, c->d);
+	if (c->pb->template != NULL)
+		r = c->pb->template(c->pb->template_ctx, vars, v, outp, c->d);
+	else
+		r = pb_load_template(c->pb, vars, v, outp, c->d);
 	value_unref(vars);
 	if (r != 0) {
 		value_unref(*outp);

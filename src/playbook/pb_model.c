@@ -11,6 +11,7 @@
 #include "base/xmalloc.h"
 #include "playbook/modreg.h"
 #include "playbook/pb_priv.h"
+#include "playbook/templar.h"
 
 #define PB_CHUNK_SIZE ((size_t)64 << 10)
 
@@ -241,8 +242,8 @@ void playbook_free(struct pb_playbook *pb)
 	for (i = 0; i < pb->nkeep; i++)
 		value_unref(pb->keep[i]);
 	free(pb->keep);
-	for (i = 0; i < pb->nplays; i++) {
-		struct pb_play_priv *pp = pb->plays[i]->priv;
+	for (i = 0; i < pb->nmade; i++) {
+		struct pb_play_priv *pp = pb->made[i]->priv;
 
 		if (pp == NULL)
 			continue;
@@ -255,6 +256,7 @@ void playbook_free(struct pb_playbook *pb)
 		free(pb->roles_path[i]);
 	free(pb->roles_path);
 	value_unref(pb->extra_vars);
+	templar_free(pb->templar);
 	free(pb->path);
 	for (ch = pb->chunks; ch != NULL; ch = next) {
 		next = ch->next;

@@ -117,6 +117,7 @@ int pb_play_load(struct pb_ctx *c, const struct value *ds, const struct value *v
 
 	*playp = NULL;
 	play = pb_alloc(c->pb, sizeof(*play));
+	pb_push(c->pb, (void ***)&c->pb->made, &c->pb->nmade, play);
 	play->obj.kind = PB_PLAY;
 	play->obj.pos = ds->pos;
 	play->pb = c->pb;
@@ -213,6 +214,96 @@ static int pb_play_check(struct pb_ctx *c, struct pb_play *play, enum pb_kw k)
 	}
 }
 
+static int pb_play_templated(const struct value *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (v->type == VALUE_STR)
+		return pb_is_template(v->u.s.ptr) && !(v->flags & VALUE_F_UNSAFE);
+	for (i = 0; v->type == VALUE_LIST && i < value_len(v); i++)
+		if (pb_play_templated(value_list_at(v, i)))
+			return 1;
+	return 0;
+}
+
+/* A keyword rendered for post-validation, with Ansible's message when a
+ * variable is undefined (which repeats the cause, as Ansible's does). */
+static int pb_play_render(struct pb_ctx *c, const struct value *v, const char *field, struct value **outp)
+{
+	struct diag *saved = c->d, tmp;
+	int r;
+
+	diag_init(&tmp);
+	c->d = &tmp;
+	r = pb_template(c, v, outp);
+	c->d = saved;
+	if (r != 0)
+		pb_err(c, ERR_PARSE, v,
+		       "The field '%s' has an invalid value, which includes an undefined variable. The error was: %s. %s",
+		       field, tmp.msg ? tmp.msg : "?", tmp.msg ? tmp.msg : "?");
+	diag_fini(&tmp);
+	return r != 0 ? ERR_PARSE : 0;
+}
+
+/* Ansible templates a play's name and hosts before it lists or runs it;
+ * the keywords stay as written for the executor, the names shown use the
+ * rendering. An undefined name stays as written, as in Ansible. */
+static int pb_play_template_names(struct pb_ctx *c, struct pb_play *play)
+{
+	const struct value *name = play->obj.kw[PB_KW_NAME], *hosts = play->obj.kw[PB_KW_HOSTS];
+	struct value *out = NULL, *list;
+	struct diag tmp;
+	size_t i;
+	int r;
+
+	if (pb_play_templated(hosts)) {
+		list = pb_keep(c->pb, value_pos_from(value_list(), hosts));
+		for (i = 0; i < (hosts->type == VALUE_LIST ? value_len(hosts) : 1); i++) {
+			const struct value *h = hosts->type == VALUE_LIST ? value_list_at(hosts, i) : hosts;
+
+			if ((r = pb_play_render(c, h, "hosts", &out)) != 0)
+				return r;
+			if (out->type == VALUE_LIST) {
+				for (size_t j = 0; j < value_len(out); j++)
+					value_list_push(list, value_str(pb_pystr(c->pb, value_list_at(out, j))));
+			} else {
+				value_list_push(list, value_pos_from(value_str(pb_pystr(c->pb, out)), h));
+			}
+			value_unref(out);
+		}
+		play->hosts_list = list;
+		if (name == NULL || name->type == VALUE_NULL) {
+			struct value *joined = value_str("");
+
+			for (i = 0; i < value_len(list); i++) {
+				struct value *n = value_strf("%s%s%s", value_cstr(joined), i ? "," : "",
+				                             value_cstr(value_list_at(list, i)));
+
+				value_unref(joined);
+				joined = n;
+			}
+			play->display_name = pb_strdup(c->pb, value_cstr(joined));
+			value_unref(joined);
+		}
+	}
+	if (pb_play_templated(name)) {
+		struct diag *saved = c->d;
+
+		diag_init(&tmp);
+		c->d = &tmp;
+		r = pb_template(c, name, &out);
+		c->d = saved;
+		diag_fini(&tmp);
+		if (r == 0) {
+			play->display_name = pb_pystr(c->pb, out);
+			value_unref(out);
+		}
+	}
+	return 0;
+}
+
 int pb_play_post_validate(struct pb_ctx *c, struct pb_play *play)
 {
 	static const enum pb_kw checked[] = {PB_KW_GATHER_FACTS, PB_KW_GATHER_SUBSET, PB_KW_GATHER_TIMEOUT,
@@ -238,7 +329,7 @@ int pb_play_post_validate(struct pb_ctx *c, struct pb_play *play)
 		if ((r = pb_play_check(c, play, checked[i])) != 0)
 			return r;
 	pb_model_names(play);
-	return 0;
+	return pb_play_template_names(c, play);
 }
 
 static struct pb_block *pb_play_flush_block(struct pb_play *play)

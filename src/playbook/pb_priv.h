@@ -11,6 +11,7 @@
 #include "playbook/playbook.h"
 
 struct pb_chunk;
+struct templar;
 
 /* One role instance remembered per play, as Ansible's ROLE_CACHE. */
 struct pb_role_cached {
@@ -30,6 +31,8 @@ struct pb_playbook {
 	char *path;                 /* as given */
 	struct pb_play **plays;
 	size_t nplays, capplays;
+	struct pb_play **made;      /* every play created, loaded or not (arena array): their priv is freed */
+	size_t nmade;
 	struct pb_chunk *chunks;    /* the arena */
 	struct value **keep;        /* references dropped at playbook_free */
 	size_t nkeep, capkeep;
@@ -41,6 +44,7 @@ struct pb_playbook {
 	int (*template)(void *ctx, const struct value *vars, const struct value *text,
 	                struct value **outp, struct diag *d);
 	void *template_ctx;
+	struct templar *templar;    /* owned: the built-in hook's, made on first use */
 };
 
 /* The state of one load: where relative paths start and what is visible. */

@@ -202,11 +202,14 @@ struct pb_opts {
 	const struct value *extra_vars;
 	/*
 	 * Ansible templates a few strings at load time: import_playbook and
-	 * import_tasks file names, role names in roles: and import_role. When
-	 * such a string holds "{{" or "{%", the loader calls template with the
-	 * variables visible (play vars, import vars, extra vars) and expects a
-	 * new reference in *outp; without the hook the string is used as
-	 * written. Errors are returned as they come (with d filled).
+	 * import_tasks file names, role names in roles: and import_role, and a
+	 * play's name and hosts (for what the listings show; the keywords stay
+	 * as written). When such a string holds "{{" or "{%", the loader calls
+	 * template with the variables visible (play vars, vars_prompt
+	 * defaults, playbook_dir, or an import's vars; then extra vars) and
+	 * expects a new reference in *outp. Without a hook, the loader renders
+	 * them with playbook/templar.h over those variables alone. Errors are
+	 * returned as they come (with d filled).
 	 */
 	int (*template)(void *ctx, const struct value *vars, const struct value *text,
 	                struct value **outp, struct diag *d);
