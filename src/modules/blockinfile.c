@@ -135,80 +135,84 @@ static int blockinfile_where(const struct pyre *re, const char *orig, size_t ole
 	return 0;
 }
 
-struct value *blockinfile_run(const struct module_ctx *ctx)
+/* One run's state. */
+struct blockinfile {
+	const struct module_ctx *ctx;
+	struct value *params;          /* owned */
+	const char *path;              /* borrowed from params */
+	int exists;                    /* the file was there */
+	int have_orig;                 /* orig holds its contents */
+	struct buf orig;               /* the file as read */
+	struct blockinfile_lines lines; /* slices of orig */
+	struct buf result;             /* the new contents */
+	int removed;                   /* the new text has no block */
+};
+
+/* The checks before reading, and the reading. Returns NULL, or a result
+ * that ends the run. */
+static struct value *blockinfile_load(struct blockinfile *b)
 {
-	struct value *params = NULL, *res = NULL, *shown, *warnings = value_list(), *diff = NULL, *attr_diff, *list;
-	struct blockinfile_lines lines = {NULL, 0, 0}, out = {NULL, 0, 0};
-	const char *path, *after, *before, *block, *msg, *pattern;
-	struct buf orig, blk, result;
-	struct pyre *re = NULL;
-	struct fileutil_edit e;
-	struct fileattr fa;
-	char *m0 = NULL, *m1 = NULL, *err, *backup = NULL;
-	int present, exists, changed, attr_changed = 0, have_orig = 0;
-	long n0 = -1, n1 = -1;
-	size_t i, at;
+	struct value *res = NULL;
+	char *dir, *e;
+	int r;
 
-	buf_init(&orig, FILEUTIL_MAX_TEXT);
-	buf_init(&blk, 0);
-	buf_init(&result, 0);
-	if (module_params_spec(ctx, "ansible.legacy.blockinfile", blockinfile_spec, BLOCKINFILE_NSPEC,
-	                       blockinfile_exclusive, warnings, &params, &res) != 0)
-		goto done;
-	fileattr_from_params(&fa, params);
-	path = value_get_str(params, "path", "");
-	present = strcmp(value_get_str(params, "state", "present"), "present") == 0;
-	if (fileutil_isdir(path)) {
-		res = module_fail(value_map(), "Path %s is a directory !", path);
+	if (fileutil_isdir(b->path)) {
+		res = module_fail(value_map(), "Path %s is a directory !", b->path);
 		value_map_set(res, "rc", value_int(256));
-		goto out;
+		return res;
 	}
-	exists = fileutil_exists(path);
-	if (!exists) {
-		if (!value_get_bool(params, "create", 0)) {
-			res = module_fail(value_map(), "Path %s does not exist !", path);
-			value_map_set(res, "rc", value_int(257));
-			goto out;
+	if ((b->exists = fileutil_exists(b->path))) {
+		if ((r = fileutil_read(b->path, FILEUTIL_MAX_TEXT, &b->orig)) != 0) {
+			e = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
+			                    : fileutil_oserror(-r, b->path);
+			res = module_fail(value_map(), "Unable to read %s: %s", b->path, e);
+			free(e);
+			return res;
 		}
-		err = fileutil_dirname(path);
-		if (err[0] != '\0' && !fileutil_exists(err) && !ctx->check && fileutil_makedirs(err) != 0) {
-			char *oe = fileutil_oserror(errno, err);
+		b->have_orig = 1;
+		blockinfile_split(&b->lines, buf_ptr(&b->orig), buf_avail(&b->orig));
+		return NULL;
+	}
+	if (!value_get_bool(b->params, "create", 0)) {
+		res = module_fail(value_map(), "Path %s does not exist !", b->path);
+		value_map_set(res, "rc", value_int(257));
+		return res;
+	}
+	dir = fileutil_dirname(b->path);
+	if (dir[0] != '\0' && !fileutil_exists(dir) && !b->ctx->check && fileutil_makedirs(dir) != 0) {
+		r = errno;
+		e = fileutil_oserror(r, dir);
+		res = module_fail(value_map(), "Error creating %s Error code: %d Error description: %s", dir, r, e);
+		free(e);
+	}
+	free(dir);
+	return res;
+}
 
-			res = module_fail(value_map(), "Error creating %s Error code: %d Error description: %s", err,
-			                  errno, oe);
-			free(oe);
-			free(err);
-			goto out;
-		}
-		free(err);
-	} else {
-		int r = fileutil_read(path, FILEUTIL_MAX_TEXT, &orig);
+/* Appends the block between its markers. */
+static void blockinfile_put_block(struct buf *out, const char *m0, const struct buf *blk, const char *m1)
+{
+	buf_puts(out, m0);
+	buf_put(out, buf_ptr(blk), buf_avail(blk));
+	buf_puts(out, m1);
+}
 
-		if (r != 0) {
-			err = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
-			                      : fileutil_oserror(-r, path);
-			res = module_fail(value_map(), "Unable to read %s: %s", path, err);
-			free(err);
-			goto out;
-		}
-		have_orig = 1;
-		blockinfile_split(&lines, buf_ptr(&orig), buf_avail(&orig));
-	}
-	diff = value_map();
-	value_map_set(diff, "before", ctx->diff && have_orig && buf_avail(&orig) > 0
-	                                      ? value_strn(buf_ptr(&orig), buf_avail(&orig))
-	                                      : value_str(""));
-	value_map_set(diff, "after", value_str(""));
-	value_map_set(diff, "before_header", value_strf("%s (content)", path));
-	value_map_set(diff, "after_header", value_strf("%s (content)", path));
-	if (!present && !exists) {
-		res = value_map();
-		value_map_set(res, "changed", value_bool(0));
-		value_map_set(res, "msg", value_strf("File %s not present", path));
-		goto out;
-	}
-	after = value_get_str(params, "insertafter", NULL);
-	before = value_get_str(params, "insertbefore", NULL);
+/* The new text into b->result: the old block cut out and the new one put
+ * where it was, or where insertafter/insertbefore say. Returns NULL or a
+ * failure. */
+static struct value *blockinfile_compose(struct blockinfile *b)
+{
+	const char *after = value_get_str(b->params, "insertafter", NULL);
+	const char *before = value_get_str(b->params, "insertbefore", NULL), *pattern;
+	const char *block = value_get_str(b->params, "block", "");
+	struct blockinfile_lines out = {NULL, 0, 0};
+	struct value *res = NULL;
+	struct pyre *re = NULL;
+	struct buf blk;
+	char *m0, *m1, *err;
+	long n0 = -1, n1 = -1;
+	size_t i, at, lo, hi;
+
 	if (after == NULL && before == NULL)
 		after = "EOF";
 	pattern = after != NULL && strcmp(after, "EOF") != 0      ? after
@@ -217,93 +221,93 @@ struct value *blockinfile_run(const struct module_ctx *ctx)
 	if (pattern != NULL && pyre_compile(pattern, strlen(pattern), 0, &re, &err) != 0) {
 		res = module_fail(value_map(), "cannot use the regular expression '%s': %s", pattern, err);
 		free(err);
-		goto out;
+		return res;
 	}
-	m0 = blockinfile_marker(value_get_str(params, "marker", ""), value_get_str(params, "marker_begin", ""));
-	m1 = blockinfile_marker(value_get_str(params, "marker", ""), value_get_str(params, "marker_end", ""));
-	block = value_get_str(params, "block", "");
-	if (present && block[0] != '\0') {
+	m0 = blockinfile_marker(value_get_str(b->params, "marker", ""), value_get_str(b->params, "marker_begin", ""));
+	m1 = blockinfile_marker(value_get_str(b->params, "marker", ""), value_get_str(b->params, "marker_end", ""));
+	buf_init(&blk, 0);
+	if (strcmp(value_get_str(b->params, "state", "present"), "present") == 0 && block[0] != '\0') {
 		buf_puts(&blk, block);
 		if (block[strlen(block) - 1] != '\n')
 			buf_putc(&blk, '\n');
 	}
-	for (i = 0; i < lines.n; i++) {
-		if (blockinfile_eq(&lines.v[i], m0))
+	for (i = 0; i < b->lines.n; i++) {
+		if (blockinfile_eq(&b->lines.v[i], m0))
 			n0 = (long)i;
-		if (blockinfile_eq(&lines.v[i], m1))
+		if (blockinfile_eq(&b->lines.v[i], m1))
 			n1 = (long)i;
 	}
-	/* The new list of lines: the old block cut out, the new one put at. */
 	if (n0 < 0 || n1 < 0) {
 		if (re != NULL)
-			blockinfile_where(re, have_orig ? buf_str(&orig) : NULL, buf_avail(&orig), &lines, after != NULL, &at);
+			blockinfile_where(re, b->have_orig ? buf_str(&b->orig) : NULL, buf_avail(&b->orig), &b->lines,
+			                  after != NULL, &at);
 		else
-			at = before != NULL ? 0 : lines.n;
-		for (i = 0; i < lines.n; i++)
-			blockinfile_push(&out, lines.v[i].s, lines.v[i].n);
+			at = before != NULL ? 0 : b->lines.n;
+		lo = hi = (size_t)-1;
 	} else {
-		size_t lo = (size_t)(n0 < n1 ? n0 : n1), hi = (size_t)(n0 < n1 ? n1 : n0);
-
-		for (i = 0; i < lines.n; i++)
-			if (i < lo || i > hi)
-				blockinfile_push(&out, lines.v[i].s, lines.v[i].n);
+		lo = (size_t)(n0 < n1 ? n0 : n1);
+		hi = (size_t)(n0 < n1 ? n1 : n0);
 		at = lo;
 	}
+	for (i = 0; i < b->lines.n; i++)
+		if (lo == (size_t)-1 || i < lo || i > hi)
+			blockinfile_push(&out, b->lines.v[i].s, b->lines.v[i].n);
 	for (i = 0; i < out.n; i++) {
-		if (i == at && buf_avail(&blk) > 0) {
-			buf_puts(&result, m0);
-			buf_put(&result, buf_ptr(&blk), buf_avail(&blk));
-			buf_puts(&result, m1);
-		}
-		buf_put(&result, out.v[i].s, out.v[i].n);
+		if (i == at && buf_avail(&blk) > 0)
+			blockinfile_put_block(&b->result, m0, &blk, m1);
+		buf_put(&b->result, out.v[i].s, out.v[i].n);
 		/* Ansible ends the line before the block's place with a
 		 * newline, even when there is no block to put there. */
 		if (i + 1 == at && out.v[i].s[out.v[i].n - 1] != '\n')
-			buf_putc(&result, '\n');
+			buf_putc(&b->result, '\n');
 	}
-	if (at >= out.n && buf_avail(&blk) > 0) {
-		buf_puts(&result, m0);
-		buf_put(&result, buf_ptr(&blk), buf_avail(&blk));
-		buf_puts(&result, m1);
-	}
-	if (ctx->diff)
-		value_map_set(diff, "after", value_strn(buf_ptr(&result), buf_avail(&result)));
-	if (have_orig && buf_avail(&orig) == buf_avail(&result) &&
-	    memcmp(buf_ptr(&orig), buf_ptr(&result), buf_avail(&result)) == 0) {
+	if (at >= out.n && buf_avail(&blk) > 0)
+		blockinfile_put_block(&b->result, m0, &blk, m1);
+	b->removed = buf_avail(&blk) == 0;
+	pyre_free(re);
+	free(out.v);
+	free(m0);
+	free(m1);
+	buf_fini(&blk);
+	return NULL;
+}
+
+/* Writes the new text if it changed, sets the attributes, and builds the
+ * result. Takes diff. */
+static struct value *blockinfile_finish(struct blockinfile *b, struct value *diff)
+{
+	struct value *res = NULL, *attr_diff = value_map(), *list;
+	struct fileutil_edit e;
+	struct fileattr fa;
+	const char *msg;
+	char *backup = NULL;
+	int changed = 1, attr_changed = 0;
+
+	if (b->have_orig && buf_avail(&b->orig) == buf_avail(&b->result) &&
+	    memcmp(buf_ptr(&b->orig), buf_ptr(&b->result), buf_avail(&b->result)) == 0) {
 		msg = "";
 		changed = 0;
-	} else if (!have_orig) {
-		msg = "File created";
-		changed = 1;
-	} else if (buf_avail(&blk) == 0) {
-		msg = "Block removed";
-		changed = 1;
 	} else {
-		msg = "Block inserted";
-		changed = 1;
+		msg = !b->have_orig ? "File created" : b->removed ? "Block removed" : "Block inserted";
 	}
-	attr_diff = value_map();
+	fileattr_from_params(&fa, b->params);
 	memset(&e, 0, sizeof(e));
-	e.path = path;
-	e.data = buf_ptr(&result);
-	e.len = buf_avail(&result);
+	e.path = b->path;
+	e.data = buf_ptr(&b->result);
+	e.len = buf_avail(&b->result);
 	e.changed = changed;
-	e.backup = value_get_bool(params, "backup", 0);
-	e.validate = value_get_str(params, "validate", NULL);
+	e.backup = value_get_bool(b->params, "backup", 0);
+	e.validate = value_get_str(b->params, "validate", NULL);
 	e.fa = &fa;
-	e.unsafe_writes = value_get_bool(params, "unsafe_writes", 0);
+	e.unsafe_writes = value_get_bool(b->params, "unsafe_writes", 0);
 	e.attr_diff = attr_diff;
-	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &res) != 0) {
-		value_unref(attr_diff);
+	if (fileutil_edit(b->ctx, &e, &attr_changed, &backup, &res) != 0)
 		goto out;
-	}
 	res = value_map();
-	if (ctx->check && !exists) {
+	if (b->ctx->check && !b->exists) {
 		value_map_set(res, "changed", value_bool(changed));
 		value_map_set(res, "msg", value_str(msg));
-		value_map_set(res, "diff", diff);
-		diff = NULL;
-		value_unref(attr_diff);
+		value_map_set(res, "diff", value_ref(diff));
 		goto out;
 	}
 	value_map_set(res, "changed", value_bool(changed || attr_changed));
@@ -312,31 +316,61 @@ struct value *blockinfile_run(const struct module_ctx *ctx)
 		                                     changed ? " and " : ""));
 	else
 		value_map_set(res, "msg", value_str(msg));
-	value_map_set(attr_diff, "before_header", value_strf("%s (file attributes)", path));
-	value_map_set(attr_diff, "after_header", value_strf("%s (file attributes)", path));
+	value_map_set(attr_diff, "before_header", value_strf("%s (file attributes)", b->path));
+	value_map_set(attr_diff, "after_header", value_strf("%s (file attributes)", b->path));
 	list = value_list();
-	value_list_push(list, diff);
-	value_list_push(list, attr_diff);
-	diff = NULL;
+	value_list_push(list, value_ref(diff));
+	value_list_push(list, value_ref(attr_diff));
 	value_map_set(res, "diff", list);
 	if (backup != NULL)
 		value_map_set(res, "backup_file", value_str(backup));
 out:
-	shown = module_invocation_args(blockinfile_spec, BLOCKINFILE_NSPEC, params);
+	value_unref(diff);
+	value_unref(attr_diff);
+	free(backup);
+	return res;
+}
+
+struct value *blockinfile_run(const struct module_ctx *ctx)
+{
+	struct value *res = NULL, *shown, *warnings = value_list(), *diff;
+	struct blockinfile b;
+
+	memset(&b, 0, sizeof(b));
+	b.ctx = ctx;
+	buf_init(&b.orig, FILEUTIL_MAX_TEXT);
+	buf_init(&b.result, FILEUTIL_MAX_TEXT);
+	if (module_params_spec(ctx, "ansible.legacy.blockinfile", blockinfile_spec, BLOCKINFILE_NSPEC,
+	                       blockinfile_exclusive, warnings, &b.params, &res) != 0)
+		goto done;
+	b.path = value_get_str(b.params, "path", "");
+	if ((res = blockinfile_load(&b)) != NULL)
+		goto out;
+	if (strcmp(value_get_str(b.params, "state", "present"), "present") != 0 && !b.exists) {
+		res = value_map();
+		value_map_set(res, "changed", value_bool(0));
+		value_map_set(res, "msg", value_strf("File %s not present", b.path));
+		goto out;
+	}
+	if ((res = blockinfile_compose(&b)) != NULL)
+		goto out;
+	diff = value_map();
+	value_map_set(diff, "before", ctx->diff && b.have_orig && buf_avail(&b.orig) > 0
+	                                      ? value_strn(buf_ptr(&b.orig), buf_avail(&b.orig))
+	                                      : value_str(""));
+	value_map_set(diff, "after", ctx->diff ? value_strn(buf_ptr(&b.result), buf_avail(&b.result)) : value_str(""));
+	value_map_set(diff, "before_header", value_strf("%s (content)", b.path));
+	value_map_set(diff, "after_header", value_strf("%s (content)", b.path));
+	res = blockinfile_finish(&b, diff);
+out:
+	shown = module_invocation_args(blockinfile_spec, BLOCKINFILE_NSPEC, b.params);
 	module_finish(res, shown, warnings);
 	value_unref(shown);
 done:
-	value_unref(diff);
-	value_unref(params);
+	value_unref(b.params);
 	value_unref(warnings);
-	pyre_free(re);
-	free(lines.v);
-	free(out.v);
-	free(m0);
-	free(m1);
-	free(backup);
-	buf_fini(&orig);
-	buf_fini(&blk);
-	buf_fini(&result);
+	free(b.lines.v);
+	buf_fini(&b.orig);
+	buf_fini(&b.result);
 	return res;
 }

@@ -92,6 +92,25 @@ static struct value *copy_failure(const char *fmt, ...)
 
 /* --- remote directory trees --- */
 
+/* Reads until n bytes or end of file. Returns the count or -1. */
+static ssize_t copy_read_full(int fd, char *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 /* shutil.copyfile: contents only, following links at both ends. */
 static int copy_file_bytes(const char *src, const char *dst)
 {
@@ -106,18 +125,8 @@ static int copy_file_bytes(const char *src, const char *dst)
 		close(in);
 		return r;
 	}
-	while (r == 0) {
-		n = read(in, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		r = fd_write_all(out, chunk, (size_t)n);
-		if (n == 0)
-			break;
-	}
+	while (r == 0 && (n = copy_read_full(in, chunk, sizeof(chunk))) != 0)
+		r = n < 0 ? -errno : fd_write_all(out, chunk, (size_t)n);
 	close(in);
 	if (close(out) != 0 && r == 0)
 		r = -errno;
@@ -250,24 +259,33 @@ static int copy_cmp_names(const void *a, const void *b)
  * count as equal without reading)? */
 static int copy_files_differ(const char *a, const char *b)
 {
+	char ca[16384], cb[16384];
 	struct stat sa, sb;
-	struct buf ba, bb;
-	int differ;
+	ssize_t na, nb;
+	int fa = -1, fb = -1, differ = 1;
 
 	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
 		return 1;
 	if ((sa.st_mode & S_IFMT) == (sb.st_mode & S_IFMT) && sa.st_size == sb.st_size &&
 	    sa.st_mtim.tv_sec == sb.st_mtim.tv_sec && sa.st_mtim.tv_nsec == sb.st_mtim.tv_nsec)
 		return 0;
-	if (sa.st_size != sb.st_size)
-		return 1;
-	if (fileutil_read(a, (size_t)sa.st_size + 1, &ba) != 0 || fileutil_read(b, (size_t)sb.st_size + 1, &bb) != 0) {
-		buf_fini(&ba);
-		return 1;
+	if (sa.st_size != sb.st_size || (fa = open(a, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (fb = open(b, O_RDONLY | O_CLOEXEC)) < 0)
+		goto out;
+	for (;;) {
+		na = copy_read_full(fa, ca, sizeof(ca));
+		nb = copy_read_full(fb, cb, sizeof(cb));
+		if (na < 0 || na != nb || memcmp(ca, cb, (size_t)na) != 0)
+			goto out;
+		if (na == 0)
+			break;
 	}
-	differ = buf_avail(&ba) != buf_avail(&bb) || memcmp(buf_ptr(&ba), buf_ptr(&bb), buf_avail(&ba)) != 0;
-	buf_fini(&ba);
-	buf_fini(&bb);
+	differ = 0;
+out:
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
 	return differ;
 }
 
@@ -533,170 +551,208 @@ static int copy_make_dirs(struct copy *c, const char *dirname, const char *src, 
 	return 0;
 }
 
-/* The copy module proper, for inline contents (c->data) or remote_src. */
-static struct value *copy_module(struct copy *c)
+/* The copy module's view of one copy. */
+struct copy_mod {
+	const char *src;                     /* borrowed; NULL for inline contents */
+	char *dest;                          /* owned; the file to write, once resolved */
+	char sum_src[DIGEST_MAX_HEX + 1];    /* SHA-1 of the new contents */
+	char md5_src[DIGEST_MAX_HEX + 1];
+	char sum_dest[DIGEST_MAX_HEX + 1];   /* SHA-1 of the destination */
+	int have_src_sum, have_dest_sum;
+	char *backup;                        /* owned; the backup's name */
+};
+
+/* The source: it exists and is readable, its checksums, mode=preserve.
+ * Returns NULL or a result that ends the run. */
+static struct value *copy_module_source(struct copy *c, struct copy_mod *m)
 {
-	const char *src = copy_param(c, "src"), *base = copy_param(c, "_original_basename");
-	const char *validate = copy_param(c, "validate"), *want = copy_param(c, "checksum");
-	char sum_src[DIGEST_MAX_HEX + 1] = "", md5_src[DIGEST_MAX_HEX + 1] = "", sum_dest[DIGEST_MAX_HEX + 1] = "";
-	char *dest = NULL, *dir = NULL, *tmp, *backup = NULL, *e;
-	struct value *res = NULL, *fail = NULL;
+	const char *want = copy_param(c, "checksum");
+	struct value *res;
+
+	if (c->data != NULL) {
+		digest_hex(DIGEST_SHA1, c->data, c->len, m->sum_src);
+		digest_hex(DIGEST_MD5, c->data, c->len, m->md5_src);
+		m->have_src_sum = 1;
+	} else {
+		if (!fileutil_exists(m->src))
+			return copy_failure("Source %s not found", m->src);
+		if (access(m->src, R_OK) != 0)
+			return copy_failure("Source %s not readable", m->src);
+		copy_mode_preserve(c, m->src);
+		if (fileutil_isfile(m->src)) {
+			if (digest_file_hex(DIGEST_SHA1, m->src, m->sum_src) == 0 &&
+			    digest_file_hex(DIGEST_MD5, m->src, m->md5_src) == 0)
+				m->have_src_sum = 1;
+			else
+				value_list_push(c->warnings, value_str("Unable to calculate src checksum, assuming change"));
+		} else if (!fileutil_isdir(m->src)) {
+			return copy_failure("Cannot copy invalid source '%s': not a file", m->src);
+		}
+	}
+	if (want != NULL && (!m->have_src_sum || strcmp(m->sum_src, want) != 0)) {
+		res = copy_failure("Copied file does not match the expected checksum. Transfer failed.");
+		value_map_set(res, "checksum", m->have_src_sum ? value_str(m->sum_src) : value_null());
+		value_map_set(res, "expected_checksum", value_str(want));
+		return res;
+	}
+	return NULL;
+}
+
+static void copy_set_dest(struct copy_mod *m, char *dest)
+{
+	free(m->dest);
+	m->dest = dest;
+}
+
+/* The destination: a trailing '/' (directories made), a directory (the
+ * source's name in it), a followed link, force, and the checks on its
+ * directory. Returns NULL or a result that ends the run. */
+static struct value *copy_module_dest(struct copy *c, struct copy_mod *m)
+{
+	const char *given = copy_param(c, "dest"), *base = copy_param(c, "_original_basename"), *slash;
+	struct value *res = NULL;
+	struct stat st;
+	char *dir;
+
+	m->dest = strchr(given, '/') != NULL ? xstrdup(given) : xasprintf("./%s", given);
+	if (m->dest[strlen(m->dest) - 1] == '/') {
+		if (base != NULL)
+			copy_set_dest(m, fileutil_join(m->dest, base));
+		dir = fileutil_dirname(m->dest);
+		if (!fileutil_exists(dir))
+			copy_make_dirs(c, dir, m->src, &res);
+		free(dir);
+		if (res != NULL)
+			return res;
+	}
+	if (fileutil_isdir(m->dest)) {
+		slash = m->src != NULL ? strrchr(m->src, '/') : NULL;
+		copy_set_dest(m, fileutil_join(m->dest, base != NULL  ? base
+		                                        : slash != NULL ? slash + 1
+		                                        : m->src != NULL ? m->src
+		                                                         : ""));
+	}
+	if (fileutil_exists(m->dest)) {
+		if (fileutil_islink(m->dest) && value_get_bool(c->params, "follow", 0))
+			copy_set_dest(m, fileutil_realpath(m->dest));
+		if (!value_get_bool(c->params, "force", 1)) {
+			res = value_map();
+			value_map_set(res, "msg", value_str("file already exists"));
+			value_map_set(res, "src", m->src != NULL ? value_str(m->src) : value_null());
+			value_map_set(res, "dest", value_str(m->dest));
+			value_map_set(res, "changed", value_bool(0));
+			return res;
+		}
+		if (access(m->dest, R_OK) == 0 && fileutil_isfile(m->dest) &&
+		    digest_file_hex(DIGEST_SHA1, m->dest, m->sum_dest) == 0)
+			m->have_dest_sum = 1;
+	} else {
+		dir = fileutil_dirname(m->dest);
+		if (!fileutil_exists(dir))
+			res = stat(dir, &st) != 0 && errno == EACCES
+			              ? copy_failure("Destination directory %s is not accessible", dir)
+			              : copy_failure("Destination directory %s does not exist", dir);
+		free(dir);
+		if (res != NULL)
+			return res;
+	}
+	dir = fileutil_dirname(m->dest);
+	if (access(dir, W_OK) != 0 && !value_get_bool(c->params, "unsafe_writes", 0))
+		res = copy_failure("Destination %s not writable", dir);
+	free(dir);
+	return res;
+}
+
+/* Backs up and writes the new contents (a file from the host keeps its
+ * times, as shutil.copystat gives them). Returns NULL or a failure. */
+static struct value *copy_module_write(struct copy *c, struct copy_mod *m, int is_link)
+{
+	struct value *res = NULL;
 	struct fileattr_plan plan;
 	struct fileutil_write w;
 	struct timespec times[2];
 	struct stat st, sst;
-	int have_src_sum = 0, have_dest_sum = 0, changed = 0, src_fd = -1, is_link, r;
-	struct fileattr rest;
+	int src_fd = -1;
+	char *e;
 
-	tmp = (char *)copy_param(c, "dest");
-	dest = strchr(tmp, '/') != NULL ? xstrdup(tmp) : xasprintf("./%s", tmp);
+	if (value_get_bool(c->params, "backup", 0) && fileutil_exists(m->dest) &&
+	    fileutil_backup(m->dest, &m->backup, &res) != 0)
+		return res;
+	/* A link being replaced becomes a new file (Ansible unlinks it
+	 * first); a file keeps its owner and mode. */
+	if (fileattr_plan(&c->fa, m->dest, !is_link && stat(m->dest, &st) == 0 ? &st : NULL, &plan, NULL, &res) != 0)
+		return res;
+	memset(&w, 0, sizeof(w));
+	w.dest = m->dest;
+	w.data = c->data;
+	w.len = c->len;
+	w.plan = &plan;
+	w.validate = copy_param(c, "validate");
+	w.style = FILEUTIL_VALIDATE_COPY;
+	w.unsafe_writes = value_get_bool(c->params, "unsafe_writes", 0);
 	if (c->data == NULL) {
-		if (!fileutil_exists(src)) {
-			res = copy_failure("Source %s not found", src);
+		if ((src_fd = open(m->src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(src_fd, &sst) != 0) {
+			e = fileutil_oserror(errno, m->src);
+			res = copy_failure("failed to copy: %s to %s: %s", m->src, m->dest, e);
+			free(e);
 			goto out;
 		}
-		if (access(src, R_OK) != 0) {
-			res = copy_failure("Source %s not readable", src);
-			goto out;
-		}
-		copy_mode_preserve(c, src);
-		if (fileutil_isfile(src)) {
-			if (digest_file_hex(DIGEST_SHA1, src, sum_src) == 0 && digest_file_hex(DIGEST_MD5, src, md5_src) == 0)
-				have_src_sum = 1;
-			else
-				value_list_push(c->warnings, value_str("Unable to calculate src checksum, assuming change"));
-		} else if (!fileutil_isdir(src)) {
-			res = copy_failure("Cannot copy invalid source '%s': not a file", src);
-			goto out;
-		}
-	} else {
-		digest_hex(DIGEST_SHA1, c->data, c->len, sum_src);
-		digest_hex(DIGEST_MD5, c->data, c->len, md5_src);
-		have_src_sum = 1;
+		w.from_fd = 1;
+		w.src_fd = src_fd;
+		times[0] = sst.st_atim;
+		times[1] = sst.st_mtim;
+		w.times = times;
 	}
-	if (want != NULL && (!have_src_sum || strcmp(sum_src, want) != 0)) {
-		res = copy_failure("Copied file does not match the expected checksum. Transfer failed.");
-		value_map_set(res, "checksum", have_src_sum ? value_str(sum_src) : value_null());
-		value_map_set(res, "expected_checksum", value_str(want));
+	fileutil_write_atomic(c->ctx, &w, &res);
+out:
+	if (src_fd >= 0)
+		close(src_fd);
+	return res;
+}
+
+/* The copy module proper, for inline contents (c->data) or remote_src. */
+static struct value *copy_module(struct copy *c)
+{
+	struct value *res = NULL, *fail = NULL;
+	struct copy_mod m;
+	struct fileattr rest;
+	int changed = 0, is_link;
+
+	memset(&m, 0, sizeof(m));
+	m.src = c->data == NULL ? copy_param(c, "src") : NULL;
+	if ((res = copy_module_source(c, &m)) != NULL || (res = copy_module_dest(c, &m)) != NULL)
 		goto out;
-	}
-	if (dest[strlen(dest) - 1] == '/') {
-		if (base != NULL) {
-			tmp = fileutil_join(dest, base);
-			free(dest);
-			dest = tmp;
-		}
-		dir = fileutil_dirname(dest);
-		if (!fileutil_exists(dir) && (r = copy_make_dirs(c, dir, src, &res)) != 0)
+	is_link = fileutil_islink(m.dest);
+	if (m.have_src_sum != m.have_dest_sum || (m.have_src_sum && strcmp(m.sum_src, m.sum_dest) != 0) || is_link) {
+		if (!c->ctx->check && (res = copy_module_write(c, &m, is_link)) != NULL)
 			goto out;
-		free(dir);
-		dir = NULL;
-	}
-	if (fileutil_isdir(dest)) {
-		tmp = fileutil_join(dest, base != NULL ? base : src != NULL ? strrchr(src, '/') ? strrchr(src, '/') + 1 : src
-		                                                         : "");
-		free(dest);
-		dest = tmp;
-	}
-	if (fileutil_lexists(dest) && fileutil_exists(dest)) {
-		if (fileutil_islink(dest) && value_get_bool(c->params, "follow", 0)) {
-			tmp = fileutil_realpath(dest);
-			free(dest);
-			dest = tmp;
-		}
-		if (!value_get_bool(c->params, "force", 1)) {
-			res = value_map();
-			value_map_set(res, "msg", value_str("file already exists"));
-			value_map_set(res, "src", src != NULL ? value_str(src) : value_null());
-			value_map_set(res, "dest", value_str(dest));
-			value_map_set(res, "changed", value_bool(0));
-			goto out;
-		}
-		if (access(dest, R_OK) == 0 && fileutil_isfile(dest) && digest_file_hex(DIGEST_SHA1, dest, sum_dest) == 0)
-			have_dest_sum = 1;
-	} else {
-		dir = fileutil_dirname(dest);
-		if (!fileutil_exists(dir)) {
-			if (stat(dir, &st) != 0 && errno == EACCES)
-				res = copy_failure("Destination directory %s is not accessible", dir);
-			else
-				res = copy_failure("Destination directory %s does not exist", dir);
-			goto out;
-		}
-		free(dir);
-		dir = NULL;
-	}
-	dir = fileutil_dirname(dest);
-	if (access(dir, W_OK) != 0 && !value_get_bool(c->params, "unsafe_writes", 0)) {
-		res = copy_failure("Destination %s not writable", dir);
-		goto out;
-	}
-	is_link = fileutil_islink(dest);
-	if (have_src_sum != have_dest_sum || (have_src_sum && strcmp(sum_src, sum_dest) != 0) || is_link) {
-		if (!c->ctx->check) {
-			if (value_get_bool(c->params, "backup", 0) && fileutil_exists(dest) &&
-			    fileutil_backup(dest, &backup, &res) != 0)
-				goto out;
-			/* A link being replaced becomes a new file (Ansible
-			 * unlinks it first); a file keeps its owner and mode. */
-			if (fileattr_plan(&c->fa, dest, !is_link && stat(dest, &st) == 0 ? &st : NULL, &plan, NULL, &res) != 0)
-				goto out;
-			memset(&w, 0, sizeof(w));
-			w.dest = dest;
-			w.data = c->data;
-			w.len = c->len;
-			w.plan = &plan;
-			w.validate = validate;
-			w.style = FILEUTIL_VALIDATE_COPY;
-			w.unsafe_writes = value_get_bool(c->params, "unsafe_writes", 0);
-			if (c->data == NULL) {
-				if ((src_fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(src_fd, &sst) != 0) {
-					e = fileutil_oserror(errno, src);
-					res = copy_failure("failed to copy: %s to %s: %s", src, dest, e);
-					free(e);
-					goto out;
-				}
-				w.from_fd = 1;
-				w.src_fd = src_fd;
-				times[0] = sst.st_atim;
-				times[1] = sst.st_mtim;
-				w.times = times;
-			}
-			if (fileutil_write_atomic(c->ctx, &w, &res) != 0)
-				goto out;
-		}
 		changed = 1;
 	}
-	if (!have_src_sum && !have_dest_sum && c->data == NULL && fileutil_isdir(src) &&
-	    copy_remote_dirs(c, src, copy_param(c, "dest"), dest, &changed, &res) != 0)
+	if (!m.have_src_sum && !m.have_dest_sum && c->data == NULL && fileutil_isdir(m.src) &&
+	    copy_remote_dirs(c, m.src, copy_param(c, "dest"), m.dest, &changed, &res) != 0)
 		goto out;
 	res = value_map();
-	value_map_set(res, "dest", value_str(dest));
-	value_map_set(res, "src", src != NULL ? value_str(src) : value_null());
-	value_map_set(res, "md5sum", have_src_sum ? value_str(md5_src) : value_null());
-	value_map_set(res, "checksum", have_src_sum ? value_str(sum_src) : value_null());
+	value_map_set(res, "dest", value_str(m.dest));
+	value_map_set(res, "src", copy_param(c, "src") != NULL ? value_str(copy_param(c, "src")) : value_null());
+	value_map_set(res, "md5sum", m.have_src_sum ? value_str(m.md5_src) : value_null());
+	value_map_set(res, "checksum", m.have_src_sum ? value_str(m.sum_src) : value_null());
 	value_map_set(res, "changed", value_bool(changed));
-	if (backup != NULL)
-		value_map_set(res, "backup_file", value_str(backup));
+	if (m.backup != NULL)
+		value_map_set(res, "backup_file", value_str(m.backup));
 	/* Written files already have owner, group and mode; chattr flags
 	 * come once the file is in place. */
 	rest = c->fa;
-	if (changed && !c->ctx->check && have_src_sum) {
-		rest.mode = NULL;
-		rest.owner = rest.group = NULL;
-	}
-	if (fileattr_apply(c->ctx, &rest, dest, &changed, NULL, &fail) != 0) {
+	if (changed && !c->ctx->check && m.have_src_sum)
+		rest.mode = NULL, rest.owner = rest.group = NULL;
+	if (fileattr_apply(c->ctx, &rest, m.dest, &changed, NULL, &fail) != 0) {
 		value_unref(res);
 		res = fail;
 		goto out;
 	}
 	value_map_set(res, "changed", value_bool(changed));
 out:
-	if (src_fd >= 0)
-		close(src_fd);
-	free(dest);
-	free(dir);
-	free(backup);
+	free(m.dest);
+	free(m.backup);
 	return res;
 }
 

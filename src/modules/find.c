@@ -421,17 +421,88 @@ static void find_free_list(struct pyre **l, const struct value *list)
 	free(l);
 }
 
-struct value *find_run(const struct module_ctx *ctx)
+/* Reads the options into f. Returns NULL or a failure. */
+static struct value *find_setup(struct find *f)
 {
 	static const long long age_mult[] = {1, 60, 3600, 86400, 604800};
 	static const long long size_mult[] = {1, 1024, 1048576, 1073741824LL, 1099511627776LL};
-	struct value *res = NULL, *shown, *v, *paths;
-	struct buf b;
-	struct find f;
-	char *npath, *errpath, *e;
+	struct value *res = NULL, *v;
+	struct timespec ts;
 	const char *s;
-	size_t i;
+	char *e;
+
+	f->use_regex = value_get_bool(f->params, "use_regex", 0);
+	if (value_len(value_map_get(f->params, "patterns")) == 0) {
+		v = value_list();
+		value_list_push(v, value_str(f->use_regex ? ".*" : "*"));
+		value_map_set(f->params, "patterns", v);
+	}
+	f->patterns = value_map_get(f->params, "patterns");
+	v = value_map_get(f->params, "excludes");
+	f->excludes = v->type == VALUE_LIST && value_len(v) > 0 ? v : NULL;
+	f->file_type = value_get_str(f->params, "file_type", "file");
+	f->age_stamp = value_get_str(f->params, "age_stamp", "mtime");
+	f->hidden = value_get_bool(f->params, "hidden", 0);
+	f->recurse = value_get_bool(f->params, "recurse", 0);
+	f->checksum = value_get_bool(f->params, "get_checksum", 0);
+	f->whole = value_get_bool(f->params, "read_whole_file", 0);
+	f->depth = (int)value_get_int(f->params, "depth", 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	f->now = find_time(&ts);
+	if ((s = value_get_str(f->params, "age", NULL)) != NULL && !(f->has_age = find_number(s, "smhdw", age_mult,
+	                                                                                        &f->age) == 0)) {
+		res = module_fail(value_map(), "failed to process age");
+		value_map_set(res, "age", value_str(s));
+		return res;
+	}
+	if ((s = value_get_str(f->params, "size", NULL)) != NULL && !(f->has_size = find_number(s, "bkmgt", size_mult,
+	                                                                                          &f->size) == 0)) {
+		res = module_fail(value_map(), "failed to process size");
+		value_map_set(res, "size", value_str(s));
+		return res;
+	}
+	if (f->use_regex && (find_compile_list(f, f->patterns, &f->pats, &res) != 0 ||
+	                     (f->excludes != NULL && find_compile_list(f, f->excludes, &f->excl, &res) != 0)))
+		return res;
+	if ((s = value_get_str(f->params, "contains", NULL)) != NULL && pyre_compile(s, strlen(s), 0, &f->contains,
+	                                                                              &e) != 0) {
+		res = module_fail(value_map(), "cannot use the regular expression '%s': %s", s, e);
+		free(e);
+	}
+	return res;
+}
+
+/* Walks one of the paths (os.walk with an onerror that raises: a
+ * directory that cannot be read skips the rest of the path). */
+static void find_path(struct find *f, const char *given)
+{
+	struct buf b;
+	char *npath, *errpath = NULL, *e;
 	int r;
+
+	buf_init(&b, 0);
+	pyfmt_expand_path(&b, given, strlen(given), f->ctx->envp);
+	npath = buf_take(&b, NULL);
+	f->npath = npath;
+	if (!fileutil_isdir(npath)) {
+		e = xasprintf("'%s' is not a directory", npath);
+		find_warn_skip(f, "Skipped '%s' path due to this access issue: %s\n", npath, e);
+		free(e);
+	} else if ((r = fileutil_walk(npath, value_get_bool(f->params, "follow", 0), 1, find_visit, f, &errpath)) < 0 &&
+	           errpath != NULL) {
+		e = fileutil_oserror(-r, errpath);
+		find_warn_skip(f, "Skipped '%s' path due to this access issue: %s\n", npath, e);
+		free(e);
+	}
+	free(errpath);
+	free(npath);
+}
+
+struct value *find_run(const struct module_ctx *ctx)
+{
+	struct value *res = NULL, *shown, *paths;
+	struct find f;
+	size_t i;
 
 	memset(&f, 0, sizeof(f));
 	f.ctx = ctx;
@@ -441,77 +512,13 @@ struct value *find_run(const struct module_ctx *ctx)
 		value_unref(f.warnings);
 		return res;
 	}
-	f.use_regex = value_get_bool(f.params, "use_regex", 0);
-	if (value_len(value_map_get(f.params, "patterns")) == 0) {
-		v = value_list();
-		value_list_push(v, value_str(f.use_regex ? ".*" : "*"));
-		value_map_set(f.params, "patterns", v);
-	}
-	f.patterns = value_map_get(f.params, "patterns");
-	v = value_map_get(f.params, "excludes");
-	f.excludes = v->type == VALUE_LIST && value_len(v) > 0 ? v : NULL;
-	f.file_type = value_get_str(f.params, "file_type", "file");
-	f.age_stamp = value_get_str(f.params, "age_stamp", "mtime");
-	f.hidden = value_get_bool(f.params, "hidden", 0);
-	f.recurse = value_get_bool(f.params, "recurse", 0);
-	f.checksum = value_get_bool(f.params, "get_checksum", 0);
-	f.whole = value_get_bool(f.params, "read_whole_file", 0);
-	f.depth = (int)value_get_int(f.params, "depth", 0);
 	f.files = value_list();
 	f.skipped = value_map();
-	if ((s = value_get_str(f.params, "age", NULL)) != NULL) {
-		if (find_number(s, "smhdw", age_mult, &f.age) != 0) {
-			res = module_fail(value_map(), "failed to process age");
-			value_map_set(res, "age", value_str(s));
-			goto out;
-		}
-		f.has_age = 1;
-	}
-	if ((s = value_get_str(f.params, "size", NULL)) != NULL) {
-		if (find_number(s, "bkmgt", size_mult, &f.size) != 0) {
-			res = module_fail(value_map(), "failed to process size");
-			value_map_set(res, "size", value_str(s));
-			goto out;
-		}
-		f.has_size = 1;
-	}
-	if (f.use_regex && (find_compile_list(&f, f.patterns, &f.pats, &res) != 0 ||
-	                    (f.excludes != NULL && find_compile_list(&f, f.excludes, &f.excl, &res) != 0)))
+	if ((res = find_setup(&f)) != NULL)
 		goto out;
-	if ((s = value_get_str(f.params, "contains", NULL)) != NULL) {
-		if (pyre_compile(s, strlen(s), 0, &f.contains, &e) != 0) {
-			res = module_fail(value_map(), "cannot use the regular expression '%s': %s", s, e);
-			free(e);
-			goto out;
-		}
-	}
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		f.now = find_time(&ts);
-	}
 	paths = value_map_get(f.params, "paths");
-	for (i = 0; i < value_len(paths); i++) {
-		buf_init(&b, 0);
-		pyfmt_expand_path(&b, value_cstr(value_list_at(paths, i)), value_len(value_list_at(paths, i)), ctx->envp);
-		npath = buf_take(&b, NULL);
-		f.npath = npath;
-		if (!fileutil_isdir(npath)) {
-			e = xasprintf("'%s' is not a directory", npath);
-			find_warn_skip(&f, "Skipped '%s' path due to this access issue: %s\n", npath, e);
-			free(e);
-		} else if ((r = fileutil_walk(npath, value_get_bool(f.params, "follow", 0), 1, find_visit, &f, &errpath)) <
-		           0 && errpath != NULL) {
-			e = fileutil_oserror(-r, errpath);
-			find_warn_skip(&f, "Skipped '%s' path due to this access issue: %s\n", npath, e);
-			free(e);
-			free(errpath);
-		} else {
-			free(errpath);
-		}
-		free(npath);
-	}
+	for (i = 0; i < value_len(paths); i++)
+		find_path(&f, value_cstr(value_list_at(paths, i)));
 	res = value_map();
 	value_map_set(res, "files", value_ref(f.files));
 	value_map_set(res, "changed", value_bool(0));

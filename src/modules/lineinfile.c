@@ -271,131 +271,158 @@ static struct value *lineinfile_finish(struct lineinfile *l, int changed, const 
 	return res;
 }
 
+/* present() before the search: the file read, or its directory made when
+ * create allows it. Returns 0 or ERR_INVAL. */
+static int lineinfile_open(struct lineinfile *l, int existed)
+{
+	char *dir, *err;
+
+	if (existed)
+		return lineinfile_read(l);
+	if (!value_get_bool(l->params, "create", 0)) {
+		lineinfile_fail(l, "Destination %s does not exist !", l->path);
+		value_map_set(l->fail, "rc", value_int(257));
+		return ERR_INVAL;
+	}
+	dir = fileutil_dirname(l->path);
+	if (dir[0] != '\0' && !fileutil_exists(dir) && !l->ctx->check && fileutil_makedirs(dir) != 0) {
+		err = fileutil_oserror(errno, dir);
+		lineinfile_fail(l, "Error creating %s (%s)", dir, err);
+		free(err);
+		free(dir);
+		return ERR_INVAL;
+	}
+	free(dir);
+	return 0;
+}
+
+/* Where present() acts: *idx0p the line regexp or search_string matched
+ * (the last, or the first with firstmatch; *matchedp set), or else a line
+ * equal to line; *idx1p the place insertafter/insertbefore point to.
+ * Returns 0 or ERR_INVAL (a bad pattern). */
+static int lineinfile_locate(struct lineinfile *l, const char *line, const char *after, const char *before,
+                             long *idx0p, long *idx1p, int *matchedp, struct pyre_match *m)
+{
+	const char *regexp = lineinfile_param(l, "regexp"), *search = lineinfile_param(l, "search_string");
+	int firstmatch = value_get_bool(l->params, "firstmatch", 0);
+	size_t i;
+
+	*idx0p = *idx1p = -1;
+	*matchedp = 0;
+	if (regexp != NULL && lineinfile_compile(l, "regexp", regexp, &l->re) != 0)
+		return ERR_INVAL;
+	if (after != NULL && strcmp(after, "BOF") != 0 && strcmp(after, "EOF") != 0) {
+		if (lineinfile_compile(l, "insertafter", after, &l->ins) != 0)
+			return ERR_INVAL;
+	} else if (before != NULL && strcmp(before, "BOF") != 0 &&
+	           lineinfile_compile(l, "insertbefore", before, &l->ins) != 0) {
+		return ERR_INVAL;
+	}
+	for (i = 0; l->re != NULL && i < l->nlines && !(firstmatch && *matchedp); i++)
+		if (lineinfile_search(l->re, &l->lines[i], m))
+			*idx0p = (long)i, *matchedp = 1;
+	if (*matchedp)
+		lineinfile_search(l->re, &l->lines[*idx0p], m);
+	for (i = 0; search != NULL && i < l->nlines && !(firstmatch && *matchedp); i++)
+		if (memmem(l->lines[i].s, l->lines[i].n, search, strlen(search)) != NULL)
+			*idx0p = (long)i, *matchedp = 1;
+	for (i = 0; !*matchedp && i < l->nlines; i++) {
+		if (lineinfile_is(&l->lines[i], line)) {
+			*idx0p = (long)i;
+		} else if (l->ins != NULL && lineinfile_search(l->ins, &l->lines[i], NULL)) {
+			*idx1p = after != NULL ? (long)i + 1 : (long)i;
+			if (firstmatch)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* The matched line becomes line (backrefs expanded) unless it is already.
+ * (Ansible's branch for an insertafter match here cannot be reached: with
+ * neither regexp nor search_string, idx0 comes from an exact match.)
+ * Returns 1 when it changed, 0 when not, ERR_INVAL on a bad template. */
+static int lineinfile_replace_at(struct lineinfile *l, const char *line, long idx0, int expand,
+                                 const struct pyre_match *m)
+{
+	struct lineinfile_line *ln = &l->lines[idx0];
+	struct buf nl;
+	char *err;
+	int changed = 0;
+
+	buf_init(&nl, 0);
+	if (expand) {
+		if (pyre_expand(l->re, line, strlen(line), ln->s, m, &nl, &err) != 0) {
+			lineinfile_fail(l, "line: %s", err);
+			free(err);
+			buf_fini(&nl);
+			return ERR_INVAL;
+		}
+	} else {
+		buf_puts(&nl, line);
+	}
+	if (buf_avail(&nl) == 0 || buf_ptr(&nl)[buf_avail(&nl) - 1] != '\n')
+		buf_putc(&nl, '\n');
+	if (ln->n != buf_avail(&nl) || memcmp(ln->s, buf_ptr(&nl), buf_avail(&nl)) != 0) {
+		free(ln->s);
+		ln->n = buf_avail(&nl);
+		ln->s = buf_take(&nl, NULL);
+		changed = 1;
+	}
+	buf_fini(&nl);
+	return changed;
+}
+
+/* Inserts line where present() puts a line nothing matched. Returns 1
+ * when it did. */
+static int lineinfile_insert_new(struct lineinfile *l, const char *line, const char *after, const char *before,
+                                 long idx1)
+{
+	if ((before != NULL && strcmp(before, "BOF") == 0) || (after != NULL && strcmp(after, "BOF") == 0)) {
+		lineinfile_insert_line(l, 0, line);
+		return 1;
+	}
+	if ((after != NULL && strcmp(after, "EOF") == 0) || idx1 == -1) {
+		if (l->nlines > 0 && !lineinfile_ends_line(&l->lines[l->nlines - 1]))
+			lineinfile_insert(l, l->nlines, "\n", 1);
+		lineinfile_insert_line(l, l->nlines, line);
+		return 1;
+	}
+	/* insertafter matched: not when the line is already right there. */
+	if (after != NULL && ((long)l->nlines == idx1 ? lineinfile_is(&l->lines[idx1 - 1], line)
+	                                               : lineinfile_is(&l->lines[idx1], line)))
+		return 0;
+	lineinfile_insert_line(l, (size_t)idx1, line);
+	return 1;
+}
+
 /* present(): where the line goes, or what it replaces. */
 static struct value *lineinfile_present(struct lineinfile *l, const char *line, const char *after,
                                         const char *before)
 {
-	const char *regexp = lineinfile_param(l, "regexp"), *search = lineinfile_param(l, "search_string");
-	int firstmatch = value_get_bool(l->params, "firstmatch", 0), backrefs = value_get_bool(l->params, "backrefs", 0);
-	long idx0 = -1, idx1 = -1;
-	int matched = 0, changed = 0, existed = fileutil_exists(l->path);
+	int backrefs = value_get_bool(l->params, "backrefs", 0), existed = fileutil_exists(l->path), matched, r = 0;
 	struct pyre_match m;
 	struct value *diff;
-	struct buf nl;
-	const char *msg = "";
-	char *dir, *err;
-	size_t i, linelen = strlen(line);
+	long idx0, idx1;
 
-	if (!existed) {
-		if (!value_get_bool(l->params, "create", 0)) {
-			lineinfile_fail(l, "Destination %s does not exist !", l->path);
-			value_map_set(l->fail, "rc", value_int(257));
-			return NULL;
-		}
-		dir = fileutil_dirname(l->path);
-		if (dir[0] != '\0' && !fileutil_exists(dir) && !l->ctx->check && fileutil_makedirs(dir) != 0) {
-			err = fileutil_oserror(errno, dir);
-			lineinfile_fail(l, "Error creating %s (%s)", dir, err);
-			free(err);
-			free(dir);
-			return NULL;
-		}
-		free(dir);
-	} else if (lineinfile_read(l) != 0) {
+	if (lineinfile_open(l, existed) != 0)
+		return NULL;
+	diff = lineinfile_diff(l->path, l->ctx->diff ? buf_ptr(&l->before) : "", l->ctx->diff ? buf_avail(&l->before) : 0);
+	if (lineinfile_locate(l, line, after, before, &idx0, &idx1, &matched, &m) != 0) {
+		value_unref(diff);
 		return NULL;
 	}
-	diff = lineinfile_diff(l->path, l->ctx->diff ? buf_ptr(&l->before) : "", l->ctx->diff ? buf_avail(&l->before) : 0);
-	if (regexp != NULL && lineinfile_compile(l, "regexp", regexp, &l->re) != 0)
-		goto fail;
-	if (after != NULL && strcmp(after, "BOF") != 0 && strcmp(after, "EOF") != 0) {
-		if (lineinfile_compile(l, "insertafter", after, &l->ins) != 0)
-			goto fail;
-	} else if (before != NULL && strcmp(before, "BOF") != 0) {
-		if (lineinfile_compile(l, "insertbefore", before, &l->ins) != 0)
-			goto fail;
-	}
-	for (i = 0; l->re != NULL && i < l->nlines; i++) {
-		if (lineinfile_search(l->re, &l->lines[i], &m)) {
-			idx0 = (long)i;
-			matched = 1;
-			if (firstmatch)
-				break;
-		}
-	}
-	if (l->re != NULL && matched)
-		lineinfile_search(l->re, &l->lines[idx0], &m);
-	for (i = 0; search != NULL && i < l->nlines; i++) {
-		if (memmem(l->lines[i].s, l->lines[i].n, search, strlen(search)) != NULL) {
-			idx0 = (long)i;
-			matched = 1;
-			if (firstmatch)
-				break;
-		}
-	}
-	if (!matched) {
-		for (i = 0; i < l->nlines; i++) {
-			if (lineinfile_is(&l->lines[i], line)) {
-				idx0 = (long)i;
-			} else if (l->ins != NULL && lineinfile_search(l->ins, &l->lines[i], NULL)) {
-				idx1 = after != NULL ? (long)i + 1 : (long)i;
-				if (firstmatch)
-					break;
-			}
-		}
-	}
 	if (idx0 != -1) {
-		buf_init(&nl, 0);
-		if (backrefs && matched && l->re != NULL) {
-			if (pyre_expand(l->re, line, linelen, l->lines[idx0].s, &m, &nl, &err) != 0) {
-				lineinfile_fail(l, "line: %s", err);
-				free(err);
-				buf_fini(&nl);
-				goto fail;
-			}
-		} else {
-			buf_put(&nl, line, linelen);
+		if ((r = lineinfile_replace_at(l, line, idx0, backrefs && matched && l->re != NULL, &m)) < 0) {
+			value_unref(diff);
+			return NULL;
 		}
-		if (buf_avail(&nl) == 0 || buf_ptr(&nl)[buf_avail(&nl) - 1] != '\n')
-			buf_putc(&nl, '\n');
-		/* (Ansible's branch for an insertafter match here cannot be
-		 * reached: with neither regexp nor search_string, idx0 comes
-		 * from an exact match.) */
-		if (l->lines[idx0].n != buf_avail(&nl) || memcmp(l->lines[idx0].s, buf_ptr(&nl), buf_avail(&nl)) != 0) {
-			free(l->lines[idx0].s);
-			l->lines[idx0].n = buf_avail(&nl);
-			l->lines[idx0].s = buf_take(&nl, NULL);
-			msg = "line replaced";
-			changed = 1;
-		}
-		buf_fini(&nl);
-	} else if (backrefs) {
-		/* Without a match there is nothing to fill the backrefs from. */
-	} else if ((before != NULL && strcmp(before, "BOF") == 0) || (after != NULL && strcmp(after, "BOF") == 0)) {
-		lineinfile_insert_line(l, 0, line);
-		msg = "line added";
-		changed = 1;
-	} else if ((after != NULL && strcmp(after, "EOF") == 0) || idx1 == -1) {
-		if (l->nlines > 0 && !lineinfile_ends_line(&l->lines[l->nlines - 1]))
-			lineinfile_insert(l, l->nlines, "\n", 1);
-		lineinfile_insert_line(l, l->nlines, line);
-		msg = "line added";
-		changed = 1;
-	} else if (after != NULL) {
-		if ((long)l->nlines == idx1 ? !lineinfile_is(&l->lines[idx1 - 1], line)
-		                            : !lineinfile_is(&l->lines[idx1], line)) {
-			lineinfile_insert_line(l, (size_t)idx1, line);
-			msg = "line added";
-			changed = 1;
-		}
-	} else {
-		lineinfile_insert_line(l, (size_t)idx1, line);
-		msg = "line added";
-		changed = 1;
+		return lineinfile_finish(l, r, r ? "line replaced" : "", diff, existed, -1);
 	}
-	return lineinfile_finish(l, changed, msg, diff, existed, -1);
-fail:
-	value_unref(diff);
-	return NULL;
+	/* With backrefs and no match there is nothing to fill them from. */
+	if (!backrefs)
+		r = lineinfile_insert_new(l, line, after, before, idx1);
+	return lineinfile_finish(l, r, r ? "line added" : "", diff, existed, -1);
 }
 
 /* absent(): every line regexp, search_string or the line matches goes. */

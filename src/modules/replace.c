@@ -93,57 +93,55 @@ static char *replace_section_pattern(const char *after, const char *before)
 	return xasprintf("(?P<subsection>.*)%s", before);
 }
 
-struct value *replace_run(const struct module_ctx *ctx)
+/* Reads the file after the checks Ansible makes. Returns NULL or a result
+ * that ends the run. */
+static struct value *replace_read(const char *path, struct buf *text)
 {
-	struct value *params = NULL, *res = NULL, *shown, *warnings = value_list(), *diff;
-	const char *path, *after, *before, *regexp, *repl;
-	struct buf text, out, whole;
-	struct pyre *re = NULL;
-	struct fileutil_edit e;
-	struct fileattr fa;
-	size_t lo, hi, count = 0;
-	char *err, *pattern, *backup = NULL;
-	int r, changed = 0, attr_changed = 0;
+	struct value *res;
+	char *err;
+	int r;
 
-	buf_init(&text, FILEUTIL_MAX_TEXT);
-	buf_init(&out, FILEUTIL_MAX_TEXT);
-	buf_init(&whole, FILEUTIL_MAX_TEXT);
-	if (module_params_spec(ctx, "ansible.legacy.replace", replace_spec, REPLACE_NSPEC, NULL, warnings, &params,
-	                       &res) != 0)
-		goto done;
-	fileattr_from_params(&fa, params);
-	path = value_get_str(params, "path", "");
-	after = value_get_str(params, "after", NULL);
-	before = value_get_str(params, "before", NULL);
-	regexp = value_get_str(params, "regexp", "");
-	repl = value_get_str(params, "replace", "");
-	if (after != NULL && after[0] == '\0')
-		after = NULL;
-	if (before != NULL && before[0] == '\0')
-		before = NULL;
 	if (fileutil_isdir(path)) {
 		res = module_fail(value_map(), "Path %s is a directory !", path);
 		value_map_set(res, "rc", value_int(256));
-		goto out;
+		return res;
 	}
 	if (!fileutil_exists(path)) {
 		res = module_fail(value_map(), "Path %s does not exist !", path);
 		value_map_set(res, "rc", value_int(257));
-		goto out;
+		return res;
 	}
-	buf_fini(&text);
-	if ((r = fileutil_read(path, FILEUTIL_MAX_TEXT, &text)) != 0) {
+	if ((r = fileutil_read(path, FILEUTIL_MAX_TEXT, text)) != 0) {
 		err = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
 		                      : fileutil_oserror(-r, path);
 		res = module_fail(value_map(), "Unable to read the contents of %s: %s", path, err);
 		free(err);
-		goto out;
+		return res;
 	}
-	lo = 0;
-	hi = buf_avail(&text);
-	if (after != NULL || before != NULL) {
-		if ((r = replace_section(after, before, buf_str(&text), buf_avail(&text), &lo, &hi, &res)) < 0)
-			goto out;
+	return NULL;
+}
+
+/* The new text into whole, and the number of replacements. Returns NULL,
+ * or a result that ends the run (no section, a bad pattern). */
+static struct value *replace_substitute(const struct value *params, const struct buf *text, struct buf *whole,
+                                        size_t *countp)
+{
+	const char *after = value_get_str(params, "after", NULL), *before = value_get_str(params, "before", NULL);
+	const char *repl = value_get_str(params, "replace", "");
+	struct value *res = NULL;
+	struct pyre *re;
+	struct buf out;
+	size_t lo = 0, hi = buf_avail(text);
+	char *err, *pattern, *section;
+	int r;
+
+	*countp = 0;
+	if (after != NULL && after[0] == '\0')
+		after = NULL;
+	if (before != NULL && before[0] == '\0')
+		before = NULL;
+	if ((after != NULL || before != NULL) &&
+	    (r = replace_section(after, before, buf_str(text), buf_avail(text), &lo, &hi, &res)) <= 0) {
 		if (r == 0) {
 			pattern = replace_section_pattern(after, before);
 			res = value_map();
@@ -152,76 +150,96 @@ struct value *replace_run(const struct module_ctx *ctx)
 			                                     pattern));
 			value_map_set(res, "changed", value_bool(0));
 			free(pattern);
-			goto out;
 		}
+		return res;
 	}
-	if ((re = replace_compile("regexp", regexp, PYRE_MULTILINE, &res)) == NULL)
-		goto out;
-	{
-		/* The section on its own, so that ^, $ and \b see its ends as
-		 * Python's search of the section string does. */
-		char *section = xstrndup(buf_ptr(&text) + lo, hi - lo);
-
-		r = pyre_sub(re, repl, strlen(repl), section, hi - lo, &out, &count, &err);
-		free(section);
-	}
-	if (r != 0) {
+	if ((re = replace_compile("regexp", value_get_str(params, "regexp", ""), PYRE_MULTILINE, &res)) == NULL)
+		return res;
+	/* The section on its own, so that ^, $ and \b see its ends as Python's
+	 * search of the section string does. */
+	section = xstrndup(buf_ptr(text) + lo, hi - lo);
+	buf_init(&out, FILEUTIL_MAX_TEXT);
+	if ((r = pyre_sub(re, repl, strlen(repl), section, hi - lo, &out, countp, &err)) != 0) {
 		res = r == ERR_TOOBIG ? module_fail(value_map(), "the result is over %zu bytes", FILEUTIL_MAX_TEXT)
 		                      : module_fail(value_map(), "replace: %s", err);
 		if (r != ERR_TOOBIG)
 			free(err);
-		goto out;
+	} else if (buf_avail(&out) == hi - lo && memcmp(buf_ptr(&out), section, hi - lo) == 0) {
+		/* Replaced by the same text: nothing changed. */
+		*countp = 0;
 	}
+	buf_put(whole, buf_ptr(text), lo);
+	buf_put(whole, buf_ptr(&out), buf_avail(&out));
+	buf_put(whole, buf_ptr(text) + hi, buf_avail(text) - hi);
+	buf_fini(&out);
+	free(section);
+	pyre_free(re);
+	return res;
+}
+
+struct value *replace_run(const struct module_ctx *ctx)
+{
+	struct value *params = NULL, *res = NULL, *shown, *warnings = value_list(), *diff, *fail = NULL;
+	struct buf text, whole;
+	struct fileutil_edit e;
+	struct fileattr fa;
+	const char *path;
+	char *backup = NULL;
+	size_t count = 0;
+	int attr_changed = 0;
+
+	buf_init(&text, FILEUTIL_MAX_TEXT);
+	buf_init(&whole, FILEUTIL_MAX_TEXT);
+	if (module_params_spec(ctx, "ansible.legacy.replace", replace_spec, REPLACE_NSPEC, NULL, warnings, &params,
+	                       &res) != 0)
+		goto done;
+	path = value_get_str(params, "path", "");
+	if ((res = replace_read(path, &text)) != NULL || (res = replace_substitute(params, &text, &whole, &count)) != NULL)
+		goto out;
 	res = value_map();
 	value_map_set(res, "rc", value_int(0));
-	buf_put(&whole, buf_ptr(&text), lo);
-	buf_put(&whole, buf_ptr(&out), buf_avail(&out));
-	buf_put(&whole, buf_ptr(&text) + hi, buf_avail(&text) - hi);
-	if (count > 0 && (buf_avail(&out) != hi - lo || memcmp(buf_ptr(&out), buf_ptr(&text) + lo, hi - lo) != 0)) {
-		changed = 1;
-		if (ctx->diff) {
-			diff = value_map();
-			value_map_set(diff, "before_header", value_str(path));
-			value_map_set(diff, "before", value_strn(buf_ptr(&text), buf_avail(&text)));
-			value_map_set(diff, "after_header", value_str(path));
-			value_map_set(diff, "after", value_strn(buf_ptr(&whole), buf_avail(&whole)));
-			value_map_set(res, "diff", diff);
-		}
+	if (count > 0 && ctx->diff) {
+		diff = value_map();
+		value_map_set(diff, "before_header", value_str(path));
+		value_map_set(diff, "before", value_strn(buf_ptr(&text), buf_avail(&text)));
+		value_map_set(diff, "after_header", value_str(path));
+		value_map_set(diff, "after", value_strn(buf_ptr(&whole), buf_avail(&whole)));
+		value_map_set(res, "diff", diff);
 	}
+	fileattr_from_params(&fa, params);
 	memset(&e, 0, sizeof(e));
 	e.path = path;
 	e.data = buf_ptr(&whole);
 	e.len = buf_avail(&whole);
-	e.changed = changed;
+	e.changed = count > 0;
 	e.backup = value_get_bool(params, "backup", 0);
 	e.validate = value_get_str(params, "validate", NULL);
 	e.fa = &fa;
 	e.unsafe_writes = value_get_bool(params, "unsafe_writes", 0);
-	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &diff) != 0) {
+	if (fileutil_edit(ctx, &e, &attr_changed, &backup, &fail) != 0) {
 		value_unref(res);
-		res = diff;
+		res = fail;
 		goto out;
 	}
 	if (backup != NULL)
 		value_map_set(res, "backup_file", value_str(backup));
-	if (attr_changed)
-		value_map_set(res, "msg", changed ? value_strf("%zu replacements made and ownership, perms or SE linux "
-		                                               "context changed", count)
-		                                  : value_str("ownership, perms or SE linux context changed"));
+	if (count > 0 && attr_changed)
+		value_map_set(res, "msg", value_strf("%zu replacements made and ownership, perms or SE linux context "
+		                                     "changed", count));
+	else if (count > 0)
+		value_map_set(res, "msg", value_strf("%zu replacements made", count));
 	else
-		value_map_set(res, "msg", changed ? value_strf("%zu replacements made", count) : value_str(""));
-	value_map_set(res, "changed", value_bool(changed || attr_changed));
+		value_map_set(res, "msg", value_str(attr_changed ? "ownership, perms or SE linux context changed" : ""));
+	value_map_set(res, "changed", value_bool(count > 0 || attr_changed));
 out:
 	shown = module_invocation_args(replace_spec, REPLACE_NSPEC, params);
 	module_finish(res, shown, warnings);
 	value_unref(shown);
 done:
-	pyre_free(re);
 	free(backup);
 	value_unref(params);
 	value_unref(warnings);
 	buf_fini(&text);
-	buf_fini(&out);
 	buf_fini(&whole);
 	return res;
 }
