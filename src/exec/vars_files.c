@@ -65,7 +65,7 @@ static int vars_files_load(struct vars_run *run, const char *path, const struct 
 {
 	struct value *doc = NULL;
 	const struct value *cached = value_map_get(run->vf_cache, path);
-	size_t i;
+	size_t i = 0;
 	int r;
 
 	*datap = NULL;
