@@ -178,106 +178,150 @@ static void pb_task_update(struct value *dst, const struct value *src)
 		value_map_update(dst, src, 0);
 }
 
-/* Ansible's _normalize_parameters for one action form. */
+static int pb_task_truthy(const struct value *v)
+{
+	switch (v->type) {
+	case VALUE_NULL: return 0;
+	case VALUE_BOOL: return v->u.b;
+	case VALUE_INT: return v->u.i != 0;
+	case VALUE_FLOAT: return v->u.f != 0.0;
+	default: return value_len(v) > 0;
+	}
+}
+
+/* The task's args: (Ansible's additional_args), below the action's own. */
+static int pb_task_extra_args(struct pb_ctx *c, const struct value *extra, struct value *final)
+{
+	if (extra == NULL || !pb_task_truthy(extra))
+		return 0;
+	if (extra->type == VALUE_STR) {
+		if (!pb_is_template(extra->u.s.ptr))
+			return pb_err(c, ERR_PARSE, extra,
+			              "Complex args containing variables cannot use bare variables (without Jinja2 "
+			              "delimiters), and must use the full variable style ('{{var_name}}')");
+		value_map_set(final, "_variable_params", value_ref((struct value *)extra));
+		return 0;
+	}
+	if (extra->type != VALUE_MAP)
+		return pb_err(c, ERR_PARSE, extra, "Complex args must be a dictionary or variable string (\"{{var}}\").");
+	value_map_update(final, extra, 0);
+	return 0;
+}
+
+/* "module: copy: ..." with the module known: a map or key=value text. */
+static int pb_task_new_style(struct pb_ctx *c, const struct value *thing, const char *action, struct value **argsp)
+{
+	*argsp = NULL;
+	if (thing->type == VALUE_MAP) {
+		*argsp = value_ref((struct value *)thing);
+		return 0;
+	}
+	if (thing->type == VALUE_STR)
+		return pb_task_kv(c, thing, thing->u.s.ptr, pb_task_check_raw(action), argsp);
+	if (thing->type != VALUE_NULL)
+		return pb_err(c, ERR_PARSE, thing, "unexpected parameter type in action: %s", pb_pytype(thing));
+	return 0;
+}
+
+/* Sets every key and value of args at src's position (the words of an
+ * action: string follow the module name, so their own columns would lie). */
+static void pb_task_pos_all(struct value *args, const struct value *src)
+{
+	size_t i;
+
+	for (i = 0; i < value_len(args); i++) {
+		value_pos_from((struct value *)value_map_key_at(args, i), src);
+		value_pos_from(value_map_val_at(args, i), src);
+	}
+}
+
+/* action: / local_action: "copy src=a" or {module: "copy src=a", ...},
+ * with a nested args: merged in. The module is NULL for a map without
+ * module:, as in Ansible. */
+static int pb_task_old_style(struct pb_ctx *c, const struct value *thing, const char **actionp,
+                             struct value **argsp)
+{
+	const struct value *src = thing, *m;
+	struct value *args = NULL, *tmp = NULL, *a;
+	char *mod = NULL, *rest = NULL;
+	int r;
+
+	*actionp = NULL;
+	*argsp = NULL;
+	if (thing->type == VALUE_MAP) {
+		if ((m = value_map_get(thing, "module")) == NULL)
+			return 0;
+		if (m->type != VALUE_STR)
+			return pb_err(c, ERR_PARSE, m, "unexpected parameter type in action: %s", pb_pytype(m));
+		src = m;
+	} else if (thing->type != VALUE_STR) {
+		return pb_err(c, ERR_PARSE, thing, "unexpected parameter type in action: %s", pb_pytype(thing));
+	}
+	if ((r = pb_task_split_module(c, src, src->u.s.ptr, &mod, &rest)) != 0 ||
+	    (r = pb_task_kv(c, src, rest, pb_task_check_raw(mod), &tmp)) != 0)
+		return r;
+	pb_task_pos_all(tmp, src);
+	args = value_pos_from(value_map(), thing);
+	if (thing->type == VALUE_MAP)
+		value_map_update(args, thing, 0);
+	value_map_update(args, tmp, 0);
+	value_map_del(args, "module");
+	value_unref(tmp);
+	tmp = NULL;
+	if ((a = value_map_get(args, "args")) != NULL) {
+		a = value_ref(a);
+		value_map_del(args, "args");
+		if (a->type == VALUE_STR)
+			r = pb_task_kv(c, a, a->u.s.ptr, 0, &tmp);
+		else
+			tmp = value_ref(a);
+		value_unref(a);
+		if (r != 0) {
+			value_unref(args);
+			return r;
+		}
+		pb_task_update(args, tmp);
+		value_unref(tmp);
+	}
+	*actionp = mod;
+	*argsp = args;
+	return 0;
+}
+
+/* Only Ansible itself passes _ansible_ options, except to the free-form
+ * modules. */
+static int pb_task_internal_args(struct pb_ctx *c, const char *action, const struct value *args)
+{
+	size_t i;
+
+	if (args == NULL || action == NULL || pb_task_check_raw(action))
+		return 0;
+	for (i = 0; i < value_len(args); i++) {
+		const char *k = value_cstr(value_map_key_at(args, i));
+
+		if (strncmp(k, "_ansible_", 9) == 0)
+			return pb_err(c, ERR_INVAL, value_map_key_at(args, i),
+			              "invalid parameter specified for action '%s': '%s'", action, k);
+	}
+	return 0;
+}
+
+/* Ansible's _normalize_parameters for one action form: action is the
+ * module key, or NULL for action:/local_action:. */
 static int pb_task_normalize(struct pb_ctx *c, const struct value *ds, const struct value *thing,
                              const char *action, struct pb_task_action *out)
 {
-	const struct value *extra = value_map_get(ds, "args");
-	struct value *final = value_pos_from(value_map(), ds), *args = NULL, *tmp = NULL;
-	char *mod = NULL, *rest = NULL;
-	size_t i;
+	struct value *final = value_pos_from(value_map(), ds), *args = NULL;
 	int r;
 
-	if (extra != NULL && !(extra->type == VALUE_NULL || (extra->type == VALUE_STR && extra->u.s.len == 0) ||
-	                       (extra->type == VALUE_MAP && value_len(extra) == 0) ||
-	                       (extra->type == VALUE_LIST && value_len(extra) == 0) ||
-	                       (extra->type == VALUE_BOOL && !extra->u.b) || (extra->type == VALUE_INT && extra->u.i == 0))) {
-		if (extra->type == VALUE_STR) {
-			if (!pb_is_template(extra->u.s.ptr)) {
-				r = pb_err(c, ERR_PARSE, extra,
-				           "Complex args containing variables cannot use bare variables (without Jinja2 "
-				           "delimiters), and must use the full variable style ('{{var_name}}')");
-				goto out;
-			}
-			value_map_set(final, "_variable_params", value_ref((struct value *)extra));
-		} else if (extra->type == VALUE_MAP) {
-			value_map_update(final, extra, 0);
-		} else {
-			r = pb_err(c, ERR_PARSE, extra, "Complex args must be a dictionary or variable string (\"{{var}}\").");
-			goto out;
-		}
-	}
-	if (action != NULL) {
-		if (thing->type == VALUE_MAP) {
-			args = value_ref((struct value *)thing);
-		} else if (thing->type == VALUE_STR) {
-			if ((r = pb_task_kv(c, thing, thing->u.s.ptr, pb_task_check_raw(action), &args)) != 0)
-				goto out;
-		} else if (thing->type != VALUE_NULL) {
-			r = pb_err(c, ERR_PARSE, thing, "unexpected parameter type in action: %s", pb_pytype(thing));
-			goto out;
-		}
-	} else {
-		if (thing->type == VALUE_MAP) {
-			const struct value *m = value_map_get(thing, "module");
-
-			if (m != NULL) {
-				if (m->type != VALUE_STR) {
-					r = pb_err(c, ERR_PARSE, m, "unexpected parameter type in action: %s", pb_pytype(m));
-					goto out;
-				}
-				if ((r = pb_task_split_module(c, m, m->u.s.ptr, &mod, &rest)) != 0)
-					goto out;
-				action = mod;
-				args = value_pos_from(value_map(), thing);
-				value_map_update(args, thing, 0);
-				if ((r = pb_task_kv(c, m, rest, pb_task_check_raw(action), &tmp)) != 0)
-					goto out;
-				value_map_update(args, tmp, 0);
-				value_map_del(args, "module");
-			}
-		} else if (thing->type == VALUE_STR) {
-			if ((r = pb_task_split_module(c, thing, thing->u.s.ptr, &mod, &rest)) != 0)
-				goto out;
-			action = mod;
-			if ((r = pb_task_kv(c, thing, rest, pb_task_check_raw(action), &args)) != 0)
-				goto out;
-			for (i = 0; i < value_len(args); i++) {
-				value_pos_from((struct value *)value_map_key_at(args, i), thing);
-				value_pos_from(value_map_val_at(args, i), thing);
-			}
-		} else {
-			r = pb_err(c, ERR_PARSE, thing, "unexpected parameter type in action: %s", pb_pytype(thing));
-			goto out;
-		}
-		if (args != NULL && value_map_get(args, "args") != NULL) {
-			struct value *a = value_ref(value_map_get(args, "args"));
-
-			value_mut(&args);
-			value_map_del(args, "args");
-			value_unref(tmp);
-			tmp = NULL;
-			if (a->type == VALUE_STR)
-				r = pb_task_kv(c, a, a->u.s.ptr, 0, &tmp);
-			else
-				tmp = value_ref(a);
-			value_unref(a);
-			if (r != 0)
-				goto out;
-			pb_task_update(args, tmp);
-		}
-	}
-	if (args != NULL && action != NULL && !pb_task_check_raw(action)) {
-		for (i = 0; i < value_len(args); i++) {
-			const char *k = value_cstr(value_map_key_at(args, i));
-
-			if (strncmp(k, "_ansible_", 9) == 0) {
-				r = pb_err(c, ERR_INVAL, value_map_key_at(args, i),
-				           "invalid parameter specified for action '%s': '%s'", action, k);
-				goto out;
-			}
-		}
-	}
+	if ((r = pb_task_extra_args(c, value_map_get(ds, "args"), final)) != 0)
+		goto out;
+	if (action != NULL)
+		r = pb_task_new_style(c, thing, action, &args);
+	else
+		r = pb_task_old_style(c, thing, &action, &args);
+	if (r != 0 || (r = pb_task_internal_args(c, action, args)) != 0)
+		goto out;
 	if (args != NULL)
 		value_map_update(final, args, 0);
 	out->action = action;
@@ -288,7 +332,6 @@ static int pb_task_normalize(struct pb_ctx *c, const struct value *ds, const str
 out:
 	value_unref(final);
 	value_unref(args);
-	value_unref(tmp);
 	return r;
 }
 
