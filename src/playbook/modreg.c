@@ -26,6 +26,7 @@ static const struct modinfo modreg_table[] = {
 	{"import_playbook", MOD_CONTROLLER, MOD_F_FREEFORM},
 	{"wait_for_connection", MOD_CONTROLLER, 0},
 	{"reboot", MOD_CONTROLLER, 0},
+	{"validate_argument_spec", MOD_CONTROLLER, 0},
 	/* Modules the worker runs (some with a controller-side part, as
 	 * Ansible's action plugins: copy, template, fetch, unarchive, script). */
 	{"setup", MOD_WORKER, 0},

@@ -316,15 +316,84 @@ static int pb_role_meta(struct pb_ctx *c, struct pb_role *r, const struct value 
 	return rc;
 }
 
-static int pb_role_tasks(struct pb_ctx *c, struct pb_role *r, const char *subdir, int handlers,
-                         struct pb_block ***outp, size_t *np)
+/* Role._get_role_argspecs: meta/argument_specs.* when there is one, else
+ * the argument_specs of meta/main. */
+static int pb_role_argspecs(struct pb_ctx *c, struct pb_role *r, const struct value *meta, const struct value **specp)
 {
-	const struct value *from = value_map_get(r->from_files, subdir);
+	static const char *const exts[] = {"", ".yml", ".yaml", ".json"};
+	struct value *data;
+	size_t i;
+	int rc;
+
+	*specp = NULL;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		char *p = pb_printf(c->pb, "%s/meta/argument_specs%s", r->path, exts[i]);
+
+		if (!pb_path_exists(p))
+			continue;
+		if ((rc = pb_role_yaml(c, r, "meta", "argument_specs", 0, &data)) != 0)
+			return rc;
+		*specp = data != NULL && data->type == VALUE_MAP ? value_map_get(data, "argument_specs") : NULL;
+		return 0;
+	}
+	if (meta != NULL && meta->type == VALUE_MAP)
+		*specp = value_map_get(meta, "argument_specs");
+	return 0;
+}
+
+/* Role._create_validation_task: the task Ansible puts first in a role whose
+ * entry point has an argument spec. */
+static struct value *pb_role_validation_task(struct pb_ctx *c, struct pb_role *r, const struct value *spec,
+                                             const char *entry)
+{
+	struct value *task = value_map(), *action = value_map(), *ctx = value_map(), *tags = value_list();
+	const struct value *opts = spec->type == VALUE_MAP ? value_map_get(spec, "options") : NULL;
+	const char *desc = spec->type == VALUE_MAP ? value_cstr(value_map_get(spec, "short_description")) : NULL;
+
+	value_map_set(action, "module", value_str("ansible.builtin.validate_argument_spec"));
+	value_map_set(action, "argument_spec", opts ? value_ref((struct value *)opts) : value_map());
+	value_map_set(action, "provided_arguments", value_ref(r->params));
+	value_map_set(ctx, "type", value_str("role"));
+	value_map_set(ctx, "name", value_str(r->name));
+	value_map_set(ctx, "argument_spec_name", value_str(entry));
+	value_map_set(ctx, "path", value_str(r->path));
+	value_map_set(action, "validate_args_context", ctx);
+	value_map_set(task, "action", action);
+	if (desc != NULL)
+		value_map_set(task, "name",
+		              value_strf("Validating arguments against arg spec '%s' - %s", entry, desc));
+	else
+		value_map_set(task, "name", value_strf("Validating arguments against arg spec '%s'", entry));
+	value_list_push(tags, value_str("always"));
+	value_map_set(task, "tags", tags);
+	value_at(task, r->obj.pos.file, r->obj.pos.line, r->obj.pos.col);
+	(void)c;
+	return task;
+}
+
+static int pb_role_tasks(struct pb_ctx *c, struct pb_role *r, const char *subdir, int handlers,
+                         const struct value *argspecs, struct pb_block ***outp, size_t *np)
+{
+	const struct value *from = value_map_get(r->from_files, subdir), *spec = NULL;
+	const char *entry = value_cstr(from) ? value_cstr(from) : "main";
 	struct value *data;
 	int rc;
 
 	if ((rc = pb_role_yaml(c, r, subdir, value_cstr(from), 0, &data)) != 0)
 		return rc;
+	if (argspecs != NULL && argspecs->type == VALUE_MAP)
+		spec = value_map_get(argspecs, entry);
+	if (spec != NULL && !(spec->type == VALUE_NULL || value_len(spec) == 0)) {
+		struct value *l = value_list();
+
+		value_list_push(l, pb_role_validation_task(c, r, spec, entry));
+		if (data != NULL && data->type == VALUE_LIST)
+			for (size_t i = 0; i < value_len(data); i++)
+				value_list_push(l, value_ref(value_list_at(data, i)));
+		else if (data != NULL)
+			value_list_push(l, value_ref(data));
+		data = pb_keep(c->pb, l);
+	}
 	if (data == NULL)
 		return 0;
 	if (data->type != VALUE_LIST)
@@ -336,11 +405,11 @@ static int pb_role_tasks(struct pb_ctx *c, struct pb_role *r, const char *subdir
 /* Role.load: the cached instance for the same name and parameters, or a
  * new one with its files and dependencies loaded. */
 static int pb_role_load(struct pb_ctx *c, const struct pb_role_def *def, struct pb_role *parent,
-                        const struct value *from_files, int from_include, struct pb_role **rolep)
+                        const struct value *from_files, int from_include, int validate, struct pb_role **rolep)
 {
 	struct pb_play_priv *pp = pb_role_priv(c->play);
 	struct value *key = pb_keep(c->pb, pb_role_key(def, from_files, from_include));
-	const struct value *meta = NULL;
+	const struct value *meta = NULL, *argspecs = NULL;
 	struct pb_role *r;
 	size_t i;
 	int rc;
@@ -382,8 +451,10 @@ static int pb_role_load(struct pb_ctx *c, const struct pb_role_def *def, struct 
 		goto out;
 	if (meta != NULL && (rc = pb_role_meta(c, r, meta)) != 0)
 		goto out;
-	if ((rc = pb_role_tasks(c, r, "tasks", 0, &r->task_blocks, &r->ntask_blocks)) != 0 ||
-	    (rc = pb_role_tasks(c, r, "handlers", 1, &r->handler_blocks, &r->nhandler_blocks)) != 0)
+	if (validate && (rc = pb_role_argspecs(c, r, meta, &argspecs)) != 0)
+		goto out;
+	if ((rc = pb_role_tasks(c, r, "tasks", 0, argspecs, &r->task_blocks, &r->ntask_blocks)) != 0 ||
+	    (rc = pb_role_tasks(c, r, "handlers", 1, NULL, &r->handler_blocks, &r->nhandler_blocks)) != 0)
 		goto out;
 	if (pp->ncache == pp->capcache) {
 		pp->capcache = pp->capcache ? pp->capcache * 2 : 8;
@@ -419,7 +490,7 @@ int pb_role_load_list(struct pb_ctx *c, const struct value *ds, struct pb_role *
 	for (i = 0; i < n; i++) {
 		struct pb_role *r;
 
-		if ((rc = pb_role_load(c, &defs[i], owner, NULL, 0, &r)) != 0)
+		if ((rc = pb_role_load(c, &defs[i], owner, NULL, 0, 1, &r)) != 0)
 			return rc;
 		pb_push(c->pb, (void ***)outp, np, r);
 	}
@@ -432,7 +503,7 @@ int pb_role_load_for_include(struct pb_ctx *c, const struct pb_task *inc, const 
 	struct pb_role_def def;
 	const struct value *v;
 	struct value *vars;
-	int rc, b = 1;
+	int rc, b = 1, validate = 1;
 
 	*rolep = NULL;
 	if (name == NULL || name->type != VALUE_STR)
@@ -445,7 +516,10 @@ int pb_role_load_for_include(struct pb_ctx *c, const struct pb_task *inc, const 
 		value_map_update(vars, inc->obj.kw[PB_KW_VARS], 0);
 		def.kw.kw[PB_KW_VARS] = pb_keep(c->pb, vars);
 	}
-	if ((rc = pb_role_load(c, &def, inc->role, from_files, 1, rolep)) != 0)
+	v = value_map_get(inc->args, "rolespec_validate");
+	if (v != NULL && pb_kw_bool(v, "rolespec_validate", &validate, c->d) != 0)
+		return ERR_PARSE;
+	if ((rc = pb_role_load(c, &def, inc->role, from_files, 1, validate, rolep)) != 0)
 		return rc;
 	v = value_map_get(inc->args, "allow_duplicates");
 	if (v != NULL && pb_kw_bool(v, "allow_duplicates", &b, c->d) != 0)

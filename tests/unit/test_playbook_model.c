@@ -456,6 +456,46 @@ out:
 	playbook_free(pb);
 }
 
+static void test_argument_specs(void)
+{
+	struct pb_playbook *pb;
+	struct pb_play *play;
+	struct pb_task *t;
+	struct buf b;
+
+	t_fresh();
+	t_write("roles/a/meta/main.yml",
+	        "argument_specs:\n  main:\n    short_description: Main\n    options: {x: {type: str}}\n");
+	t_write("roles/a/tasks/main.yml", "- name: a main\n  debug: msg=a\n");
+	t_write("roles/a/tasks/other.yml", "- name: a other\n  debug: msg=o\n");
+	t_write("pb.yml",
+	        "- hosts: all\n"
+	        "  roles:\n"
+	        "    - {role: a, x: given}\n"
+	        "  tasks:\n"
+	        "    - import_role: name=a tasks_from=other\n"
+	        "    - import_role: name=a rolespec_validate=false\n");
+	pb = t_ok("pb.yml");
+	if (pb == NULL)
+		return;
+	play = t_play(pb, 0);
+	buf_init(&b, 0);
+	/* The spec of the entry point adds a first task tagged always; other
+	 * entry points without a spec and rolespec_validate=false add none. */
+	T_EQ_STR(t_task_names(play->role_blocks, play->nrole_blocks, &b),
+	         "a : Validating arguments against arg spec 'main' - Main|a : a main|a : meta|");
+	buf_reset(&b);
+	T_EQ_STR(t_task_names(play->tasks, play->ntasks, &b), "a : a other|a : meta|a : a main|a : meta|");
+	t = t_task(play->role_blocks[0], 0);
+	T_EQ_STR(t->module, "validate_argument_spec");
+	T_CHECK(t->mod != NULL && t->mod->where == MOD_CONTROLLER);
+	t_eq_json(t->obj.kw[PB_KW_TAGS], "[\"always\"]");
+	t_eq_json(value_map_get(t->args, "provided_arguments"), "{\"x\": \"given\"}");
+	t_eq_json(value_map_get(t->args, "argument_spec"), "{\"x\": {\"type\": \"str\"}}");
+	buf_fini(&b);
+	playbook_free(pb);
+}
+
 static void test_include_role(void)
 {
 	struct pb_playbook *pb;
@@ -668,6 +708,7 @@ int main(void)
 	T_RUN(test_inheritance_imports);
 	T_RUN(test_blocks);
 	T_RUN(test_roles);
+	T_RUN(test_argument_specs);
 	T_RUN(test_include_role);
 	T_RUN(test_import_playbook);
 	T_RUN(test_tags);
