@@ -21,7 +21,7 @@
 #include "modules/fileutil.h"
 #include "modules/module.h"
 #include "modules/pyfmt.h"
-#include "modules/pyre.h"
+#include "data/pyre.h"
 
 static const struct module_argspec find_spec[] = {
 	{"paths", MODULE_ARG_LIST, NULL, "name,path", NULL, MODULE_ARG_REQUIRED},

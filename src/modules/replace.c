@@ -13,7 +13,7 @@
 #include "modules/fileattr.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
-#include "modules/pyre.h"
+#include "data/pyre.h"
 
 static const struct module_argspec replace_spec[] = {
 	{"path", MODULE_ARG_PATH, NULL, "dest,destfile,name", NULL, MODULE_ARG_REQUIRED},

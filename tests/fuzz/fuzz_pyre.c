@@ -1,4 +1,4 @@
-/* Python regexes through POSIX ERE (modules/pyre.c) and symbolic file
+/* Python regexes through POSIX ERE (data/pyre.c) and symbolic file
  * modes (modules/fmode.c) on arbitrary input. The input is a flags byte,
  * then pattern, text and replacement template separated by NUL bytes.
  * Every pattern either compiles or fails with a message; a compiled one
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "modules/fmode.c"
-#include "modules/pyre.c"
+#include "data/pyre.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* The Python regex layer of the worker (modules/pyre.c): translation to
+/* The Python regex layer of the worker (data/pyre.c, shared with the template engine): translation to
  * POSIX ERE, matches and group spans compared with Python's re.search on
  * the same text (cases where Python and POSIX agree), re.subn results
  * (template escapes, named groups, empty matches), and the errors: what
@@ -7,7 +7,7 @@
  * The module layer is not in libdrover.a, so its source is compiled in. */
 #include <stdlib.h>
 
-#include "modules/pyre.c"
+#include "data/pyre.c"
 #include "t.h"
 
 struct search_case {

@@ -3,7 +3,7 @@
  * Python's sre_parse closely enough to reject what Python rejects with the
  * same words, so a pattern that fails here fails for a reason a user of
  * Ansible would recognise. */
-#include "modules/pyre.h"
+#include "data/pyre.h"
 
 #include <regex.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
-/* Python regular expressions for the worker's modules (lineinfile,
- * blockinfile, replace, find), run by the C library's POSIX <regex.h>: a
+/* Python regular expressions for the worker's modules and the template
+ * engine's regex filters and tests (lineinfile, blockinfile, replace, find),
+ * run by the C library's POSIX <regex.h>: a
  * pattern in Python's syntax is translated to a POSIX extended regular
  * expression, and Python's group numbers and names are mapped onto the
  * ERE's subexpressions. Replacement templates ("\1", "\g<name>") are
@@ -28,8 +29,8 @@
  * matches only at the very end (Python also before a final newline, so
  * callers match lines without their newline); text is matched as bytes
  * and stops at the first NUL byte. */
-#ifndef DROVER_MODULES_PYRE_H
-#define DROVER_MODULES_PYRE_H
+#ifndef DROVER_DATA_PYRE_H
+#define DROVER_DATA_PYRE_H
 
 #include <stddef.h>
 
