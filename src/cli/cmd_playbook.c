@@ -281,6 +281,7 @@ int cmd_playbook(int argc, char **argv)
 	struct pb_playbook **pbs = NULL;
 	struct pb_list_opts lo;
 	struct pb_opts po;
+	struct value *pb_magic = NULL;
 	struct diag d;
 	struct buf out;
 	int i, npb = 0, r, rc;
@@ -307,6 +308,9 @@ int cmd_playbook(int argc, char **argv)
 		goto out;
 	pbcmd_roles_path(&pc, &po);
 	po.extra_vars = pc.co.extra_vars;
+	/* Play names and hosts may use groups, as in Ansible. */
+	po.magic_vars = pb_magic = value_map();
+	value_map_set(pb_magic, "groups", inventory_groups_var(pc.inv));
 	pbs = xcalloc((size_t)(argc - optind), sizeof(*pbs));
 	/* Every playbook is loaded before anything is printed, as
 	 * ansible-playbook does. */
@@ -350,6 +354,7 @@ out:
 		playbook_free(pbs[i]);
 	free(pbs);
 	free((void *)po.roles_path);
+	value_unref(pb_magic);
 	buf_fini(&out);
 	diag_fini(&d);
 	value_unref(pc.only);

@@ -54,6 +54,8 @@ int pb_template(struct pb_ctx *c, const struct value *v, struct value **outp)
 		return 0;
 	}
 	vars = value_map();
+	if (c->pb->magic_vars != NULL)
+		value_map_update(vars, c->pb->magic_vars, 0);
 	if (c->play != NULL) {
 		const struct value *vp = c->play->vars_prompt;
 		size_t i;
@@ -325,6 +327,7 @@ int playbook_load(const char *path, const struct pb_opts *o, struct pb_playbook 
 			if (o->roles_path[i] != NULL && o->roles_path[i][0] != '\0')
 				pb->roles_path[pb->nroles_path++] = xstrdup(o->roles_path[i]);
 		pb->extra_vars = o->extra_vars ? value_ref((struct value *)o->extra_vars) : NULL;
+		pb->magic_vars = o->magic_vars ? value_ref((struct value *)o->magic_vars) : NULL;
 		pb->template = o->template;
 		pb->template_ctx = o->template_ctx;
 	}

@@ -256,6 +256,7 @@ void playbook_free(struct pb_playbook *pb)
 		free(pb->roles_path[i]);
 	free(pb->roles_path);
 	value_unref(pb->extra_vars);
+	value_unref(pb->magic_vars);
 	templar_free(pb->templar);
 	free(pb->path);
 	for (ch = pb->chunks; ch != NULL; ch = next) {

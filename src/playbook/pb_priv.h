@@ -41,6 +41,7 @@ struct pb_playbook {
 	char **roles_path;          /* owned copies */
 	size_t nroles_path;
 	struct value *extra_vars;   /* owned reference, or NULL */
+	struct value *magic_vars;   /* owned reference, or NULL */
 	int (*template)(void *ctx, const struct value *vars, const struct value *text,
 	                struct value **outp, struct diag *d);
 	void *template_ctx;

@@ -200,6 +200,9 @@ struct pb_opts {
 	size_t nroles_path;
 	/* Extra vars (-e): names the loader templates see, above play vars. */
 	const struct value *extra_vars;
+	/* Variables known before any host, below play vars, for the same
+	 * templates: Ansible's magic variables such as groups (may be NULL). */
+	const struct value *magic_vars;
 	/*
 	 * Ansible templates a few strings at load time: import_playbook and
 	 * import_tasks file names, role names in roles: and import_role, and a
