@@ -101,7 +101,10 @@ struct pb_block {
 	struct pb_obj *parent;           /* enclosing block, import/include task or apply block; NULL at the top */
 	struct pb_play *play;
 	struct pb_role *role;            /* role whose tasks these are, or NULL */
-	struct pb_role **dep_chain;      /* roles above role, outermost first (Ansible's _dep_chain) */
+	struct pb_role **dep_chain;      /* Ansible's _dep_chain: the roles that pulled role in,
+	                                  * outermost first, ending with role itself; NULL
+	                                  * (0) outside roles and in blocks that take their
+	                                  * parent's (pb_task_dep_chain finds it) */
 	size_t ndep_chain;
 	struct pb_obj **block, **rescue, **always; /* tasks and nested blocks */
 	size_t nblock, nrescue, nalways;
@@ -130,7 +133,8 @@ struct pb_task {
 	enum pb_task_type type;
 	const char *action;              /* as written: "ansible.builtin.file", "file" */
 	const char *module;              /* without a builtin/legacy prefix: "file" */
-	const struct modinfo *mod;       /* modreg_find(action); NULL for the include/import types */
+	const struct modinfo *mod;       /* modreg_find(action) (playbook/modreg.h); NULL for the
+	                                  * include/import types */
 	struct value *args;              /* borrowed VALUE_MAP, unevaluated; free-form text is
 	                                  * "_raw_params", a templated args string "_variable_params" */
 	const char *loop_with;           /* lookup of with_<lookup> (loop is kw[PB_KW_LOOP]), or NULL */
@@ -146,6 +150,15 @@ enum {
 	PB_TASK_STATIC = 1 << 2,   /* an import: its keywords reach the tasks it imported */
 };
 
+/*
+ * A role instance: one per role name and parameters in a play (Ansible's
+ * ROLE_CACHE key: role params, when, tags, vars, *_from files, and whether
+ * an include loaded it). Its tasks may be expanded several times (listed
+ * twice, or as a dependency of several roles); the executor runs them once
+ * per host unless allow_duplicates: it marks the instance done for a host
+ * when the implicit "meta: role_complete" ending an expansion runs, and
+ * skips the tasks of an instance already done (Ansible's has_run).
+ */
 struct pb_role {
 	struct pb_obj obj;               /* kind PB_ROLE: keywords of the role definition
 	                                  * (when, tags, become, vars, ... in roles: or meta dependencies) */
