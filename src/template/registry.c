@@ -15,6 +15,7 @@ static const struct tpl_fn_def *const filter_tables[] = {
 	tpl_filters_core,
 	tpl_filters_seq,
 	tpl_filters_ansible,
+	tpl_filters_text,
 	NULL,
 };
 
