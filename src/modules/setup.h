@@ -1,0 +1,18 @@
+/* The setup module's collectors shared between its files: each adds its
+ * facts, without the ansible_ prefix, to a map. */
+#ifndef DROVER_MODULES_SETUP_H
+#define DROVER_MODULES_SETUP_H
+
+#include "data/value.h"
+
+/* Ansible's "network" collector on Linux: interfaces (sorted names),
+ * one map per interface under its name (':' as '_'), default_ipv4,
+ * default_ipv6, all_ipv4_addresses and all_ipv6_addresses, read from
+ * sysfs, getifaddrs(3), /proc/net/if_inet6 and the routing tables. */
+void setup_net_collect(struct value *facts);
+
+/* Reads a small file whole into a heap string with trailing whitespace
+ * stripped (get_file_content), or returns NULL when it cannot be read. */
+char *setup_file(const char *path);
+
+#endif
