@@ -23,6 +23,7 @@ static const struct module module_table[] = {
 	{"lineinfile", lineinfile_run, MODULE_CHECK_MODE},
 	{"ping", ping_run, MODULE_CHECK_MODE},
 	{"replace", replace_run, MODULE_CHECK_MODE},
+	{"setup", setup_run, MODULE_CHECK_MODE},
 	{"shell", command_run, MODULE_CHECK_MODE},
 	{"slurp", slurp_run, MODULE_CHECK_MODE},
 	{"stat", stat_run, MODULE_CHECK_MODE},

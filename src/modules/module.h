@@ -130,5 +130,6 @@ struct value *replace_run(const struct module_ctx *ctx);
 struct value *slurp_run(const struct module_ctx *ctx);
 struct value *find_run(const struct module_ctx *ctx);
 struct value *tempfile_run(const struct module_ctx *ctx);
+struct value *setup_run(const struct module_ctx *ctx);
 
 #endif
