@@ -21,6 +21,7 @@ static const struct tpl_fn_def *const filter_tables[] = {
 
 static const struct tpl_fn_def *const test_tables[] = {
 	tpl_tests_core,
+	tpl_tests_ansible,
 	NULL,
 };
 
