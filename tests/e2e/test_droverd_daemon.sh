@@ -81,6 +81,36 @@ for bin in "$DROVERD" "$SUPERVISORD"; do
 		"[ $rc = 2 ] && grep -q 'could not find config file $T_TMP/none.conf' '$T_TMP/nf.txt'"
 done
 
+# --- finding the file without -c: next to the executable, then the cwd ---
+# supervisord looks in dirname(dirname(argv[0]))/etc/supervisord.conf and
+# .../supervisord.conf, then ./supervisord.conf and ./etc/supervisord.conf
+# (relative to the current directory), then /etc. droverd resolves a bare
+# name through /proc/self/exe, as supervisord's argv[0] is always a path.
+mkdir -p "$T_TMP/prefix/bin" "$T_TMP/prefix/etc" "$T_TMP/elsewhere/etc"
+cp "$DROVERD" "$T_TMP/prefix/bin/droverd"
+for d in prefix/etc elsewhere elsewhere/etc; do
+	printf '%s\n' "[supervisord]" "logfile=%(here)s/main.log" "pidfile=%(here)s/d.pid" "user=root" \
+		> "$T_TMP/$d/supervisord.conf"
+done
+found_by() { # found_by CWD HOW: runs droverd from CWD, prints which config it used
+	(cd "$T_TMP/$1" && case "$2" in
+		path) exec env -i PATH="$T_TMP/prefix/bin:/usr/bin:/bin" droverd -n ;;
+		*) exec "$2" -n ;;
+	esac) > /dev/null 2>&1 &
+	fpid=$!
+	track_pid "$fpid"
+	wait_for 10 sh -c "ls '$T_TMP'/prefix/etc/d.pid '$T_TMP'/elsewhere/d.pid '$T_TMP'/elsewhere/etc/d.pid 2>/dev/null | grep -q ."
+	used=$(cd "$T_TMP" && ls prefix/etc/d.pid elsewhere/d.pid elsewhere/etc/d.pid 2>/dev/null)
+	dv_stop "$fpid" 10
+	echo "$used"
+}
+check_eq "lookup: ../etc next to the executable first" "$(found_by elsewhere ../prefix/bin/droverd)" "prefix/etc/d.pid"
+check_eq "lookup: through PATH as well" "$(found_by elsewhere path)" "prefix/etc/d.pid"
+rm "$T_TMP/prefix/etc/supervisord.conf"
+check_eq "lookup: then ./supervisord.conf" "$(found_by elsewhere ../prefix/bin/droverd)" "elsewhere/d.pid"
+rm "$T_TMP/elsewhere/supervisord.conf"
+check_eq "lookup: then ./etc/supervisord.conf" "$(found_by elsewhere ../prefix/bin/droverd)" "elsewhere/etc/d.pid"
+
 # --- unknown keys load, with a warning and a suggestion -----------------
 dv_setup unknown "$HEAD
 [program:a]
