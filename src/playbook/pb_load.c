@@ -158,7 +158,19 @@ static void pb_load_apply_import(struct pb_ctx *c, struct pb_play *play, const s
 
 		ptags = value_ref(ptags);
 		value_map_del(vars, "tags");
-		if (ptags->type == VALUE_STR && pb_kw_load_tags(c, ptags, &split) == 0) {
+		/* Ansible extends the play's tag list in place: a play without
+		 * tags of its own (or from an inner import) has no list to
+		 * extend, and its tags var is dropped. */
+		if (ptags->type == VALUE_STR && play->obj.kw[PB_KW_TAGS] != NULL) {
+			const char *p = ptags->u.s.ptr, *comma;
+
+			/* Split at commas but not stripped, as Ansible does here. */
+			split = value_list();
+			while ((comma = strchr(p, ',')) != NULL) {
+				value_list_push(split, value_pos_from(value_strn(p, (size_t)(comma - p)), ptags));
+				p = comma + 1;
+			}
+			value_list_push(split, value_pos_from(value_str(p), ptags));
 			pb_load_add_tags(c->pb, &play->obj, split);
 			value_unref(split);
 		}
