@@ -488,6 +488,14 @@ int main(int argc, char **argv)
 			         "at a different path", tried);
 		free(tried);
 	}
+	/* Re-reads (SIGHUP, reread) happen after daemonizing may have changed
+	 * the directory: keep the file's absolute name. */
+	if (path[0] != '/') {
+		char *abs = conv_normalize_path(path);
+
+		free(path);
+		path = abs;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);

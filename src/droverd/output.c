@@ -9,6 +9,7 @@
 
 #include "base/xmalloc.h"
 #include "droverd/config.h"
+#include "droverd/conv.h"
 
 #define OUTPUT_READ_MAX (128 << 10)  /* supervisord's readfd(): 2 << 16 */
 #define OUTPUT_FAIR_MAX (1024 << 10) /* per wake-up, so one chatty child cannot starve the rest */
@@ -186,7 +187,7 @@ static void output_log(struct output *o, char *data, size_t n)
 			text = xasprintf("Undecodable: %s", rep);
 			free(rep);
 		}
-		rep = xasprintf("'%s'", o->name);
+		rep = conv_repr(o->name);
 		mainlog_printf(o->ml, LEVEL_DEBG, "%s %s output:\n%s", rep, o->channel, text);
 		free(rep);
 		free(text);
@@ -239,8 +240,12 @@ static void output_record(struct output *o)
 		}
 		output_log(o, data, (size_t)(hit - data));
 		o->capturemode = !o->capturemode;
-		if (!o->capturemode)
-			mainlog_printf(o->ml, LEVEL_DEBG, "'%s' %s emitted a comm event", o->name, o->channel);
+		if (!o->capturemode) {
+			char *rep = conv_repr(o->name);
+
+			mainlog_printf(o->ml, LEVEL_DEBG, "%s %s emitted a comm event", rep, o->channel);
+			free(rep);
+		}
 		buf_put(&o->pending, hit + tlen, n - (size_t)(hit - data) - tlen);
 		free(data);
 		if (buf_avail(&o->pending) == 0)
