@@ -502,7 +502,9 @@ static void setup_date_time(struct setup_run *s)
 	value_map_set(m, "iso8601_basic_short", value_str(b));
 	strftime(b, sizeof(b), "%Z", &lt);
 	value_map_set(m, "tz", value_str(b));
-	value_map_set(m, "tz_dst", value_str(tzname[1] != NULL ? tzname[1] : ""));
+	/* A zone without daylight saving names its standard time twice in
+	 * Python's time.tzname; musl leaves the second name empty. */
+	value_map_set(m, "tz_dst", value_str(tzname[1] != NULL && *tzname[1] != '\0' ? tzname[1] : b));
 	off = lt.tm_gmtoff;
 	value_map_set(m, "tz_offset",
 	              value_strf("%c%02ld%02ld", off < 0 ? '-' : '+', labs(off) / 3600, (labs(off) % 3600) / 60));
@@ -986,7 +988,7 @@ static void setup_network(struct setup_run *s)
 static void setup_initiators(struct setup_run *s)
 {
 	struct value *wwn = value_list();
-	char *t, *line, *save = NULL, path[PATH_MAX];
+	char *t, path[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 
@@ -1002,6 +1004,12 @@ static void setup_initiators(struct setup_run *s)
 		closedir(d);
 	}
 	value_map_set(s->facts, "fibre_channel_wwn", wwn);
+}
+
+static void setup_iscsi(struct setup_run *s)
+{
+	char *t, *line, *save = NULL;
+
 	value_map_set(s->facts, "iscsi_iqn", value_str(""));
 	if ((t = setup_file("/etc/iscsi/initiatorname.iscsi")) != NULL) {
 		for (line = strtok_r(t, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
@@ -1014,7 +1022,12 @@ static void setup_initiators(struct setup_run *s)
 			}
 		free(t);
 	}
-	t = setup_file("/etc/nvme/hostnqn");
+}
+
+static void setup_nvme(struct setup_run *s)
+{
+	char *t = setup_file("/etc/nvme/hostnqn");
+
 	value_map_set(s->facts, "hostnqn", value_str(t != NULL ? t : ""));
 	free(t);
 }
@@ -1028,34 +1041,35 @@ static const struct setup_collector {
 	const char *name;
 	setup_collect_fn fn;
 	unsigned set;
+	const char *requires; /* collectors it needs, comma-separated (required_facts) */
 } setup_collectors[] = {
-	{"platform", setup_platform, SETUP_MIN},
-	{"distribution", setup_distribution, SETUP_MIN},
-	{"lsb", setup_lsb, SETUP_MIN},
-	{"selinux", setup_selinux, SETUP_MIN},
-	{"apparmor", setup_apparmor, SETUP_MIN},
-	{"chroot", setup_chroot, SETUP_ALL},
-	{"fips", setup_fips, SETUP_MIN},
-	{"python", NULL, SETUP_MIN},
-	{"caps", NULL, SETUP_MIN},
-	{"pkg_mgr", setup_pkg_mgr, SETUP_MIN},
-	{"service_mgr", setup_service_mgr, SETUP_MIN},
-	{"cmdline", setup_cmdline, SETUP_MIN},
-	{"date_time", setup_date_time, SETUP_MIN},
-	{"env", setup_env, SETUP_MIN},
-	{"loadavg", setup_loadavg, SETUP_ALL},
-	{"ssh_pub_keys", setup_ssh_keys, SETUP_MIN},
-	{"user", setup_user, SETUP_MIN},
-	{"virtual", setup_virtual, SETUP_ALL},
-	{"hardware", setup_hardware, SETUP_ALL},
-	{"dns", setup_dns, SETUP_MIN},
-	{"fibre_channel_wwn", setup_initiators, SETUP_ALL},
-	{"network", setup_network, SETUP_ALL},
-	{"iscsi", NULL, SETUP_ALL},
-	{"nvme", NULL, SETUP_ALL},
-	{"local", setup_local, SETUP_MIN},
-	{"facter", NULL, SETUP_ALL},
-	{"ohai", NULL, SETUP_ALL},
+	{"platform", setup_platform, SETUP_MIN, NULL},
+	{"distribution", setup_distribution, SETUP_MIN, NULL},
+	{"lsb", setup_lsb, SETUP_MIN, NULL},
+	{"selinux", setup_selinux, SETUP_MIN, NULL},
+	{"apparmor", setup_apparmor, SETUP_MIN, NULL},
+	{"chroot", setup_chroot, SETUP_ALL, NULL},
+	{"fips", setup_fips, SETUP_MIN, NULL},
+	{"python", NULL, SETUP_MIN, NULL},
+	{"caps", NULL, SETUP_MIN, NULL},
+	{"pkg_mgr", setup_pkg_mgr, SETUP_MIN, "distribution"},
+	{"service_mgr", setup_service_mgr, SETUP_MIN, "platform,distribution"},
+	{"cmdline", setup_cmdline, SETUP_MIN, NULL},
+	{"date_time", setup_date_time, SETUP_MIN, NULL},
+	{"env", setup_env, SETUP_MIN, NULL},
+	{"loadavg", setup_loadavg, SETUP_ALL, NULL},
+	{"ssh_pub_keys", setup_ssh_keys, SETUP_MIN, NULL},
+	{"user", setup_user, SETUP_MIN, NULL},
+	{"virtual", setup_virtual, SETUP_ALL, NULL},
+	{"hardware", setup_hardware, SETUP_ALL, "platform"},
+	{"dns", setup_dns, SETUP_MIN, NULL},
+	{"fibre_channel_wwn", setup_initiators, SETUP_ALL, NULL},
+	{"network", setup_network, SETUP_ALL, "distribution,platform"},
+	{"iscsi", setup_iscsi, SETUP_ALL, NULL},
+	{"nvme", setup_nvme, SETUP_ALL, NULL},
+	{"local", setup_local, SETUP_MIN, NULL},
+	{"facter", NULL, SETUP_ALL, NULL},
+	{"ohai", NULL, SETUP_ALL, NULL},
 };
 
 #define SETUP_NCOLL (sizeof(setup_collectors) / sizeof(setup_collectors[0]))
@@ -1135,6 +1149,21 @@ static int setup_select(const struct value *subset, unsigned char *want, const c
 	}
 	for (j = 0; j < SETUP_NCOLL; j++)
 		want[j] = add[j] && !(excl[j] && !expl[j]);
+	/* Required collectors join whatever was excluded (_solve_deps); they
+	 * come first in the table, so they run before their dependents. */
+	for (j = 0; j < SETUP_NCOLL; j++) {
+		const char *r = setup_collectors[j].requires;
+		char name[32];
+		size_t n;
+
+		while (want[j] && r != NULL && *r != '\0') {
+			n = strcspn(r, ",");
+			snprintf(name, sizeof(name), "%.*s", (int)n, r);
+			if ((k = setup_collector_index(name)) >= 0)
+				want[k] = 1;
+			r += n + (r[n] == ',');
+		}
+	}
 	return 0;
 }
 
@@ -1230,8 +1259,11 @@ struct value *setup_run(const struct module_ctx *ctx)
 		free(key);
 	}
 	value_unref(s.facts);
-	value_map_set(out, "gather_subset", value_ref((struct value *)subset));
-	value_map_set(out, "module_setup", value_bool(1));
+	/* Filters apply to these two as to any fact. */
+	if (setup_filtered(filter, "gather_subset"))
+		value_map_set(out, "gather_subset", value_ref((struct value *)subset));
+	if (setup_filtered(filter, "module_setup"))
+		value_map_set(out, "module_setup", value_bool(1));
 	value_map_set(res, "ansible_facts", out);
 	value_map_set(res, "changed", value_bool(0));
 	module_finish(res, params, warnings);
