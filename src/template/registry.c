@@ -27,6 +27,7 @@ static const struct tpl_fn_def *const test_tables[] = {
 
 static const struct tpl_fn_def *const global_tables[] = {
 	tpl_globals_core,
+	tpl_lookups,
 	NULL,
 };
 

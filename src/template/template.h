@@ -138,7 +138,8 @@ struct tpl_limits {
  * judges lookup's value.
  *
  * limits may be NULL for the defaults. flags: TPL_SCOPE_* bits, visible to
- * plugins (tpl_call_scope).
+ * plugins (tpl_call_scope). search_dirs (optional, NULL-terminated) are the
+ * playbook's and role's directories for lookups (src/template/lookups.c).
  */
 struct tpl_scope {
 	void *ctx;
@@ -150,6 +151,11 @@ struct tpl_scope {
 	const struct tpl_limits *limits;
 	unsigned flags;
 	int (*single_raw)(void *ctx, const char *name, size_t len);
+	/* Directories the lookups search for files, in order (file, template,
+	 * first_found and fileglob look in "<dir>/files/" then "<dir>/";
+	 * pipe, lines and password's relative paths use the first); NULL or
+	 * empty means the current directory. */
+	const char *const *search_dirs;
 };
 
 enum {
