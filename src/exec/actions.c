@@ -111,6 +111,9 @@ static struct value *action_assert(const struct action_ctx *ac)
 
 	if (fail_msg == NULL)
 		fail_msg = value_map_get(ac->args, "msg");
+	/* Set before the checks: a failed assertion prints in full too. */
+	if (!value_get_bool(ac->args, "quiet", 0))
+		value_map_set(r, "_ansible_verbose_always", value_bool(1));
 	vars_scope(ac->vc, &s);
 	diag_init(&d);
 	for (i = 0; i < value_len(that); i++) {
@@ -132,8 +135,6 @@ static struct value *action_assert(const struct action_ctx *ac)
 	}
 	value_map_set(r, "changed", value_bool(0));
 	value_map_set(r, "msg", success_msg ? value_ref((struct value *)success_msg) : value_str("All assertions passed"));
-	if (!value_get_bool(ac->args, "quiet", 0))
-		value_map_set(r, "_ansible_verbose_always", value_bool(1));
 out:
 	diag_fini(&d);
 	value_unref(that);

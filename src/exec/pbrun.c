@@ -51,12 +51,34 @@ static int pbrun_tagged(struct pbrun_state *rs, struct pb_task *t)
 /* meta tasks run once for the hosts that reached them, without output. */
 static void pbrun_flush_handlers(struct pbrun_state *rs, struct pbhost **hosts, size_t n);
 
+/* Ansible announces a written meta task once for each host that runs it. */
+static void pbrun_meta_banners(struct pbrun_state *rs, struct pb_task *t, size_t n)
+{
+	struct human_task ht;
+	char *path;
+	size_t i;
+
+	if (t->flags & PB_TASK_IMPLICIT)
+		return;
+	path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
+	memset(&ht, 0, sizeof(ht));
+	ht.id = t;
+	ht.prefix = "TASK";
+	ht.name = pb_task_name(t);
+	ht.path = path;
+	ht.check = rs->o->check;
+	for (i = 0; i < n; i++)
+		human_task_start(&rs->out, &ht);
+	free(path);
+}
+
 static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n,
                        struct pbhost **batch, size_t nbatch)
 {
 	const char *op = value_get_str(t->args, "_raw_params", "noop");
 	size_t i;
 
+	pbrun_meta_banners(rs, t, n);
 	if (strcmp(op, "flush_handlers") == 0) {
 		pbrun_flush_handlers(rs, batch, nbatch);
 	} else if (strcmp(op, "end_play") == 0) {
@@ -78,6 +100,62 @@ static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost 
 	}
 	if (strcmp(op, "end_batch") == 0)
 		rs->end_play = 2;
+}
+
+/* Finds t among objs, counting the tasks before it in *pos (blocks, then
+ * rescues, then always sections); returns 1 when found. */
+static int pbrun_task_pos(struct pb_obj *const *objs, size_t n, const struct pb_task *t, size_t *pos)
+{
+	struct pb_block *b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((b = pb_obj_block(objs[i])) != NULL) {
+			if (pbrun_task_pos((struct pb_obj *const *)b->block, b->nblock, t, pos) ||
+			    pbrun_task_pos((struct pb_obj *const *)b->rescue, b->nrescue, t, pos) ||
+			    pbrun_task_pos((struct pb_obj *const *)b->always, b->nalways, t, pos))
+				return 1;
+		} else if (pb_obj_task(objs[i]) == t) {
+			return 1;
+		} else {
+			(*pos)++;
+		}
+	}
+	return 0;
+}
+
+/* Where t is in the play's task order; tasks not found (included ones) come
+ * last. */
+static size_t pbrun_play_pos(const struct iter *it, const struct pb_task *t)
+{
+	size_t i, pos = 0;
+
+	for (i = 0; i < it->nblocks; i++)
+		if (pbrun_task_pos((struct pb_obj *const *)&it->blocks[i], 1, t, &pos))
+			return pos;
+	return (size_t)-1;
+}
+
+/* The task to run next when the hosts' next tasks differ: as Ansible's
+ * lockstep, the first in the play's order (a block's remaining tasks before
+ * the rescue of a host that failed in it). */
+static struct pb_task *pbrun_pick(struct pbhost **batch, size_t n, struct pb_task *first)
+{
+	struct pb_task *best = first;
+	size_t i, bpos = (size_t)-2, pos;
+
+	for (i = 0; i < n; i++) {
+		if (batch[i]->removed || batch[i]->next == NULL || batch[i]->next == best)
+			continue;
+		if (bpos == (size_t)-2)
+			bpos = pbrun_play_pos(&batch[0]->it, best);
+		pos = pbrun_play_pos(&batch[0]->it, batch[i]->next);
+		if (pos < bpos) {
+			best = batch[i]->next;
+			bpos = pos;
+		}
+	}
+	return best;
 }
 
 /* Runs the tasks of the batch with the linear strategy: every host runs the
@@ -104,6 +182,7 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 		}
 		if (t == NULL || rs->end_play)
 			break;
+		t = pbrun_pick(batch, n, t);
 		for (i = ng = 0; i < n; i++) {
 			if (!batch[i]->removed && batch[i]->next == t) {
 				group[ng++] = batch[i];
@@ -331,6 +410,9 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 		size = pbrun_batch_size(rs, n, batch_no++, &err);
 		if (size > n - start)
 			size = n - start;
+		/* Each later serial batch is announced as the play again. */
+		if (batch_no > 1)
+			human_play_start(&rs->out, pb_play_name(play), rs->o->check);
 		{
 			struct inv_host **bh = xcalloc(size, sizeof(*bh));
 

@@ -179,11 +179,12 @@ static void pbx_dispatch(struct pbexec *x);
 /* until/retries/delay: returns 1 when another attempt was scheduled. */
 static int pbx_until(struct pbexec *x, struct value **resultp)
 {
-	struct value *until = pbx_kw(x, PB_KW_UNTIL), *locals;
+	struct value *until = pbx_kw(x, PB_KW_UNTIL), *locals, *list;
 	const struct value *saved = x->vc.locals;
 	struct tpl_scope s;
 	struct diag d;
-	int ok = 1, r;
+	size_t i;
+	int ok = 1, r = 0, all = 1;
 
 	if (until == NULL)
 		return 0;
@@ -193,7 +194,14 @@ static int pbx_until(struct pbexec *x, struct value **resultp)
 	x->vc.locals = locals;
 	vars_scope(&x->vc, &s);
 	diag_init(&d);
-	r = templar_cond(x->rs->tr, until, &s, &ok, &d);
+	/* until is a list of conditions, as when: all must hold. */
+	list = pb_kw_list(until);
+	for (i = 0; i < value_len(list) && r == 0; i++) {
+		r = templar_cond(x->rs->tr, value_list_at(list, i), &s, &ok, &d);
+		all = all && ok;
+	}
+	ok = all;
+	value_unref(list);
 	x->vc.locals = saved;
 	value_unref(locals);
 	value_unref(until);
@@ -735,6 +743,9 @@ static int pbx_loop_items(struct pbexec *x, struct diag *d)
 	x->index_var = value_get_str(lc, "index_var", NULL);
 	x->extended = value_get_bool(lc, "extended", 0);
 	x->label = value_map_get(lc, "label") ? value_ref(value_map_get(lc, "label")) : NULL;
+	/* Ansible's default label is the loop variable itself, whatever its name. */
+	if (x->label == NULL && strcmp(x->loop_var, "item") != 0)
+		x->label = value_strf("{{ %s }}", x->loop_var);
 	value_unref(lc);
 	if (x->t->loop_with != NULL) {
 		r = pbx_with(x, terms, &x->items, d);

@@ -9,7 +9,9 @@
 
 /* The fast path (worker cached) runs no process but the shell: no $(...)
  * before the first exec. "RUN" goes out just before each exec, so a worker
- * that dies before its hello is not taken for a session that never ran. */
+ * that dies before its hello is not taken for a session that never ran.
+ * The upload runs under umask 077; the worker gets the login's umask back,
+ * or files that tasks create would depend on whether it was just uploaded. */
 static const char bootstrap_script[] =
 	"H=%s;N=%zu;A=%s;W=drover-worker;"
 	"u=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/drover/$H;"
@@ -18,7 +20,7 @@ static const char bootstrap_script[] =
 	"[ -x \"$t/$W\" ] && [ -O \"$p\" ] && { echo DRVBOOT1 RUN;exec \"$t/$W\"; };"
 	"m=$(uname -m);"
 	"[ \"$m\" = \"$A\" ] || { echo \"DRVBOOT1 ERR unsupported architecture $m (this drover has a worker for $A only)\";exit 1; };"
-	"umask 077;tried=;"
+	"o=$(umask);umask 077;tried=;"
 	"for d in \"$u\" \"$t\";do "
 	"if [ \"$d\" = \"$u\" ];then "
 	"[ -n \"${XDG_CACHE_HOME:-}\" ] || [ -d \"${HOME:-/nonexistent}\" ] || { tried=\"$tried $d (no home directory)\";continue; };"
@@ -32,7 +34,7 @@ static const char bootstrap_script[] =
 	"head -c $N > \"$f\";"
 	"[ \"$(wc -c < \"$f\")\" -eq $N ] || { rm -f \"$f\";echo \"DRVBOOT1 ERR short upload into $d\";exit 1; };"
 	"chmod 700 \"$f\";"
-	"if \"$f\" --version >/dev/null 2>&1;then mv -f \"$f\" \"$d/$W\" && echo DRVBOOT1 RUN && exec \"$d/$W\";fi;"
+	"if \"$f\" --version >/dev/null 2>&1;then mv -f \"$f\" \"$d/$W\" && echo DRVBOOT1 RUN && umask $o && exec \"$d/$W\";fi;"
 	"rm -f \"$f\";tried=\"$tried $d (cannot execute there: noexec?)\";"
 	"done;"
 	"echo \"DRVBOOT1 ERR no usable directory for the worker; tried:$tried\";exit 1";

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Normalisers for tests/e2e/test_playbook_diff.sh.
+
+  pbdiff_norm.py out FILE   ansible-playbook's human output made comparable: timings and dates
+                            (delta, start, end) masked, and within each section (PLAY, TASK,
+                            RUNNING HANDLER, PLAY RECAP) the per-host records sorted, since host
+                            order within a task is completion order in both tools
+  pbdiff_norm.py recap FILE the PLAY RECAP lines only
+  pbdiff_norm.py tree DIR   every path under DIR: type, mode, and content or link target
+"""
+import os
+import re
+import stat
+import sys
+
+HEAD = re.compile(r"^(PLAY \[|PLAY RECAP|TASK \[|RUNNING HANDLER \[)")
+REC = re.compile(r"^(ok|changed|skipping|fatal|failed|included|\.\.\.ignoring|FAILED - RETRYING|"
+                 r"\[WARNING\]|\[ERROR\]|h\d+ +:|--- before|\+\+\+ after|@@|[-+ ].*)")
+TIMES = [(re.compile(r'"(delta|start|end)": "[^"]*"'), r'"\1": "X"')]
+
+
+def mask(line):
+    for pat, rep in TIMES:
+        line = pat.sub(rep, line)
+    return line.rstrip()
+
+
+def records(lines):
+    """Per-host records: a status line and its continuation lines (JSON bodies, diffs)."""
+    recs = []
+    for line in lines:
+        starts = re.match(r"^(ok|changed|skipping|fatal|failed|included|\.\.\.ignoring|"
+                          r"FAILED - RETRYING|\[WARNING\]|\[ERROR\]|\S+ +: ok=|--- before)", line)
+        if starts or not recs:
+            recs.append([line])
+        else:
+            recs[-1].append(line)
+    return ["\n".join(r) for r in recs]
+
+
+def out(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = [mask(l) for l in f.read().splitlines()]
+    sections, cur = [], None
+    for line in lines:
+        if HEAD.match(line):
+            cur = [line, []]
+            sections.append(cur)
+        elif cur is None:
+            sections.append([line, []])
+        elif line:
+            cur[1].append(line)
+    res = []
+    for head, body in sections:
+        res.append(head)
+        res.extend(sorted(records(body)))
+    print("\n".join(res))
+
+
+def recap(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            if re.match(r"^\S+ +: ok=", line):
+                print(re.sub(r"\s+", " ", line.strip()))
+
+
+def tree(root):
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            mode = "%04o" % stat.S_IMODE(st.st_mode)
+            if stat.S_ISLNK(st.st_mode):
+                print("%s link -> %s" % (rel, os.readlink(p)))
+            elif stat.S_ISDIR(st.st_mode):
+                print("%s dir %s" % (rel, mode))
+            else:
+                with open(p, "rb") as f:
+                    print("%s file %s %r" % (rel, mode, f.read(4096)))
+
+
+if __name__ == "__main__":
+    {"out": out, "recap": recap, "tree": tree}[sys.argv[1]](sys.argv[2])
