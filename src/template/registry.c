@@ -8,7 +8,8 @@
 #include "base/xmalloc.h"
 #include "template/plugin.h"
 
-extern const struct tpl_fn_def tpl_filters_ansible[], tpl_filters_text[], tpl_tests_ansible[], tpl_lookups[];
+extern const struct tpl_fn_def tpl_filters_ansible[], tpl_filters_text[], tpl_tests_ansible[], tpl_lookups[],
+    tpl_filters_random[];
 
 /* Filters, tests and globals: one list of tables each. */
 static const struct tpl_fn_def *const filter_tables[] = {
@@ -16,6 +17,7 @@ static const struct tpl_fn_def *const filter_tables[] = {
 	tpl_filters_seq,
 	tpl_filters_ansible,
 	tpl_filters_text,
+	tpl_filters_random,
 	NULL,
 };
 
