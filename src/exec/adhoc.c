@@ -4,16 +4,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/ev.h"
 #include "base/xmalloc.h"
 #include "exec/hostconn.h"
+#include "exec/tmplmod.h"
+#include "exec/vars.h"
 #include "playbook/modreg.h"
+#include "playbook/templar.h"
 
 struct adhoc_host {
 	struct adhoc_run *run;
 	const char *name;
+	const struct inv_host *ih;
 	struct value *vars;   /* owned: inventory vars with extra vars on top */
 	struct hostconn *hc;
 	int done;
@@ -26,6 +31,10 @@ struct adhoc_run {
 	struct adhoc_host *hosts;
 	size_t n, next, active;
 	struct adhoc_stats *stats;
+	/* The template module renders here, with each host's variables. */
+	struct templar *tr;
+	struct vars_run *vars;
+	char basedir[4096];
 };
 
 static void adhoc_start_next(struct adhoc_run *run);
@@ -94,12 +103,44 @@ static const char *adhoc_short_name(const char *name)
 	return dot ? dot + 1 : name;
 }
 
+/* The template module: rendered here, written by the worker's copy, as
+ * in playbooks (tmplmod.h). */
+static void adhoc_start_template(struct adhoc_host *h)
+{
+	const struct adhoc_opts *o = h->run->o;
+	struct value *args = value_ref((struct value *)o->args), *res;
+	struct vars_ctx vc;
+	struct diag d;
+
+	diag_init(&d);
+	if (vars_ctx_init(&vc, h->run->vars, h->ih, NULL, NULL, NULL, &d) == 0 &&
+	    tmplmod_args(h->run->tr, &vc, NULL, h->run->basedir, &args, &d) == 0) {
+		hostconn_module(h->hc, "copy", args, o->check, o->diff, o->task_timeout, NULL, adhoc_done, h);
+	} else {
+		char *msg = diag_format(&d);
+
+		res = value_map();
+		value_map_set(res, "changed", value_bool(0));
+		value_map_set(res, "failed", value_bool(1));
+		value_map_set(res, "msg", value_str(msg != NULL ? msg : "template failed"));
+		free(msg);
+		adhoc_done(res, NULL, h);
+		value_unref(res);
+	}
+	value_unref(args);
+	diag_fini(&d);
+}
+
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
 
 	h->run->active++;
 	h->hc = hostconn_new(&h->run->env, h->name, h->vars);
+	if (h->run->tr != NULL) {
+		adhoc_start_template(h);
+		return;
+	}
 	if (h->run->mod->where == MOD_RAW)
 		hostconn_raw(h->hc, value_get_str(o->args, "_raw_params", ""), value_get_str(o->args, "executable", NULL),
 		             adhoc_done, h);
@@ -128,6 +169,20 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 	run.stats = stats;
 	if ((run.mod = modreg_find(o->module)) == NULL)
 		return ERR_NOTFOUND;
+	if (strcmp(adhoc_short_name(o->module), "template") == 0) {
+		struct vars_opts vo;
+
+		memset(&vo, 0, sizeof(vo));
+		vo.extra_vars = o->extra_vars;
+		vo.check_mode = o->check;
+		vo.diff_mode = o->diff;
+		vo.forks = o->forks;
+		if (getcwd(run.basedir, sizeof(run.basedir)) == NULL)
+			memcpy(run.basedir, ".", 2);
+		vo.playbook_dir = run.basedir;
+		run.tr = templar_new();
+		run.vars = vars_run_new(inv, run.tr, &vo);
+	}
 	loop = ev_new();
 	hostconn_env_init(&run.env, loop, o);
 	run.n = n;
@@ -135,6 +190,7 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 	for (i = 0; i < n; i++) {
 		run.hosts[i].run = &run;
 		run.hosts[i].name = inv_host_name(hosts[i]);
+		run.hosts[i].ih = hosts[i];
 		run.hosts[i].vars = inventory_host_vars(inv, hosts[i]);
 		if (o->extra_vars != NULL)
 			value_map_update(value_mut(&run.hosts[i].vars), o->extra_vars, 0);
@@ -144,6 +200,9 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 	for (i = 0; i < n; i++)
 		value_unref(run.hosts[i].vars);
 	hostconn_env_fini(&run.env);
+	if (run.vars != NULL)
+		vars_run_free(run.vars);
+	templar_free(run.tr);
 	free(run.hosts);
 	ev_free(loop);
 	return r;

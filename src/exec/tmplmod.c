@@ -1,0 +1,111 @@
+/* The template module on the controller. See tmplmod.h. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fdutil.h"
+#include "base/xmalloc.h"
+#include "exec/tmplmod.h"
+
+#define TMPLMOD_MAX_FILE ((size_t)64 << 20)
+
+/* The variables the template module adds (Ansible's template_* and
+ * ansible_managed, DEFAULT_MANAGED_STR "Ansible managed"). */
+static struct value *tmplmod_vars(const struct value *locals, const char *path, const char *dest)
+{
+	struct value *l = locals != NULL ? value_dup(locals) : value_map();
+	struct stat st;
+	char host[256] = "";
+	struct passwd *pw;
+
+	gethostname(host, sizeof(host) - 1);
+	value_map_set(l, "ansible_managed", value_str("Ansible managed"));
+	value_map_set(l, "template_host", value_str(host));
+	value_map_set(l, "template_path", value_str(path));
+	value_map_set(l, "template_fullpath", value_str(path));
+	value_map_set(l, "template_destpath", value_str(dest));
+	if (stat(path, &st) == 0) {
+		pw = getpwuid(st.st_uid);
+		value_map_set(l, "template_uid", pw ? value_str(pw->pw_name) : value_int(st.st_uid));
+		value_map_set(l, "template_mtime", value_strf("%lld", (long long)st.st_mtime));
+	}
+	return l;
+}
+
+/* Reads src from the first place it is found; *pathp is where (heap). */
+static int tmplmod_find(const char *src, const char *role_path, const char *basedir, struct buf *text,
+                        char **pathp)
+{
+	char *cand[3] = {NULL, NULL, NULL};
+	size_t i, n = 0;
+	int r = ERR_NOTFOUND;
+
+	*pathp = NULL;
+	if (src[0] == '/') {
+		cand[n++] = xstrdup(src);
+	} else {
+		if (role_path != NULL)
+			cand[n++] = xasprintf("%s/templates/%s", role_path, src);
+		cand[n++] = xasprintf("%s/templates/%s", basedir != NULL ? basedir : ".", src);
+		cand[n++] = xasprintf("%s/%s", basedir != NULL ? basedir : ".", src);
+	}
+	for (i = 0; i < n && *pathp == NULL; i++) {
+		buf_reset(text);
+		if ((r = file_read(cand[i], text)) == 0) {
+			*pathp = cand[i];
+			cand[i] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(cand[i]);
+	return *pathp != NULL ? 0 : r;
+}
+
+int tmplmod_args(struct templar *tr, struct vars_ctx *c, const char *role_path, const char *basedir,
+                 struct value **argsp, struct diag *d)
+{
+	const char *src = value_get_str(*argsp, "src", NULL), *dirs[3] = {NULL, NULL, NULL};
+	const struct value *saved = c->locals;
+	struct value *locals = NULL;
+	struct tpl_scope s;
+	struct buf text, out;
+	char *path = NULL;
+	size_t nd = 0;
+	int r = ERR_INTERNAL;
+
+	buf_init(&text, TMPLMOD_MAX_FILE);
+	buf_init(&out, TMPLMOD_MAX_FILE);
+	if (src == NULL) {
+		diag_set(d, NULL, 0, 0, "src is required");
+		r = ERR_INVAL;
+		goto out;
+	}
+	if ((r = tmplmod_find(src, role_path, basedir, &text, &path)) != 0) {
+		diag_set(d, NULL, 0, 0, "Could not find or access '%s' on the Ansible Controller.", src);
+		goto out;
+	}
+	locals = tmplmod_vars(saved, path, value_get_str(*argsp, "dest", ""));
+	c->locals = locals;
+	vars_scope(c, &s);
+	if (role_path != NULL)
+		dirs[nd++] = role_path;
+	dirs[nd++] = basedir != NULL ? basedir : ".";
+	s.search_dirs = dirs;
+	r = templar_file(tr, buf_ptr(&text), buf_avail(&text), path, &s, &out, d);
+	c->locals = saved;
+	if (r != 0)
+		goto out;
+	value_map_del(value_mut(argsp), "src");
+	value_map_set(value_mut(argsp), "content", value_strn(buf_ptr(&out), buf_avail(&out)));
+	r = 0;
+out:
+	value_unref(locals);
+	buf_fini(&out);
+	buf_fini(&text);
+	free(path);
+	return r;
+}
