@@ -14,6 +14,7 @@
 #include "exec/actions.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
+#include "exec/tmplmod.h"
 #include "playbook/pb_kw.h"
 
 struct pbexec {
@@ -283,79 +284,11 @@ static void pbx_drop_omit(struct pbexec *x, struct value **argsp)
 }
 
 /* The template module: rendered here with the host's variables, written by
- * the worker's copy (same atomic write path). */
-/* The variables the template module adds (Ansible's template_* and
- * ansible_managed, DEFAULT_MANAGED_STR "Ansible managed"). */
-static struct value *pbx_template_vars(struct pbexec *x, const char *path, const char *dest)
-{
-	struct value *l = x->locals ? value_dup(x->locals) : value_map();
-	struct stat st;
-	char host[256] = "";
-	const char *base = strrchr(path, '/');
-	struct passwd *pw;
-
-	gethostname(host, sizeof(host) - 1);
-	value_map_set(l, "ansible_managed", value_str("Ansible managed"));
-	value_map_set(l, "template_host", value_str(host));
-	value_map_set(l, "template_path", value_str(path));
-	value_map_set(l, "template_fullpath", value_str(path));
-	value_map_set(l, "template_destpath", value_str(dest));
-	if (stat(path, &st) == 0) {
-		pw = getpwuid(st.st_uid);
-		value_map_set(l, "template_uid", pw ? value_str(pw->pw_name) : value_int(st.st_uid));
-		value_map_set(l, "template_mtime", value_strf("%lld", (long long)st.st_mtime));
-	}
-	(void)base;
-	return l;
-}
-
+ * the worker's copy (same atomic write path); see exec/tmplmod.h. */
 static int pbx_template_args(struct pbexec *x, struct value **argsp, struct diag *d)
 {
-	const char *src = value_get_str(*argsp, "src", NULL);
-	struct value *locals;
-	const struct value *saved;
-	struct tpl_scope s;
-	struct buf text, out;
-	char *path;
-	int r;
-
-	if (src == NULL) {
-		diag_set(d, NULL, 0, 0, "src is required");
-		return ERR_INVAL;
-	}
-	if (src[0] == '/')
-		path = xstrdup(src);
-	else if (x->t->role != NULL)
-		path = xasprintf("%s/templates/%s", x->t->role->path, src);
-	else
-		path = xasprintf("%s/templates/%s", x->rs->play->basedir, src);
-	buf_init(&text, (size_t)64 << 20);
-	if (file_read(path, &text) != 0 && src[0] != '/') {
-		free(path);
-		path = xasprintf("%s/%s", x->rs->play->basedir, src);
-		buf_reset(&text);
-	}
-	if ((r = file_read(path, &text)) != 0) {
-		diag_set(d, NULL, 0, 0, "Could not find or access '%s' on the Ansible Controller.", src);
-		goto out;
-	}
-	buf_init(&out, (size_t)64 << 20);
-	locals = pbx_template_vars(x, path, value_get_str(*argsp, "dest", ""));
-	saved = x->vc.locals;
-	x->vc.locals = locals;
-	vars_scope(&x->vc, &s);
-	r = templar_file(x->rs->tr, buf_ptr(&text), buf_avail(&text), path, &s, &out, d);
-	x->vc.locals = saved;
-	value_unref(locals);
-	if (r == 0) {
-		value_map_del(value_mut(argsp), "src");
-		value_map_set(value_mut(argsp), "content", value_strn(buf_ptr(&out), buf_avail(&out)));
-	}
-	buf_fini(&out);
-out:
-	buf_fini(&text);
-	free(path);
-	return r;
+	return tmplmod_args(x->rs->tr, &x->vc, x->t->role != NULL ? x->t->role->path : NULL, x->rs->play->basedir,
+	                    argsp, d);
 }
 
 static struct value *pbx_environment(struct pbexec *x)
