@@ -277,6 +277,8 @@ def setup_tree(root):
     os.symlink('conf', root + '/l/viaLink')
     os.makedirs(root + '/s/sub')
     os.symlink('../find', root + '/s/sub/tofind')
+    os.makedirs(root + '/cs')
+    os.mkfifo(root + '/s/fifo')
     os.makedirs(root + '/c/ro', mode=0o555)
     os.chmod(root + '/c/ro', 0o555)
 
@@ -396,9 +398,18 @@ def define_steps():
     step('copy', {'src': D + '/src/', 'dest': D + '/dst/nolinks', 'remote_src': True, 'local_follow': False})
     step('copy', {'src': D + '/src/', 'dest': D + '/dst/follow', 'remote_src': True, 'local_follow': True})
     step('copy', {'src': D + '/src/one.txt', 'dest': D + '/c/ro/x', 'remote_src': True})
+    # src on the controller: the worker gets the bytes in _content_b
+    step('copy', {'src': D + '/src/one.txt', 'dest': D + '/cs/a.txt'}, diff=True)
+    step('copy', {'src': D + '/src/one.txt', 'dest': D + '/cs/a.txt'}, diff=True)
+    step('copy', {'src': D + '/src/sub/two.txt', 'dest': D + '/cs/a.txt', 'backup': True}, check=True, diff=True)
+    step('copy', {'src': D + '/src/sub/two.txt', 'dest': D + '/cs/'})
+    step('copy', {'src': D + '/src/sub/two.txt', 'dest': D + '/cs/'})
+    step('copy', {'src': D + '/src/sub/two.txt', 'dest': D + '/cs/new/deeper/', 'directory_mode': '0700'})
+    step('copy', {'src': D + '/src/one.txt', 'dest': D + '/cs/pres', 'mode': 'preserve'})
+    step('copy', {'src': D + '/src/one.txt', 'dest': D + '/cs/a.txt', 'mode': '0600', 'force': False})
     # stat
     step('stat', {'path': '/dev/null'})
-    for p in ('/s/file', '/s/link', '/s/dangling', '/s', '/s/exec.sh', '/s/nothere'):
+    for p in ('/s/file', '/s/link', '/s/dangling', '/s', '/s/exec.sh', '/s/nothere', '/s/fifo'):
         step('stat', {'path': D + p})
     step('stat', {'path': D + '/s/link', 'follow': True})
     for alg in ('md5', 'sha224', 'sha256', 'sha384', 'sha512'):
@@ -584,7 +595,7 @@ def trim(module, args, res):
             pc = out['diff']['before']['path_content']
             pc['directories'].sort()
             pc['files'].sort()
-    if module == 'copy' and isinstance(out.get('diff'), list):
+    if module == 'copy' and isinstance(out.get('diff'), list) and 'src' not in args:
         out['diff'] = [{k: x for k, x in d.items() if k != 'after_header'} for d in out['diff']]
     if module == 'copy' and args.get('remote_src') is not True:
         # Ansible's copy without remote_src runs the module on a temporary
@@ -649,10 +660,23 @@ def tree(root):
                 what = ('link', os.readlink(p).replace(root, '@D@'))
             elif stat.S_ISDIR(st.st_mode):
                 what = ('dir',)
+            elif not stat.S_ISREG(st.st_mode):
+                what = ('special', stat.S_IFMT(st.st_mode))
             else:
                 what = ('file', hashlib.sha1(read(p)).hexdigest(), st.st_nlink)
             out[rel] = what + ('%04o' % stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
     return out
+
+
+def controller_copy(args):
+    """What drover's controller does with copy's src on its own disk: the
+    bytes in _content_b, the name in _original_basename, mode=preserve
+    resolved from the local file."""
+    src = args['src']
+    args['_content_b'] = read(src)
+    args['_original_basename'] = os.path.basename(src)
+    if args.get('mode') == 'preserve':
+        args['mode'] = '0%03o' % stat.S_IMODE(os.stat(src).st_mode)
 
 
 def part_differential():
@@ -672,6 +696,8 @@ def part_differential():
             real = json.loads(json.dumps(args).replace('@D@', a))
             # What drover's controller passes, as Ansible's action layer.
             real['_ansible_module_name'] = 'ansible.builtin.' + module
+            if module == 'copy' and 'src' in real and not real.get('remote_src'):
+                controller_copy(real)
             mine.append(req(w, module, real, check=opt['check'], diff=opt['diff']))
     finally:
         w.close()
