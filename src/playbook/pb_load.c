@@ -33,6 +33,8 @@ static int pb_load_template(struct pb_playbook *pb, const struct value *vars, co
 	memset(&s, 0, sizeof(s));
 	s.ctx = (void *)vars;
 	s.lookup = pb_load_lookup;
+	if (pb->flags & PB_OPT_NO_LOOKUPS)
+		s.flags |= TPL_SCOPE_NO_LOOKUPS;
 	if (pb->templar == NULL)
 		pb->templar = templar_new();
 	return templar_value(pb->templar, text, &s, outp, d);
@@ -342,6 +344,7 @@ int playbook_load(const char *path, const struct pb_opts *o, struct pb_playbook 
 		pb->magic_vars = o->magic_vars ? value_ref((struct value *)o->magic_vars) : NULL;
 		pb->template = o->template;
 		pb->template_ctx = o->template_ctx;
+		pb->flags = o->flags;
 	}
 	memset(&c, 0, sizeof(c));
 	c.pb = pb;

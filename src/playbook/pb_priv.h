@@ -46,6 +46,7 @@ struct pb_playbook {
 	                struct value **outp, struct diag *d);
 	void *template_ctx;
 	struct templar *templar;    /* owned: the built-in hook's, made on first use */
+	unsigned flags;             /* PB_OPT_* */
 };
 
 /* The state of one load: where relative paths start and what is visible. */

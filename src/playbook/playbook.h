@@ -230,6 +230,13 @@ struct pb_opts {
 	int (*template)(void *ctx, const struct value *vars, const struct value *text,
 	                struct value **outp, struct diag *d);
 	void *template_ctx;
+	unsigned flags;              /* PB_OPT_* */
+};
+
+enum {
+	/* The built-in templating refuses lookup() and query(): for input
+	 * that must not read files or run commands (fuzzing, untrusted text). */
+	PB_OPT_NO_LOOKUPS = 1 << 0,
 };
 
 /*
