@@ -698,7 +698,12 @@ def part_differential():
             real['_ansible_module_name'] = 'ansible.builtin.' + module
             if module == 'copy' and 'src' in real and not real.get('remote_src'):
                 controller_copy(real)
+            before = tree(a) if opt['check'] else None
             mine.append(req(w, module, real, check=opt['check'], diff=opt['diff']))
+            if opt['check']:
+                after = tree(a)
+                ok(before == after, 'check mode changes nothing: %s %s' % (module, json.dumps(args)[:120]),
+                   {k: [before.get(k), after.get(k)] for k in set(before) | set(after) if before.get(k) != after.get(k)})
     finally:
         w.close()
     theirs, err = ansible_run(b, STEPS)
