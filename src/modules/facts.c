@@ -241,6 +241,15 @@ static long *facts_tally_get(struct facts_tally *t, const char *key, int add)
 	return &t->val[t->n++];
 }
 
+/* Counts from cpuinfo, kept in a range where the products below cannot
+ * overflow. */
+static long facts_count(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+
+	return v < 0 ? 0 : v > 65536 ? 65536 : v;
+}
+
 void facts_cpuinfo(struct value *out, const char *text, const char *arch, long nproc)
 {
 	static const char *const listed[] = {"model name", "Processor", "vendor_id", "cpu", "Vendor", "processor"};
@@ -280,14 +289,14 @@ void facts_cpuinfo(struct value *out, const char *text, const char *arch, long n
 				facts_tally_get(&cores, coreid, 1);
 		} else if (strcmp(key, "cpu cores") == 0) {
 			if ((slot = facts_tally_get(&sockets, physid, 1)) != NULL)
-				*slot = strtol(val, NULL, 10);
+				*slot = facts_count(val);
 		} else if (strcmp(key, "siblings") == 0) {
 			if ((slot = facts_tally_get(&cores, coreid, 1)) != NULL)
-				*slot = strtol(val, NULL, 10);
+				*slot = facts_count(val);
 		} else if (strcmp(key, "# processors") == 0) {
-			have_cores = (int)strtol(val, NULL, 10);
+			have_cores = (int)facts_count(val);
 		} else if (strcmp(key, "ncpus active") == 0) {
-			i = strtol(val, NULL, 10);
+			i = facts_count(val);
 		}
 	}
 	free(line);

@@ -159,6 +159,16 @@ static void test_cpuinfo(void)
 	          "\"processor_threads_per_core\": 1, \"processor_vcpus\": 2, \"processor_nproc\": 2}");
 	value_unref(f);
 
+	/* Absurd counts are clamped, never overflow (found by fuzz_facts). */
+	f = value_map();
+	facts_cpuinfo(f,
+	              "physical id: 0\ncpu cores: -9223372036854775808\ncore id: 1\n"
+	              "siblings: 99999999999999999999\n",
+	              "x86_64", 1);
+	T_EQ_INT(value_get_int(f, "processor_cores", 0), 1);
+	T_EQ_INT(value_get_int(f, "processor_threads_per_core", 0), 65536);
+	value_unref(f);
+
 	/* aarch64 counts "processor" lines. */
 	f = value_map();
 	facts_cpuinfo(f,
