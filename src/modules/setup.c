@@ -75,51 +75,46 @@ struct setup_run {
 	struct value *warnings;
 };
 
-/* socket.getfqdn() as glibc answers it from /etc/hosts: the address of
- * the name, then the first line for that address; the first of its names
- * with a dot, else its canonical name. */
+/* The first /etc/hosts line naming name (pass 0: its address) or having
+ * address addr (pass 1: the first of its names with a dot, else its
+ * canonical name). Returns a heap string or NULL. */
+static char *setup_hosts_find(const char *text, const char *name, const char *addr)
+{
+	char *copy = xstrdup(text), *line, *save = NULL, *wsave, *first, *canon, *w, *res = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL && res == NULL; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "#")] = '\0';
+		if ((first = strtok_r(line, " \t", &wsave)) == NULL || (canon = strtok_r(NULL, " \t", &wsave)) == NULL)
+			continue;
+		if (addr == NULL) {
+			for (w = canon; w != NULL && strcmp(w, name) != 0; w = strtok_r(NULL, " \t", &wsave))
+				;
+			if (w != NULL)
+				res = xstrdup(first);
+		} else if (strcmp(first, addr) == 0) {
+			for (w = canon; w != NULL && strchr(w, '.') == NULL; w = strtok_r(NULL, " \t", &wsave))
+				;
+			res = xstrdup(w != NULL ? w : canon);
+		}
+	}
+	free(copy);
+	return res;
+}
+
+/* socket.getfqdn() as glibc answers it from /etc/hosts (gethostbyaddr of
+ * the name: its address, then that address's first line), else the
+ * resolver's canonical name, else the name itself. */
 static char *setup_fqdn(const char *name)
 {
-	char *text = setup_file("/etc/hosts"), *line, *save = NULL, *w, *wsave, *addr = NULL, *res = NULL;
-	char *copy;
-	int pass;
+	char *text = setup_file("/etc/hosts"), *addr = NULL, *res = NULL;
+	struct addrinfo hints, *ai = NULL;
 
-	if (text == NULL)
-		goto dns;
-	for (pass = 0; pass < 2 && res == NULL; pass++) {
-		copy = xstrdup(text);
-		for (line = strtok_r(copy, "\n", &save); line != NULL && res == NULL; line = strtok_r(NULL, "\n", &save)) {
-			char *first, *canon;
-
-			line[strcspn(line, "#")] = '\0';
-			if ((first = strtok_r(line, " \t", &wsave)) == NULL || (canon = strtok_r(NULL, " \t", &wsave)) == NULL)
-				continue;
-			if (pass == 0) {
-				for (w = canon; w != NULL; w = strtok_r(NULL, " \t", &wsave))
-					if (strcmp(w, name) == 0)
-						break;
-				if (w != NULL) {
-					addr = xstrdup(first);
-					break;
-				}
-			} else if (addr != NULL && strcmp(first, addr) == 0) {
-				for (w = canon; w != NULL; w = strtok_r(NULL, " \t", &wsave))
-					if (strchr(w, '.') != NULL)
-						break;
-				res = xstrdup(w != NULL ? w : canon);
-			}
-		}
-		free(copy);
-		if (addr == NULL)
-			break;
-	}
+	if (text != NULL && (addr = setup_hosts_find(text, name, NULL)) != NULL)
+		res = setup_hosts_find(text, name, addr);
 	free(addr);
 	free(text);
 	if (res != NULL)
 		return res;
-dns:;
-	struct addrinfo hints, *ai = NULL;
-
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_flags = AI_CANONNAME;
 	if (getaddrinfo(name, NULL, &hints, &ai) == 0 && ai != NULL && ai->ai_canonname != NULL)
