@@ -1,11 +1,12 @@
 /* setup, as Ansible 2.14's on Linux: the facts of its collectors gathered
  * natively in one pass (files under /proc, /sys and /etc, a few system
- * calls; the only processes run are lsb_release when it exists and fact
- * scripts in fact_path), selected by gather_subset and filter, returned
+ * calls; the only processes run are capsh and lsb_release when they exist
+ * (but for Debian's shell lsb_release, answered here) and fact scripts in
+ * fact_path), selected by gather_subset and filter, returned
  * under "ansible_facts" with the ansible_ prefix. What Ansible's Python
  * runtime reports about itself (python, python_version,
  * selinux_python_present) and what needs its helper programs (devices,
- * device_links, lvm, system_capabilities) is not gathered:
+ * device_links, lvm) is not gathered:
  * tests/setup/EXPECTED_DIFFERENCES.md lists every difference. */
 #include <ctype.h>
 #include <dirent.h>
@@ -399,6 +400,62 @@ static void setup_fips(struct setup_run *s)
 
 	value_map_set(s->facts, "fips", value_bool(f != NULL && strcmp(f, "1") == 0));
 	free(f);
+}
+
+/* capsh --print's "Current:" line, as Ansible reads it. */
+static void setup_caps(struct setup_run *s)
+{
+	char *bin = fileutil_bin_path(s->ctx, "capsh"), *argv[3], *text, *line, *save = NULL, *seg, *end, *eq, *item;
+	struct value *caps = NULL;
+	const char *enforced = "N/A";
+	struct buf out, err;
+	size_t n;
+	int rc;
+
+	if (bin != NULL) {
+		argv[0] = bin;
+		argv[1] = "--print";
+		argv[2] = NULL;
+		if (fileutil_run(s->ctx, argv, &rc, &out, &err) == 0 && rc == 0) {
+			enforced = "NA";
+			caps = value_list();
+			text = xstrdup(buf_str(&out));
+			for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+				if (strncmp(line, "Current:", 8) != 0)
+					continue;
+				seg = line + 8;
+				end = seg + strcspn(seg, ":");
+				while (seg < end && isspace((unsigned char)*seg))
+					seg++;
+				while (end > seg && isspace((unsigned char)end[-1]))
+					end--;
+				if ((size_t)(end - seg) == 3 && strncmp(seg, "=ep", 3) == 0) {
+					enforced = "False";
+					continue;
+				}
+				enforced = "True";
+				value_unref(caps);
+				caps = value_list();
+				eq = strchr(line, '=');
+				for (item = eq != NULL ? eq + 1 : NULL; item != NULL; item = item[n] == ',' ? item + n + 1 : NULL) {
+					n = strcspn(item, ",=");
+					seg = item;
+					end = item + n;
+					while (seg < end && isspace((unsigned char)*seg))
+						seg++;
+					while (end > seg && isspace((unsigned char)end[-1]))
+						end--;
+					value_list_push(caps, value_strn(seg, (size_t)(end - seg)));
+				}
+			}
+			free(text);
+		}
+		buf_fini(&out);
+		buf_fini(&err);
+		free(bin);
+	}
+	value_map_set(s->facts, "system_capabilities_enforced", value_str(enforced));
+	value_map_set(s->facts, "system_capabilities", caps != NULL ? caps : value_str("N/A"));
 }
 
 static void setup_pkg_mgr(struct setup_run *s)
@@ -1101,7 +1158,7 @@ static const struct setup_collector {
 	{"chroot", setup_chroot, SETUP_ALL, NULL},
 	{"fips", setup_fips, SETUP_MIN, NULL},
 	{"python", NULL, SETUP_MIN, NULL},
-	{"caps", NULL, SETUP_MIN, NULL},
+	{"caps", setup_caps, SETUP_MIN, NULL},
 	{"pkg_mgr", setup_pkg_mgr, SETUP_MIN, "distribution"},
 	{"service_mgr", setup_service_mgr, SETUP_MIN, "platform,distribution"},
 	{"cmdline", setup_cmdline, SETUP_MIN, NULL},
