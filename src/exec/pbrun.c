@@ -379,6 +379,32 @@ static int pbrun_select(struct pbrun_state *rs, struct pb_play *play, struct inv
 	return r;
 }
 
+/* Moves the batch's hosts still in the run to its front, starts their
+ * iterators and returns how many there are. */
+static size_t pbrun_batch_begin(struct pbrun_state *rs, struct pbhost **batch, size_t size, struct pb_block **blocks,
+                                size_t nblocks)
+{
+	struct inv_host **bh = xcalloc(size ? size : 1, sizeof(*bh));
+	struct pbhost *ph;
+	size_t i, n = 0;
+
+	for (i = 0; i < size; i++) {
+		ph = batch[i];
+		if (ph->failed_run || ph->unreachable_run)
+			continue;
+		batch[i] = batch[n];
+		batch[n++] = ph;
+		bh[n - 1] = ph->h;
+		ph->removed = 0;
+		value_unref(ph->notified);
+		ph->notified = value_list();
+		iter_init(&ph->it, blocks, nblocks);
+	}
+	vars_play_set_batch(rs->vars, bh, n);
+	free(bh);
+	return n;
+}
+
 static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 {
 	struct inv_host **sel = NULL;
@@ -397,39 +423,24 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 		return;
 	}
 	hosts = xcalloc(nsel, sizeof(*hosts));
-	for (i = 0; i < nsel; i++) {
-		struct pbhost *ph = pbrun_host(rs, sel[i], rs->o->extra_vars);
-
-		/* Hosts that failed or were unreachable earlier stay out. */
-		if (!ph->failed_run && !ph->unreachable_run)
-			hosts[n++] = ph;
-	}
+	for (i = 0; i < nsel; i++)
+		hosts[i] = pbrun_host(rs, sel[i], rs->o->extra_vars);
 	vars_play_set_hosts(rs->vars, sel, nsel);
 	pb_play_compile(play, rs->o->force_handlers, &blocks, &nblocks);
-	for (start = 0; start < n && rs->end_play != 1; start += size) {
-		size = pbrun_batch_size(rs, n, batch_no++, &err);
-		if (size > n - start)
-			size = n - start;
+	/* Batches are cut from all the play's hosts, as Ansible's; hosts that
+	 * failed or were unreachable earlier then stay out of theirs. */
+	for (start = 0; start < nsel && rs->end_play != 1; start += size) {
+		size = pbrun_batch_size(rs, nsel, batch_no++, &err);
+		if (size > nsel - start)
+			size = nsel - start;
 		/* Each later serial batch is announced as the play again. */
 		if (batch_no > 1)
 			human_play_start(&rs->out, pb_play_name(play), rs->o->check);
-		{
-			struct inv_host **bh = xcalloc(size, sizeof(*bh));
-
-			for (i = 0; i < size; i++) {
-				bh[i] = hosts[start + i]->h;
-				hosts[start + i]->removed = 0;
-				value_unref(hosts[start + i]->notified);
-				hosts[start + i]->notified = value_list();
-				iter_init(&hosts[start + i]->it, blocks, nblocks);
-			}
-			vars_play_set_batch(rs->vars, bh, size);
-			free(bh);
-		}
+		n = pbrun_batch_begin(rs, hosts + start, size, blocks, nblocks);
 		rs->end_play = 0;
-		pbrun_gather_facts(rs, hosts + start, size);
-		pbrun_linear(rs, hosts + start, size);
-		for (i = 0; i < size; i++)
+		pbrun_gather_facts(rs, hosts + start, n);
+		pbrun_linear(rs, hosts + start, n);
+		for (i = 0; i < n; i++)
 			iter_fini(&hosts[start + i]->it);
 	}
 	free(blocks);
@@ -449,11 +460,21 @@ static int pbrun_exit_code(struct pbrun_state *rs)
 	return unreachable ? 4 : failed ? 2 : 0;
 }
 
+static void pbrun_recap(struct pbrun_state *rs)
+{
+	struct human_stats *stats = xcalloc(rs->nhosts ? rs->nhosts : 1, sizeof(*stats));
+	size_t i;
+
+	for (i = 0; i < rs->nhosts; i++)
+		stats[i] = rs->hosts[i]->st;
+	human_recap(&rs->out, stats, rs->nhosts);
+	free(stats);
+}
+
 int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const struct pbrun_opts *o)
 {
 	struct pbrun_state rs;
 	struct vars_opts vo;
-	struct human_stats *stats;
 	struct pb_play *const *plays;
 	size_t i, j, np;
 	int rc;
@@ -472,20 +493,24 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 	vo.verbosity = o->verbosity;
 	vo.run_tags = o->only_tags;
 	vo.skip_tags = o->skip_tags;
+	/* -l is a single option in Ansible: the last one given is ansible_limit. */
+	vo.limit = o->nlimits > 0 ? o->limits[o->nlimits - 1] : NULL;
 	rs.vars = vars_run_new(inv, rs.tr, &vo);
 	human_init(&rs.out, o->verbosity);
 	for (i = 0; i < n; i++) {
 		human_playbook_start(&rs.out, playbook_path(pbs[i]));
 		plays = playbook_plays(pbs[i], &np);
-		for (j = 0; j < np; j++)
+		for (j = 0; j < np && rs.fatal == NULL; j++)
 			pbrun_play(&rs, plays[j]);
 	}
-	stats = xcalloc(rs.nhosts ? rs.nhosts : 1, sizeof(*stats));
-	for (i = 0; i < rs.nhosts; i++)
-		stats[i] = rs.hosts[i]->st;
-	human_recap(&rs.out, stats, rs.nhosts);
-	free(stats);
-	rc = pbrun_exit_code(&rs);
+	if (rs.fatal != NULL) {
+		human_error(&rs.out, rs.fatal);
+		free(rs.fatal);
+		rc = 1;
+	} else {
+		pbrun_recap(&rs);
+		rc = pbrun_exit_code(&rs);
+	}
 	for (i = 0; i < rs.nhosts; i++) {
 		hostconn_close(rs.hosts[i]->hc);
 		value_unref(rs.hosts[i]->notified);

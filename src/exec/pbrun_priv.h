@@ -39,6 +39,9 @@ struct pbrun_state {
 	size_t nhosts;
 	struct pb_play *play;
 	int end_play;
+	char *fatal;                /* an error that ends the run (ERROR!, exit 1), or NULL */
+	struct pbhost **once;       /* run_once: the hosts the running task's result is for */
+	size_t nonce;
 	size_t running;             /* tasks in flight */
 };
 

@@ -402,6 +402,49 @@ static void pbx_run_item(struct pbexec *x)
 	diag_fini(&d);
 }
 
+/* The hosts a result is for: the one that ran the task, or with run_once
+ * every host the task was for. */
+static size_t pbx_targets(struct pbexec *x, struct pbhost *const **listp)
+{
+	if (x->rs->once != NULL) {
+		*listp = x->rs->once;
+		return x->rs->nonce;
+	}
+	*listp = &x->ph;
+	return 1;
+}
+
+static void pbx_apply_facts(struct pbexec *x, const struct value *result, const struct value *facts, struct inv_host *h)
+{
+	struct vars_run *vars = x->rs->vars;
+	size_t i;
+
+	if (value_get_bool(result, "_ansible_include_vars", 0)) {
+		for (i = 0; i < value_len(facts); i++)
+			vars_set_host_var(vars, h, value_map_key_at(facts, i)->u.s.ptr, value_map_val_at(facts, i));
+	} else if (strcmp(pbx_module(x), "set_fact") == 0) {
+		vars_set_fact(vars, h, facts, 0);
+		if (value_get_bool(result, "_ansible_facts_cacheable", 0))
+			vars_set_facts(vars, h, facts, 0);
+	} else {
+		vars_set_facts(vars, h, facts, VARS_UNSAFE);
+	}
+}
+
+static void pbx_notify(struct pbexec *x)
+{
+	struct value *notify = pbx_kw(x, PB_KW_NOTIFY), *list = pb_kw_list(notify);
+	struct pbhost *const *to;
+	size_t i, j, nto = pbx_targets(x, &to);
+
+	for (j = 0; j < nto; j++)
+		for (i = 0; i < value_len(list); i++)
+			if (value_cstr(value_list_at(list, i)) != NULL)
+				value_list_push(to[j]->notified, value_ref(value_list_at(list, i)));
+	value_unref(list);
+	value_unref(notify);
+}
+
 /* Counts and prints the final result of the task, and applies it. */
 static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 {
@@ -437,8 +480,11 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 	}
 	if (x->reg != NULL) {
 		struct value *c = pbx_clean(result);
+		struct pbhost *const *to;
+		size_t nto = pbx_targets(x, &to);
 
-		vars_register(rs->vars, ph->h, x->reg, c);
+		for (i = 0; i < nto; i++)
+			vars_register(rs->vars, to[i]->h, x->reg, c);
 		value_unref(c);
 	}
 	if (failed) {
@@ -477,32 +523,22 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 		ph->st.skipped++;
 		return;
 	}
+	if (x->diff && x->items == NULL)
+		human_diff(&rs->out, &x->ht, result);
 	hr.status = HUMAN_OK;
 	human_result(&rs->out, &hr);
 	ph->st.ok++;
 	if (changed)
 		ph->st.changed++;
 	if ((facts = value_map_get(result, "ansible_facts")) != NULL) {
-		if (value_get_bool(result, "_ansible_include_vars", 0)) {
-			for (i = 0; i < value_len(facts); i++)
-				vars_set_host_var(rs->vars, ph->h, value_map_key_at(facts, i)->u.s.ptr, value_map_val_at(facts, i));
-		} else if (strcmp(pbx_module(x), "set_fact") == 0) {
-			vars_set_fact(rs->vars, ph->h, facts, 0);
-			if (value_get_bool(result, "_ansible_facts_cacheable", 0))
-				vars_set_facts(rs->vars, ph->h, facts, 0);
-		} else {
-			vars_set_facts(rs->vars, ph->h, facts, VARS_UNSAFE);
-		}
-	}
-	if (changed) {
-		struct value *notify = pbx_kw(x, PB_KW_NOTIFY), *list = pb_kw_list(notify);
+		struct pbhost *const *to;
+		size_t nto = pbx_targets(x, &to);
 
-		for (i = 0; i < value_len(list); i++)
-			if (value_cstr(value_list_at(list, i)) != NULL)
-				value_list_push(ph->notified, value_ref(value_list_at(list, i)));
-		value_unref(list);
-		value_unref(notify);
+		for (i = 0; i < nto; i++)
+			pbx_apply_facts(x, result, facts, to[i]->h);
 	}
+	if (changed)
+		pbx_notify(x);
 }
 
 static void pbx_free(struct pbexec *x)
@@ -593,6 +629,8 @@ static void pbx_item_result(struct pbexec *x, struct value *result, int unreacha
 	hr.item = 1;
 	hr.status = value_get_bool(result, "failed", 0) ? HUMAN_FAILED
 	            : value_get_bool(result, "skipped", 0) ? HUMAN_SKIPPED : HUMAN_OK;
+	if (hr.status == HUMAN_OK && x->diff)
+		human_diff(&x->rs->out, &x->ht, result);
 	human_result(&x->rs->out, &hr);
 	value_list_push(x->results, pbx_clean(result));
 	value_unref(result);
@@ -775,13 +813,62 @@ out:
 	diag_fini(&d);
 }
 
+/* The hosts' variables for t, before its banner: as in Ansible, a vars_files
+ * entry that cannot be read ends the whole run rather than failing the task. */
+static int pbx_vars_ok(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n)
+{
+	struct vars_ctx vc;
+	struct diag d;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		diag_init(&d);
+		if ((r = vars_ctx_init(&vc, rs->vars, group[i]->h, rs->play, t, NULL, &d)) != 0) {
+			rs->fatal = xstrdup(d.msg != NULL ? d.msg : err_str(r));
+			rs->end_play = 1;
+		}
+		diag_fini(&d);
+	}
+	return r == 0;
+}
+
+/* run_once, templated with the first host's variables (an error there is
+ * left for the task itself to report). */
+static int pbx_run_once(struct pbrun_state *rs, struct pb_task *t, struct pbhost *first)
+{
+	struct pbexec x;
+	struct diag d;
+	int once = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.rs = rs;
+	x.t = t;
+	x.ph = first;
+	diag_init(&d);
+	if (vars_ctx_init(&x.vc, rs->vars, first->h, rs->play, t, NULL, &d) != 0 ||
+	    pbx_kw_bool(&x, PB_KW_RUN_ONCE, "run_once", 0, &once, &d) != 0)
+		once = 0;
+	diag_fini(&d);
+	return once;
+}
+
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n)
 {
 	struct human_task ht;
 	size_t next = 0;
 	int forks = rs->o->conn->forks > 0 ? rs->o->conn->forks : 5;
-	char *path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
+	char *path;
 
+	if (!pbx_vars_ok(rs, t, group, n))
+		return;
+	/* run_once: the first host runs it; its result is every host's. */
+	if (n > 1 && pbx_run_once(rs, t, group[0])) {
+		rs->once = group;
+		rs->nonce = n;
+		n = 1;
+	}
+	path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
 	memset(&ht, 0, sizeof(ht));
 	ht.id = t;
 	ht.prefix = handler ? "RUNNING HANDLER" : "TASK";
@@ -795,5 +882,7 @@ void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, st
 		if (rs->running > 0)
 			ev_run_once(rs->loop, -1);
 	}
+	rs->once = NULL;
+	rs->nonce = 0;
 	free(path);
 }

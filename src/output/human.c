@@ -12,6 +12,7 @@
 #include "base/xmalloc.h"
 #include "data/json.h"
 #include "output/adhoc.h"
+#include "output/udiff.h"
 #include "template/pyval.h"
 
 #define C_OK "0;32"
@@ -37,6 +38,7 @@ void human_init(struct human *h, int verbosity)
 	h->check_markers = 0;
 	h->show_skipped = 1;
 	h->show_ok = 1;
+	h->diff_context = 3;
 }
 
 void human_fini(struct human *h)
@@ -437,6 +439,29 @@ static void human_wrap(struct buf *out, const char *msg, int width)
 		col += (int)n;
 		p = w;
 	}
+}
+
+void human_diff(struct human *h, const struct human_task *t, const struct value *r)
+{
+	const struct value *d = value_map_get(r, "diff");
+	struct buf b;
+
+	if (d == NULL || !pyval_truth(d) || !value_get_bool(r, "changed", 0))
+		return;
+	buf_init(&b, 0);
+	if (udiff_ansible(&b, d, h->diff_context) > 0) {
+		human_need_banner(h, t);
+		human_display(h, buf_str(&b), NULL, STDOUT_FILENO);
+	}
+	buf_fini(&b);
+}
+
+void human_error(struct human *h, const char *msg)
+{
+	char *full = xasprintf("ERROR! %s", msg);
+
+	human_display(h, full, C_ERROR, STDERR_FILENO);
+	free(full);
 }
 
 void human_warning(struct human *h, const char *msg)

@@ -17,6 +17,7 @@ struct human {
 	int check_markers;          /* [CHECK MODE] markers (check_mode_markers) */
 	int show_skipped;           /* display_skipped_hosts (default on) */
 	int show_ok;                /* display_ok_hosts (default on) */
+	int diff_context;           /* lines of context in diffs (Ansible's DIFF_CONTEXT) */
 	const void *last_banner;    /* the task whose banner was printed last */
 	char **warned;              /* warnings already shown (Ansible shows each once) */
 	size_t nwarned;
@@ -65,6 +66,11 @@ void human_retry(struct human *h, const struct human_task *t, const char *host, 
                  const struct value *result);
 void human_no_hosts(struct human *h);
 void human_no_more_hosts(struct human *h);
+/* --diff: the diffs of a changed result (a task's, or a loop item's), to
+ * show before its status line, as the callback's v2_on_file_diff. */
+void human_diff(struct human *h, const struct human_task *t, const struct value *result);
+/* An error that ends the run, on stderr as Ansible's CLI shows it: "ERROR! msg", not wrapped. */
+void human_error(struct human *h, const char *msg);
 /* A warning on stderr, as Display.warning: wrapped to the width, shown once. */
 void human_warning(struct human *h, const char *msg);
 

@@ -2,7 +2,7 @@
 """Normalisers for tests/e2e/test_playbook_diff.sh.
 
   pbdiff_norm.py out FILE   ansible-playbook's human output made comparable: timings and dates
-                            (delta, start, end) masked, and within each section (PLAY, TASK,
+                            (delta, start, end) and copy's controller-side temporary file masked, and within each section (PLAY, TASK,
                             RUNNING HANDLER, PLAY RECAP) the per-host records sorted, since host
                             order within a task is completion order in both tools
   pbdiff_norm.py recap FILE the PLAY RECAP lines only
@@ -16,7 +16,10 @@ import sys
 HEAD = re.compile(r"^(PLAY \[|PLAY RECAP|TASK \[|RUNNING HANDLER \[)")
 REC = re.compile(r"^(ok|changed|skipping|fatal|failed|included|\.\.\.ignoring|FAILED - RETRYING|"
                  r"\[WARNING\]|\[ERROR\]|h\d+ +:|--- before|\+\+\+ after|@@|[-+ ].*)")
-TIMES = [(re.compile(r'"(delta|start|end)": "[^"]*"'), r'"\1": "X"')]
+# Timings, and the controller's temporary file a copy/template diff names as its "after" (a random
+# path under ~/.ansible/tmp in Ansible, which drover does not write: it says "dynamically generated").
+TIMES = [(re.compile(r'"(delta|start|end)": "[^"]*"'), r'"\1": "X"'),
+         (re.compile(r'^\+\+\+ after: (/\S*/\.ansible/tmp/\S*|dynamically generated)$'), '+++ after: TMPFILE')]
 
 
 def mask(line):

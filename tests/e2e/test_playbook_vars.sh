@@ -1,0 +1,50 @@
+#!/bin/sh
+# drover playbook on the variable corpus (tests/playbooks/vars) gives the output and exit
+# status ansible-playbook gave when tests/playbooks/vars/regen.sh recorded them in expected/:
+# the same arguments (regen.sh's CASES table), every host local. The recordings name the
+# corpus directory as it was where they were made; it is replaced by this one. Differences
+# already reported are listed in KNOWN ("name|reason") and show as skips.
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$ROOT/tests/e2e/lib.sh"
+
+CORPUS=$ROOT/tests/playbooks/vars
+CASES=$(sed -n "/^CASES='/,/'$/p" "$CORPUS/regen.sh" | sed "s/^CASES='//; s/'$//")
+KNOWN="precedence|include_tasks (dynamic includes) not run yet
+facts|the worker has no setup module yet"
+export ANSIBLE_NOCOLOR=1
+unset ANSIBLE_INVENTORY ANSIBLE_ROLES_PATH ANSIBLE_LIMIT ANSIBLE_CONFIG 2>/dev/null
+
+# The directory the recordings were made in: the one their "included:" lines name.
+RECORDED=$(sed -n 's|^included: \(/.*\)/roles/.*|\1|p' "$CORPUS"/expected/*.out | head -n 1)
+
+echo "$CASES" | while IFS='|' read -r name args; do
+	[ -n "$name" ] || continue
+	set -f
+	# shellcheck disable=SC2086 # args are split on purpose
+	(cd "$CORPUS" && timeout -k 2 60 env XDG_RUNTIME_DIR="$T_TMP" "$DROVER" playbook -i inventory/hosts -c local \
+		"$name.yml" $args > "$T_TMP/$name.out" 2> "$T_TMP/$name.err")
+	echo "rc=$?" >> "$T_TMP/$name.out"
+	set +f
+	want=$(cat "$CORPUS/expected/$name.out")
+	[ -n "$RECORDED" ] && want=$(printf '%s\n' "$want" | sed "s|$RECORDED|$CORPUS|g")
+	got=$(cat "$T_TMP/$name.out")
+	reason=$(printf '%s\n' "$KNOWN" | sed -n "s/^$name|//p")
+	if [ "$got" = "$want" ]; then ok "$name: output and exit status"
+	elif [ -n "$reason" ]; then skip "$name: output and exit status" "$reason"
+	else
+		not_ok "$name: output and exit status"
+		printf '%s\n' "$want" > "$T_TMP/want"
+		diag "$(diff -u "$T_TMP/want" "$T_TMP/$name.out" | head -40)"
+		diag "stderr: $(head -c 400 "$T_TMP/$name.err")"
+	fi
+done > "$T_TMP/tap"
+# The loop ran in a subshell: replay its lines through the counters.
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*"# SKIP"*) r=${line#ok [0-9]* - }; skip "${r%% # SKIP*}" "${r#*# SKIP }" ;;
+	"ok "*) ok "${line#ok [0-9]* - }" ;;
+	"not ok "*) not_ok "${line#not ok [0-9]* - }" ;;
+	*) echo "$line" ;;
+	esac
+done < "$T_TMP/tap"
+t_done
