@@ -507,14 +507,20 @@ static char *module_check_values(const struct module_ctx *ctx, const struct modu
 	struct value *conv, *v;
 	const char *p;
 	struct buf b;
-	char *msg = NULL;
+	char *msg = NULL, *one;
 	size_t j;
 
-	for (j = 0; j < n && msg == NULL; j++) {
+	/* Every option is converted (the invocation shows them so), the
+	 * first message kept. */
+	for (j = 0; j < n; j++) {
 		if ((v = value_map_get(params, spec[j].name)) == NULL)
 			continue;
-		if ((conv = module_convert(ctx, &spec[j], v, &msg)) != NULL)
+		if ((conv = module_convert(ctx, &spec[j], v, &one)) != NULL)
 			value_map_set(params, spec[j].name, conv);
+		if (msg == NULL)
+			msg = one;
+		else
+			free(one);
 	}
 	for (j = 0; j < n && msg == NULL; j++) {
 		v = value_map_get(params, spec[j].name);
