@@ -5,8 +5,8 @@
  * fact_path), selected by gather_subset and filter, returned
  * under "ansible_facts" with the ansible_ prefix. What Ansible's Python
  * runtime reports about itself (python, python_version,
- * selinux_python_present) and what needs its helper programs (devices,
- * device_links, lvm) is not gathered:
+ * selinux_python_present) and LVM volumes (vgs, lvs, pvs) are not
+ * gathered:
  * tests/setup/EXPECTED_DIFFERENCES.md lists every difference. */
 #include <ctype.h>
 #include <dirent.h>
@@ -55,7 +55,7 @@ char *setup_file(const char *path)
 {
 	struct buf b;
 	char *s;
-	size_t n;
+	size_t n, lead;
 
 	if (fileutil_read(path, SETUP_FILE_MAX, &b) != 0) {
 		buf_fini(&b);
@@ -65,6 +65,14 @@ char *setup_file(const char *path)
 	buf_fini(&b);
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		s[--n] = '\0';
+	for (lead = 0; lead < n && isspace((unsigned char)s[lead]); lead++)
+		;
+	memmove(s, s + lead, n - lead + 1);
+	/* get_file_content: an empty file reads as none at all. */
+	if (n == lead) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -1057,6 +1065,28 @@ static void setup_mounts(struct setup_run *s)
 	free(text);
 }
 
+/* Devices, with lspci -D's descriptions of their PCI hosts when lspci is
+ * installed, as Ansible runs it. */
+static void setup_devices(struct setup_run *s)
+{
+	char *bin = fileutil_bin_path(s->ctx, "lspci"), *argv[3], *pci = NULL;
+	struct buf out, err;
+	int rc;
+
+	if (bin != NULL) {
+		argv[0] = bin;
+		argv[1] = "-D";
+		argv[2] = NULL;
+		if (fileutil_run(s->ctx, argv, &rc, &out, &err) == 0)
+			pci = xstrdup(buf_str(&out));
+		buf_fini(&out);
+		buf_fini(&err);
+		free(bin);
+	}
+	setup_dev_collect(s->facts, pci);
+	free(pci);
+}
+
 static void setup_hardware(struct setup_run *s)
 {
 	char *t;
@@ -1074,6 +1104,7 @@ static void setup_hardware(struct setup_run *s)
 		free(t);
 	}
 	setup_dmi(s);
+	setup_devices(s);
 	if ((t = setup_file("/proc/uptime")) != NULL) {
 		value_map_set(s->facts, "uptime_seconds", value_int((int64_t)strtod(t, NULL)));
 		free(t);

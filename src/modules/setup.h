@@ -11,8 +11,14 @@
  * sysfs, getifaddrs(3), /proc/net/if_inet6 and the routing tables. */
 void setup_net_collect(struct value *facts);
 
-/* Reads a small file whole into a heap string with trailing whitespace
- * stripped (get_file_content), or returns NULL when it cannot be read. */
+/* Ansible's block device facts: devices (one map per /sys/block entry)
+ * and device_links (ids, uuids, labels, masters). lspci, when given, is
+ * the output of "lspci -D" for the devices' "host". */
+void setup_dev_collect(struct value *facts, const char *lspci);
+
+/* Reads a small file whole into a heap string with surrounding whitespace
+ * stripped, or returns NULL when it cannot be read or holds nothing but
+ * whitespace, as Ansible's get_file_content. */
 char *setup_file(const char *path);
 
 #endif
