@@ -9,7 +9,7 @@
 #include "template/plugin.h"
 
 extern const struct tpl_fn_def tpl_filters_ansible[], tpl_filters_text[], tpl_tests_ansible[], tpl_lookups[],
-    tpl_filters_random[], tpl_filters_misc[];
+    tpl_filters_random[], tpl_filters_misc[], tpl_filters_yaml[];
 
 /* Filters, tests and globals: one list of tables each. */
 static const struct tpl_fn_def *const filter_tables[] = {
@@ -19,6 +19,7 @@ static const struct tpl_fn_def *const filter_tables[] = {
 	tpl_filters_text,
 	tpl_filters_random,
 	tpl_filters_misc,
+	tpl_filters_yaml,
 	NULL,
 };
 
