@@ -187,6 +187,11 @@ for name, args in CASES:
        'ansible: %s\ndrover: %s' % (json.dumps(a)[:1000], json.dumps(d)[:1000]))
     if af is None or df is None:
         continue
+    # Other tests running alongside mount scratch file systems under /tmp
+    # (bind mounts of /dev/vda files): not this machine's mounts.
+    for f in (af, df):
+        if isinstance(f.get('ansible_mounts'), list):
+            f['ansible_mounts'] = [m for m in f['ansible_mounts'] if not m.get('mount', '').startswith('/tmp/')]
     diffs = []
     compare('', af, df, diffs)
     ok(not diffs, '%s: facts equal but for the listed differences (%d keys)' % (name, len(af)),
