@@ -4,7 +4,7 @@ against drover-worker's setup with the same arguments over the worker
 protocol, compared key by key. Differences are allowed only where
 tests/setup/EXPECTED_DIFFERENCES.md lists them. Prints TAP.
 
-Usage: setup_facts_test.py WORKER TMPDIR ROOT"""
+Usage: setup_facts_test.py WORKER TMPDIR ROOT [DROVER]"""
 import fnmatch
 import json
 import os
@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from workerproto import REPLY, Worker  # noqa: E402
 
 WORKER, TMP, ROOT = sys.argv[1], sys.argv[2], sys.argv[3]
+DROVER = sys.argv[4] if len(sys.argv) > 4 else None
 n_tests = 0
 n_failed = 0
 
@@ -220,6 +221,19 @@ ok(res.get('failed') is True and res.get('msg', '').startswith(
 
 # Fast: every gathering well under Ansible's second.
 ok(max(times) < 0.1, 'each gathering takes milliseconds (slowest %.1f ms)' % (max(times) * 1000))
+
+# The same module through the CLI prints what ansible prints.
+if DROVER and os.access(DROVER, os.X_OK):
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='0', ANSIBLE_PYTHON_INTERPRETER='/usr/bin/python3')
+    argv = ['localhost', '-c', 'local', '-m', 'setup', '-a', 'filter=ansible_os_family,ansible_*_mb']
+    outs = []
+    for cmd in ([DROVER, 'run'], ['ansible']):
+        p = subprocess.run(cmd + argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
+        outs.append(re.sub(r'("ansible_(memfree|swapfree)_mb": )\d+|("(free|used|cached)": )\d+', r'\1\3N',
+                           p.stdout.decode()))
+    ok(outs[0] == outs[1], 'drover run -m setup prints what ansible -m setup prints (free memory masked)',
+       'drover:\n%s\nansible:\n%s' % (outs[0], outs[1]))
 
 print('1..%d' % n_tests)
 sys.exit(1 if n_failed else 0)

@@ -18,4 +18,4 @@ if ! command -v ansible-playbook > /dev/null 2>&1; then
 fi
 trap t_cleanup EXIT INT TERM
 cd "$T_TMP" || exit 1
-python3 "$ROOT/tests/e2e/setup_facts_test.py" "$WORKER" "$T_TMP" "$ROOT"
+python3 "$ROOT/tests/e2e/setup_facts_test.py" "$WORKER" "$T_TMP" "$ROOT" "$DROVER"
