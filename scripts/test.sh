@@ -17,7 +17,13 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 out=$(mktemp)
 BUILD=build sh tests/run.sh | tee "$out"
 first=$(tail -n 1 "$out")
-BUILD=build-asan FUZZ_SECONDS=0 sh tests/run.sh | sed 's/^\(ok  \|FAIL\) /\1 [asan] /' | tee "$out"
+# The sanitizer pass leaves out the differential tests whose time goes to
+# Ansible, Jinja2 or supervisord rather than to drover: the release pass
+# runs them, and drover's side of them is covered under the sanitizers by
+# the unit tests, the fuzzers and the other end-to-end tests.
+BUILD=build-asan FUZZ_SECONDS=0 \
+TEST_EXCLUDE="test_inventory test_list_hosts test_template_jinja test_template_cli test_ssh_ansible test_droverd_compare test_config test_playbook_list test_setup_facts test_playbook_diff test_modules_files" \
+	sh tests/run.sh | sed 's/^\(ok  \|FAIL\) /\1 [asan] /' | tee "$out"
 second=$(tail -n 1 "$out")
 rm -f "$out"
 # Add up both runs into the one closing line.

@@ -6,7 +6,8 @@
 # N skipped".
 #
 # Environment: BUILD (default build), TEST_FILTER (substring of test names),
-# FUZZ_SECONDS (default 10 per target; 0 skips fuzzing).
+# TEST_EXCLUDE (space-separated substrings of names not to run), FUZZ_SECONDS
+# (default 10 per target; 0 skips fuzzing).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
@@ -20,9 +21,14 @@ failures=""
 run_one() { # name timeout cmd...
 	name=$1; limit=$2; shift 2
 	case "$name" in *"${TEST_FILTER:-}"*) ;; *) return ;; esac
+	for x in ${TEST_EXCLUDE:-}; do
+		case "$name" in *"$x"*) return ;; esac
+	done
 	log="$LOGDIR/$(echo "$name" | tr '/ ' '__').log"
+	t0=$(date +%s)
 	timeout -k 5 "$limit" "$@" > "$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	p=$(grep -c '^ok ' "$log" | tr -d ' ')
 	s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
 	f=$(grep -c '^not ok ' "$log" | tr -d ' ')
@@ -34,12 +40,12 @@ run_one() { # name timeout cmd...
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	if [ "$f" -gt 0 ]; then
 		failures="$failures $name"
-		echo "FAIL $name ($p passed, $f failed)"
+		echo "FAIL $name ($p passed, $f failed, ${secs}s)"
 		grep -E '^(not ok|#)' "$log" | head -40 | sed 's/^/    /'
 		[ "$rc" -eq 124 ] && echo "    (timed out after ${limit}s)"
 		tail -n 15 "$log" | sed 's/^/    | /'
 	else
-		echo "ok   $name ($p passed${s:+, $s skipped})"
+		echo "ok   $name ($p passed${s:+, $s skipped}, ${secs}s)"
 	fi
 }
 
