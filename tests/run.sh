@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
 export ROOT BUILD
-FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FUZZ_SECONDS=${FUZZ_SECONDS:-6}
 LOGDIR=$(mktemp -d /tmp/drover-tests.XXXXXX)
 passed=0 failed=0 skipped=0
 failures=""
