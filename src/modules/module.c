@@ -27,7 +27,7 @@ static const struct module module_table[] = {
 	{"shell", command_run, MODULE_CHECK_MODE},
 	{"slurp", slurp_run, MODULE_CHECK_MODE},
 	{"stat", stat_run, MODULE_CHECK_MODE},
-	{"tempfile", tempfile_run, 0},
+	{"tempfile", tempfile_run, MODULE_CHECK_SELF},
 };
 
 const struct module *module_find(const char *name)
@@ -55,21 +55,25 @@ const struct module *module_at(size_t i)
 
 struct value *module_run(const struct module *m, const struct module_ctx *ctx)
 {
-	struct value *res;
-	const char *name;
 
-	if (ctx->check && !(m->flags & MODULE_CHECK_MODE)) {
-		res = value_map();
-		value_map_set(res, "changed", value_bool(0));
-		value_map_set(res, "skipped", value_bool(1));
-		if ((name = value_get_str(ctx->args, "_ansible_module_name", NULL)) != NULL)
-			value_map_set(res, "msg", value_strf("remote module (%s) does not support check mode", name));
-		else
-			value_map_set(res, "msg", value_strf("remote module (ansible.legacy.%s) does not support check mode",
-			                                     m->name));
-		return res;
-	}
+	if (ctx->check && !(m->flags & (MODULE_CHECK_MODE | MODULE_CHECK_SELF)))
+		return module_check_skip(ctx);
 	return m->run(ctx);
+}
+
+struct value *module_check_skip(const struct module_ctx *ctx)
+{
+	struct value *res = value_map();
+	const char *name = value_get_str(ctx->args, "_ansible_module_name", NULL);
+
+	value_map_set(res, "changed", value_bool(0));
+	value_map_set(res, "skipped", value_bool(1));
+	if (name != NULL)
+		value_map_set(res, "msg", value_strf("remote module (%s) does not support check mode", name));
+	else
+		value_map_set(res, "msg", value_strf("remote module (ansible.legacy.%s) does not support check mode",
+		                                     ctx->name));
+	return res;
 }
 
 struct value *module_fail(struct value *result, const char *fmt, ...)

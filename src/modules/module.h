@@ -30,6 +30,9 @@ struct module_ctx {
 
 enum {
 	MODULE_CHECK_MODE = 1 << 0, /* supports check mode */
+	MODULE_CHECK_SELF = 1 << 1, /* does not, but checks its arguments first and
+	                               then skips with module_check_skip, as
+	                               AnsibleModule does */
 };
 
 /* A module returns its result map (a new reference); it never returns NULL. */
@@ -106,6 +109,10 @@ int module_params_spec(const struct module_ctx *ctx, const char *fqname, const s
 /* Returns params as an invocation shows them, with MODULE_ARG_NO_LOG
  * options hidden (a new reference). */
 struct value *module_invocation_args(const struct module_argspec *spec, size_t n, const struct value *params);
+
+/* Ansible's result for a module that does not support check mode, asked
+ * to run in it: skipped, with the message naming the module. */
+struct value *module_check_skip(const struct module_ctx *ctx);
 
 /* Sets "failed": true and "msg" on result. Returns result. */
 struct value *module_fail(struct value *result, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,7 @@
 /* tempfile, as Ansible's: a new file (mode 0600) or directory (0700) named
  * prefix + 8 random characters + suffix, in path or in Python's
- * tempfile.gettempdir(). It does not support check mode, as Ansible's. */
+ * tempfile.gettempdir(). It does not support check mode, as Ansible's:
+ * it checks its arguments, then skips. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -88,6 +89,10 @@ struct value *tempfile_run(const struct module_ctx *ctx)
 	if (module_params_spec(ctx, "ansible.legacy.tempfile", tempfile_spec, TEMPFILE_NSPEC, NULL, NULL, &params,
 	                       &res) != 0)
 		return res;
+	if (ctx->check) {
+		res = module_check_skip(ctx);
+		goto out;
+	}
 	given = value_get_str(params, "path", NULL);
 	prefix = value_get_str(params, "prefix", "ansible.");
 	suffix = value_get_str(params, "suffix", "");
@@ -111,6 +116,7 @@ struct value *tempfile_run(const struct module_ctx *ctx)
 	}
 	free(dir);
 	free(tried);
+out:
 	shown = module_invocation_args(tempfile_spec, TEMPFILE_NSPEC, params);
 	fileutil_finish(res, shown, NULL);
 	value_unref(shown);

@@ -581,6 +581,8 @@ def trim(module, args, res):
     for k in KEYS.get(module, []):
         if k in res:
             out[k] = res[k]
+    if module != 'copy' and isinstance(res.get('invocation'), dict):
+        out['invocation'] = res['invocation']
     if module == 'stat' and isinstance(out.get('stat'), dict):
         st = dict(out['stat'])
         for k in ('atime', 'mtime', 'ctime', 'inode', 'dev', 'version', 'blocks'):
