@@ -20,9 +20,14 @@
 /* a/b into out; -1 when it does not fit (such a path is skipped). */
 static int setup_dev_join(char *out, size_t n, const char *a, const char *b)
 {
-	int k = snprintf(out, n, "%s/%s", a, b);
+	size_t la = strlen(a), lb = strlen(b);
 
-	return k < 0 || (size_t)k >= n ? -1 : 0;
+	if (la + lb + 2 > n)
+		return -1;
+	memcpy(out, a, la);
+	out[la] = '/';
+	memcpy(out + la + 1, b, lb + 1);
+	return 0;
 }
 
 static int setup_dev_cmp(const void *a, const void *b)
