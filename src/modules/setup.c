@@ -1,12 +1,12 @@
 /* setup, as Ansible 2.14's on Linux: the facts of its collectors gathered
  * natively in one pass (files under /proc, /sys and /etc, a few system
- * calls; the only processes run are capsh and lsb_release when they exist
- * (but for Debian's shell lsb_release, answered here) and fact scripts in
+ * calls; the only processes run are the helpers Ansible runs when they
+ * exist (capsh, lspci, lsb_release but for Debian's shell script, which is
+ * answered here; as root vgs, lvs, pvs and dmsetup) and fact scripts in
  * fact_path), selected by gather_subset and filter, returned
  * under "ansible_facts" with the ansible_ prefix. What Ansible's Python
  * runtime reports about itself (python, python_version,
- * selinux_python_present) and LVM volumes (vgs, lvs, pvs) are not
- * gathered:
+ * selinux_python_present) is not gathered:
  * tests/setup/EXPECTED_DIFFERENCES.md lists every difference. */
 #include <ctype.h>
 #include <dirent.h>
@@ -1065,6 +1065,142 @@ static void setup_mounts(struct setup_run *s)
 	free(text);
 }
 
+/* Runs "<tool> --noheadings --nosuffix --units g --separator ," and
+ * returns its output's lines split at commas (a list of lists), or NULL
+ * when the tool is missing. */
+static struct value *setup_lvm_run(struct setup_run *s, const char *tool)
+{
+	char *bin = fileutil_bin_path(s->ctx, tool), *argv[8], *text, *line, *save = NULL, *p;
+	struct value *rows, *row;
+	struct buf out, err;
+	size_t n;
+	int rc;
+
+	if (bin == NULL)
+		return NULL;
+	argv[0] = bin;
+	argv[1] = "--noheadings";
+	argv[2] = "--nosuffix";
+	argv[3] = "--units";
+	argv[4] = "g";
+	argv[5] = "--separator";
+	argv[6] = ",";
+	argv[7] = NULL;
+	rows = value_list();
+	if (fileutil_run(s->ctx, argv, &rc, &out, &err) == 0) {
+		text = xstrdup(buf_str(&out));
+		for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+			while (isspace((unsigned char)*line))
+				line++;
+			n = strlen(line);
+			while (n > 0 && isspace((unsigned char)line[n - 1]))
+				line[--n] = '\0';
+			if (n == 0)
+				continue;
+			row = value_list();
+			for (p = line;; p += n + 1) {
+				n = strcspn(p, ",");
+				value_list_push(row, value_strn(p, n));
+				if (p[n] == '\0')
+					break;
+			}
+			value_list_push(rows, row);
+		}
+		free(text);
+	}
+	buf_fini(&out);
+	buf_fini(&err);
+	free(bin);
+	return rows;
+}
+
+static struct value *setup_lvm_field(const struct value *row, long i)
+{
+	long n = (long)value_len(row);
+
+	if (i < 0)
+		i += n;
+	return value_ref(value_list_at(row, i));
+}
+
+/* A /dev/dm-N physical volume named as its /dev/mapper/ entry. */
+static struct value *setup_lvm_pv_name(struct setup_run *s, const char *pv)
+{
+	char *bin, *argv[8];
+	struct value *v = NULL;
+	struct buf out, err;
+	size_t n;
+	int rc;
+
+	if (strncmp(pv, "/dev/dm-", 8) != 0 || (bin = fileutil_bin_path(s->ctx, "dmsetup")) == NULL)
+		return value_str(pv);
+	argv[0] = bin;
+	argv[1] = "info";
+	argv[2] = "-C";
+	argv[3] = "--noheadings";
+	argv[4] = "-o";
+	argv[5] = "name";
+	argv[6] = (char *)pv;
+	argv[7] = NULL;
+	if (fileutil_run(s->ctx, argv, &rc, &out, &err) == 0 && rc == 0) {
+		n = buf_avail(&out);
+		while (n > 0 && isspace((unsigned char)buf_str(&out)[n - 1]))
+			n--;
+		v = value_strf("/dev/mapper/%.*s", (int)n, buf_str(&out));
+	}
+	buf_fini(&out);
+	buf_fini(&err);
+	free(bin);
+	return v != NULL ? v : value_str(pv);
+}
+
+/* get_lvm_facts: volume groups, logical and physical volumes as vgs, lvs
+ * and pvs list them, when root can run vgs; "N/A" otherwise. */
+static void setup_lvm(struct setup_run *s)
+{
+	struct value *lvm, *rows, *row, *m, *name;
+	const char *tools[] = {"vgs", "lvs", "pvs"};
+	size_t t, i;
+
+	if (getuid() != 0 || (rows = setup_lvm_run(s, "vgs")) == NULL) {
+		value_map_set(s->facts, "lvm", value_str("N/A"));
+		return;
+	}
+	lvm = value_map();
+	for (t = 0; t < 3; t++) {
+		if (t > 0 && (rows = setup_lvm_run(s, tools[t])) == NULL)
+			rows = value_list();
+		value_map_set(lvm, tools[t], value_map());
+		for (i = 0; i < value_len(rows); i++) {
+			row = value_list_at(rows, i);
+			/* Rows too short for Ansible's indexing are left out. */
+			if (value_len(row) < (t == 0 ? 3u : t == 1 ? 4u : 6u))
+				continue;
+			m = value_map();
+			if (t == 0) {
+				value_map_set(m, "size_g", setup_lvm_field(row, -2));
+				value_map_set(m, "free_g", setup_lvm_field(row, -1));
+				value_map_set(m, "num_lvs", setup_lvm_field(row, 2));
+				value_map_set(m, "num_pvs", setup_lvm_field(row, 1));
+				name = setup_lvm_field(row, 0);
+			} else if (t == 1) {
+				value_map_set(m, "size_g", setup_lvm_field(row, 3));
+				value_map_set(m, "vg", setup_lvm_field(row, 1));
+				name = setup_lvm_field(row, 0);
+			} else {
+				value_map_set(m, "size_g", setup_lvm_field(row, 4));
+				value_map_set(m, "free_g", setup_lvm_field(row, 5));
+				value_map_set(m, "vg", setup_lvm_field(row, 1));
+				name = setup_lvm_pv_name(s, value_cstr(value_list_at(row, 0)));
+			}
+			value_map_set(value_map_get(lvm, tools[t]), value_cstr(name), m);
+			value_unref(name);
+		}
+		value_unref(rows);
+	}
+	value_map_set(s->facts, "lvm", lvm);
+}
+
 /* Devices, with lspci -D's descriptions of their PCI hosts when lspci is
  * installed, as Ansible runs it. */
 static void setup_devices(struct setup_run *s)
@@ -1111,10 +1247,7 @@ static void setup_hardware(struct setup_run *s)
 	}
 	setup_mounts(s);
 	/* Ansible reports LVM only when root can run vgs. */
-	t = getuid() == 0 ? fileutil_bin_path(s->ctx, "vgs") : NULL;
-	if (t == NULL)
-		value_map_set(s->facts, "lvm", value_str("N/A"));
-	free(t);
+	setup_lvm(s);
 }
 
 static void setup_network(struct setup_run *s)

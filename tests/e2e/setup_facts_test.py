@@ -129,6 +129,31 @@ def make_fact_dir():
 
 FACT_DIR = make_fact_dir()
 
+
+def make_fake_lvm():
+    """vgs, lvs, pvs and dmsetup that print what LVM prints, first in PATH
+    for both tools, so the LVM facts (gathered as root) are compared."""
+    d = os.path.join(TMP, 'fakebin')
+    os.makedirs(d, exist_ok=True)
+    outputs = {
+        'vgs': '  vg0,1,2,0,wz--n-,19.99,4.00\n  vgdata,2,1,0,wz--n-,100.00,0\n',
+        'lvs': '  root,vg0,-wi-ao----,10.00,,,,,,,,\n  swap,vg0,-wi-ao----,5.99,,,,,,,,\n'
+               '  data,vgdata,-wi-a-----,100.00,,,,,,,,\n',
+        'pvs': '  /dev/sda2,vg0,lvm2,a--,19.99,4.00\n  /dev/dm-3,vgdata,lvm2,a--,50.00,0\n'
+               '  /dev/sdc,vgdata,lvm2,a--,50.00,0\n',
+        'dmsetup': 'crypt-data\n',
+    }
+    for name, text in outputs.items():
+        path = os.path.join(d, name)
+        with open(path, 'w') as f:
+            f.write("#!/bin/sh\nprintf '%%s' '%s'\n" % text.replace('\n', "\n"))
+        os.chmod(path, 0o755)
+    return d
+
+
+FAKE_BIN = make_fake_lvm()
+os.environ['PATH'] = FAKE_BIN + ':' + os.environ.get('PATH', '')
+
 # Argument sets compared, each a setup task in one playbook run.
 CASES = [
     ('all facts', {'fact_path': FACT_DIR}),
