@@ -987,6 +987,11 @@ struct value *copy_run(const struct module_ctx *ctx)
 	if (res == NULL)
 		res = copy_failure("internal error");
 	if (value_map_get(res, "invocation") == NULL) {
+		/* As the copy module shows them: decrypt belongs to the
+		 * action plugin, _content_b to the transport. */
+		value_map_del(c.params, "decrypt");
+		if (value_map_get(c.params, "_content_b")->type == VALUE_NULL)
+			value_map_del(c.params, "_content_b");
 		shown = module_invocation_args(copy_spec, COPY_NSPEC, c.params);
 		if (c.action_only)
 			module_finish(res, shown, c.warnings);

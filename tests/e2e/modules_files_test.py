@@ -581,7 +581,7 @@ def trim(module, args, res):
     for k in KEYS.get(module, []):
         if k in res:
             out[k] = res[k]
-    if module != 'copy' and isinstance(res.get('invocation'), dict):
+    if (module != 'copy' or args.get('remote_src')) and isinstance(res.get('invocation'), dict):
         out['invocation'] = res['invocation']
     if module == 'stat' and isinstance(out.get('stat'), dict):
         st = dict(out['stat'])
