@@ -4,6 +4,20 @@
 #define DROVER_MODULES_SETUP_H
 
 #include "data/value.h"
+#include "modules/module.h"
+
+/* The state the collectors share: the request and the facts so far. */
+struct setup_run {
+	const struct module_ctx *ctx;
+	struct value *facts; /* owned; keys without the prefix */
+	const char *fact_path;
+	struct value *warnings;
+};
+
+/* Ansible's hardware collector on Linux: processor*, mem*, memory_mb,
+ * DMI facts (bios_*, board_*, chassis_*, product_*, system_vendor,
+ * form_factor), uptime_seconds, mounts, devices, device_links, lvm. */
+void setup_hw_collect(struct setup_run *s);
 
 /* Ansible's "network" collector on Linux: interfaces (sorted names),
  * one map per interface under its name (':' as '_'), default_ipv4,
