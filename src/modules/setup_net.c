@@ -73,13 +73,70 @@ static void setup_net_first_word(struct value *m, const char *key, const char *d
 	free(s);
 }
 
+/* A bridge's type, member interfaces, id and STP state. */
+static void setup_net_bridge(struct value *m, const char *dev)
+{
+	struct value *brif;
+	char path[PATH_MAX], *s;
+	struct dirent *e;
+	DIR *d;
+
+	if (!setup_net_has(dev, "bridge"))
+		return;
+	value_map_set(m, "type", value_str("bridge"));
+	brif = value_list();
+	snprintf(path, sizeof(path), "/sys/class/net/%s/brif", dev);
+	if ((d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL && value_len(brif) < SETUP_NET_MAX_IFACES)
+			if (e->d_name[0] != '.')
+				value_list_push(brif, value_str(e->d_name));
+		closedir(d);
+	}
+	value_map_set(m, "interfaces", brif);
+	if ((s = setup_net_attr(dev, "bridge/bridge_id")) != NULL)
+		value_map_set(m, "id", value_str(s));
+	free(s);
+	if ((s = setup_net_attr(dev, "bridge/stp_state")) != NULL)
+		value_map_set(m, "stp", value_bool(strcmp(s, "1") == 0));
+	free(s);
+}
+
+/* A bond's slaves, mode, MII monitoring, LACP rate and primary, and a
+ * bonded interface's permanent MAC address. */
+static void setup_net_bonding(struct value *m, const char *dev)
+{
+	char *s;
+
+	if (setup_net_has(dev, "bonding")) {
+		value_map_set(m, "type", value_str("bonding"));
+		s = setup_net_attr(dev, "bonding/slaves");
+		value_map_set(m, "slaves", setup_net_words(s));
+		free(s);
+		setup_net_first_word(m, "mode", dev, "bonding/mode");
+		setup_net_first_word(m, "miimon", dev, "bonding/miimon");
+		setup_net_first_word(m, "lacp_rate", dev, "bonding/lacp_rate");
+		if ((s = setup_net_attr(dev, "bonding/primary")) != NULL && *s != '\0') {
+			value_map_set(m, "primary", value_str(s));
+			free(s);
+			if ((s = setup_net_attr(dev, "bonding/all_slaves_active")) != NULL)
+				value_map_set(m, "all_slaves_active", value_bool(strcmp(s, "1") == 0));
+		}
+		free(s);
+	}
+	if (setup_net_has(dev, "bonding_slave")) {
+		s = setup_net_attr(dev, "bonding_slave/perm_hwaddr");
+		value_map_set(m, "perm_macaddress", value_str(s != NULL ? s : ""));
+		free(s);
+	}
+}
+
 /* The link attributes, in Ansible's order of checks. */
 static struct value *setup_net_link(const char *dev)
 {
 	static const struct {
 		const char *num, *name;
 	} types[] = {{"1", "ether"}, {"32", "infiniband"}, {"512", "ppp"}, {"772", "loopback"}, {"65534", "tunnel"}};
-	struct value *m = value_map(), *brif;
+	struct value *m = value_map();
 	char path[PATH_MAX], real[PATH_MAX], *s, *base;
 	ssize_t n;
 	size_t i;
@@ -106,48 +163,8 @@ static struct value *setup_net_link(const char *dev)
 		value_map_set(m, "type", value_str(t));
 	}
 	free(s);
-	if (setup_net_has(dev, "bridge")) {
-		DIR *d;
-		struct dirent *e;
-
-		value_map_set(m, "type", value_str("bridge"));
-		brif = value_list();
-		snprintf(path, sizeof(path), "/sys/class/net/%s/brif", dev);
-		if ((d = opendir(path)) != NULL) {
-			while ((e = readdir(d)) != NULL && value_len(brif) < SETUP_NET_MAX_IFACES)
-				if (e->d_name[0] != '.')
-					value_list_push(brif, value_str(e->d_name));
-			closedir(d);
-		}
-		value_map_set(m, "interfaces", brif);
-		if ((s = setup_net_attr(dev, "bridge/bridge_id")) != NULL)
-			value_map_set(m, "id", value_str(s));
-		free(s);
-		if ((s = setup_net_attr(dev, "bridge/stp_state")) != NULL)
-			value_map_set(m, "stp", value_bool(strcmp(s, "1") == 0));
-		free(s);
-	}
-	if (setup_net_has(dev, "bonding")) {
-		value_map_set(m, "type", value_str("bonding"));
-		s = setup_net_attr(dev, "bonding/slaves");
-		value_map_set(m, "slaves", setup_net_words(s));
-		free(s);
-		setup_net_first_word(m, "mode", dev, "bonding/mode");
-		setup_net_first_word(m, "miimon", dev, "bonding/miimon");
-		setup_net_first_word(m, "lacp_rate", dev, "bonding/lacp_rate");
-		if ((s = setup_net_attr(dev, "bonding/primary")) != NULL && *s != '\0') {
-			value_map_set(m, "primary", value_str(s));
-			free(s);
-			if ((s = setup_net_attr(dev, "bonding/all_slaves_active")) != NULL)
-				value_map_set(m, "all_slaves_active", value_bool(strcmp(s, "1") == 0));
-		}
-		free(s);
-	}
-	if (setup_net_has(dev, "bonding_slave")) {
-		s = setup_net_attr(dev, "bonding_slave/perm_hwaddr");
-		value_map_set(m, "perm_macaddress", value_str(s != NULL ? s : ""));
-		free(s);
-	}
+	setup_net_bridge(m, dev);
+	setup_net_bonding(m, dev);
 	snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev);
 	if ((n = readlink(path, real, sizeof(real) - 1)) > 0) {
 		real[n] = '\0';
