@@ -2,6 +2,7 @@
  * handlers, and the recap. */
 #include "exec/pbrun.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,60 +103,67 @@ static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost 
 		rs->end_play = 2;
 }
 
-/* Finds t among objs, counting the tasks before it in *pos (blocks, then
- * rescues, then always sections); returns 1 when found. */
-static int pbrun_task_pos(struct pb_obj *const *objs, size_t n, const struct pb_task *t, size_t *pos)
+/* Appends the tasks of objs to the run order: a block's tasks, then its
+ * rescue, then its always, as Ansible's Block.get_tasks. */
+static void pbrun_flatten(struct pb_obj *const *objs, size_t n, struct pb_task ***tp, size_t *np)
 {
 	struct pb_block *b;
+	struct pb_task *t;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if ((b = pb_obj_block(objs[i])) != NULL) {
-			if (pbrun_task_pos((struct pb_obj *const *)b->block, b->nblock, t, pos) ||
-			    pbrun_task_pos((struct pb_obj *const *)b->rescue, b->nrescue, t, pos) ||
-			    pbrun_task_pos((struct pb_obj *const *)b->always, b->nalways, t, pos))
-				return 1;
-		} else if (pb_obj_task(objs[i]) == t) {
-			return 1;
-		} else {
-			(*pos)++;
+			pbrun_flatten((struct pb_obj *const *)b->block, b->nblock, tp, np);
+			pbrun_flatten((struct pb_obj *const *)b->rescue, b->nrescue, tp, np);
+			pbrun_flatten((struct pb_obj *const *)b->always, b->nalways, tp, np);
+		} else if ((t = pb_obj_task(objs[i])) != NULL) {
+			*tp = xreallocarray(*tp, *np + 1, sizeof(**tp));
+			(*tp)[(*np)++] = t;
 		}
 	}
+}
+
+void pbrun_order_insert(struct pbrun_state *rs, struct pb_block **blocks, size_t n)
+{
+	struct pb_task **add = NULL;
+	size_t nadd = 0;
+
+	pbrun_flatten((struct pb_obj *const *)blocks, n, &add, &nadd);
+	if (nadd == 0)
+		return;
+	rs->order = xreallocarray(rs->order, rs->norder + nadd, sizeof(*rs->order));
+	memmove(rs->order + rs->cur + nadd, rs->order + rs->cur, (rs->norder - rs->cur) * sizeof(*rs->order));
+	memcpy(rs->order + rs->cur, add, nadd * sizeof(*add));
+	rs->norder += nadd;
+	free(add);
+}
+
+static int pbrun_is_next(struct pbhost **batch, size_t n, const struct pb_task *t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!batch[i]->removed && batch[i]->next == t)
+			return 1;
 	return 0;
 }
 
-/* Where t is in the play's task order; tasks not found (included ones) come
- * last. */
-static size_t pbrun_play_pos(const struct iter *it, const struct pb_task *t)
+/* The task to run next, as Ansible's lockstep: the first task at or after
+ * the cursor in the run order (the play's tasks with included ones spliced
+ * in) that some host has next, wrapping around once; so a block's remaining
+ * tasks run before another host's rescue. */
+static struct pb_task *pbrun_pick(struct pbrun_state *rs, struct pbhost **batch, size_t n, struct pb_task *first)
 {
-	size_t i, pos = 0;
+	int pass;
 
-	for (i = 0; i < it->nblocks; i++)
-		if (pbrun_task_pos((struct pb_obj *const *)&it->blocks[i], 1, t, &pos))
-			return pos;
-	return (size_t)-1;
-}
-
-/* The task to run next when the hosts' next tasks differ: as Ansible's
- * lockstep, the first in the play's order (a block's remaining tasks before
- * the rescue of a host that failed in it). */
-static struct pb_task *pbrun_pick(struct pbhost **batch, size_t n, struct pb_task *first)
-{
-	struct pb_task *best = first;
-	size_t i, bpos = (size_t)-2, pos;
-
-	for (i = 0; i < n; i++) {
-		if (batch[i]->removed || batch[i]->next == NULL || batch[i]->next == best)
-			continue;
-		if (bpos == (size_t)-2)
-			bpos = pbrun_play_pos(&batch[0]->it, best);
-		pos = pbrun_play_pos(&batch[0]->it, batch[i]->next);
-		if (pos < bpos) {
-			best = batch[i]->next;
-			bpos = pos;
+	for (pass = 0; pass < 2; pass++) {
+		for (; rs->cur < rs->norder; rs->cur++) {
+			if (pbrun_is_next(batch, n, rs->order[rs->cur]))
+				return rs->order[rs->cur++];
 		}
+		rs->cur = 0;
 	}
-	return best;
+	return first;
 }
 
 /* Runs the tasks of the batch with the linear strategy: every host runs the
@@ -174,15 +182,24 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 
 			while (!ph->removed && ph->next == NULL && !ph->it.done) {
 				ph->next = iter_next(&ph->it);
-				if (ph->next != NULL && ph->next->type == PB_TASK_ACTION && !pbrun_tagged(rs, ph->next))
+				if (ph->next != NULL &&
+				    (ph->next->type == PB_TASK_ACTION || ph->next->type == PB_TASK_INCLUDE_TASKS) &&
+				    !pbrun_tagged(rs, ph->next))
 					ph->next = NULL; /* not selected by tags: skipped silently */
+			}
+			/* A failure that ran an always section first ends the host here. */
+			if (!ph->removed && ph->it.done && ph->it.failed && !ph->failed_run) {
+				ph->removed = 1;
+				ph->failed_run = 1;
+				vars_host_set_failed(rs->vars, ph->h, 1);
+				vars_host_set_removed(rs->vars, ph->h, 1);
 			}
 			if (t == NULL && !ph->removed && ph->next != NULL)
 				t = ph->next;
 		}
 		if (t == NULL || rs->end_play)
 			break;
-		t = pbrun_pick(batch, n, t);
+		t = pbrun_pick(rs, batch, n, t);
 		for (i = ng = 0; i < n; i++) {
 			if (!batch[i]->removed && batch[i]->next == t) {
 				group[ng++] = batch[i];
@@ -193,6 +210,8 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			pbrun_meta(rs, t, group, ng, batch, n);
 		else if (t->type == PB_TASK_ACTION)
 			pbtask_run_group(rs, t, 0, group, ng);
+		else if (t->type == PB_TASK_INCLUDE_TASKS && t->obj.kw[PB_KW_LOOP] == NULL && t->loop_with == NULL)
+			pbinclude_run_group(rs, t, group, ng);
 		else
 			human_warning(&rs->out, "dynamic includes are not supported by drover yet; skipped");
 	}
@@ -379,6 +398,39 @@ static int pbrun_select(struct pbrun_state *rs, struct pb_play *play, struct inv
 	return r;
 }
 
+/* --start-at-task: whether t is the task (its name as written or as shown,
+ * equal or as a shell pattern). */
+static int pbrun_start_here(const char *want, struct pb_task *t)
+{
+	const char *name = value_cstr(t->obj.kw[PB_KW_NAME]);
+
+	if (name != NULL && (strcmp(name, want) == 0 || fnmatch(want, name, 0) == 0))
+		return 1;
+	return strcmp(pb_task_name(t), want) == 0 || fnmatch(want, pb_task_name(t), 0) == 0;
+}
+
+/* Until a play has the --start-at-task task, each host skips the tasks
+ * before it (silently; fact gathering still runs), as Ansible's PlayIterator;
+ * the match is kept as the host's next task. Later batches and plays start
+ * at their beginning. */
+static void pbrun_start_at(struct pbrun_state *rs, struct pbhost **batch, size_t n)
+{
+	const char *want = rs->o->start_at_task;
+	struct pbhost *ph;
+	size_t i;
+	int found = 0;
+
+	if (want == NULL || rs->start_done)
+		return;
+	for (i = 0; i < n; i++) {
+		ph = batch[i];
+		while ((ph->next = iter_next(&ph->it)) != NULL && !pbrun_start_here(want, ph->next))
+			;
+		found |= ph->next != NULL;
+	}
+	rs->start_done = found;
+}
+
 /* Moves the batch's hosts still in the run to its front, starts their
  * iterators and returns how many there are. */
 static size_t pbrun_batch_begin(struct pbrun_state *rs, struct pbhost **batch, size_t size, struct pb_block **blocks,
@@ -437,7 +489,10 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 		if (batch_no > 1)
 			human_play_start(&rs->out, pb_play_name(play), rs->o->check);
 		n = pbrun_batch_begin(rs, hosts + start, size, blocks, nblocks);
+		rs->norder = rs->cur = 0;
+		pbrun_order_insert(rs, blocks, nblocks);
 		rs->end_play = 0;
+		pbrun_start_at(rs, hosts + start, n);
 		pbrun_gather_facts(rs, hosts + start, n);
 		pbrun_linear(rs, hosts + start, n);
 		for (i = 0; i < n; i++)
@@ -446,6 +501,9 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 	free(blocks);
 	free(hosts);
 	free(sel);
+	free(rs->order);
+	rs->order = NULL;
+	rs->norder = rs->cur = 0;
 }
 
 static int pbrun_exit_code(struct pbrun_state *rs)
@@ -455,9 +513,16 @@ static int pbrun_exit_code(struct pbrun_state *rs)
 
 	for (i = 0; i < rs->nhosts; i++) {
 		unreachable |= rs->hosts[i]->st.unreachable > 0;
-		failed |= rs->hosts[i]->st.failures > 0;
+		/* Hosts whose failures a rescue caught do not count, even when the
+		 * recap shows them (a file an include could not load). */
+		failed |= rs->hosts[i]->failed_run;
 	}
 	return unreachable ? 4 : failed ? 2 : 0;
+}
+
+static int pbrun_processed(const struct human_stats *st)
+{
+	return st->ok || st->changed || st->unreachable || st->failures || st->skipped || st->rescued || st->ignored;
 }
 
 static void pbrun_recap(struct pbrun_state *rs)
@@ -465,10 +530,21 @@ static void pbrun_recap(struct pbrun_state *rs)
 	struct human_stats *stats = xcalloc(rs->nhosts ? rs->nhosts : 1, sizeof(*stats));
 	size_t i;
 
+	size_t n = 0;
+
+	/* Ansible's recap lists the hosts something happened to. */
 	for (i = 0; i < rs->nhosts; i++)
-		stats[i] = rs->hosts[i]->st;
-	human_recap(&rs->out, stats, rs->nhosts);
+		if (pbrun_processed(&rs->hosts[i]->st))
+			stats[n++] = rs->hosts[i]->st;
+	human_recap(&rs->out, stats, n);
 	free(stats);
+	if (rs->o->start_at_task != NULL && !rs->start_done) {
+		char *msg = xasprintf("No matching task \"%s\" found. Note: --start-at-task can only follow static "
+		                      "includes.", rs->o->start_at_task);
+
+		human_error_wrapped(&rs->out, msg);
+		free(msg);
+	}
 }
 
 int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const struct pbrun_opts *o)

@@ -25,6 +25,7 @@ struct pbhost {
 	struct human_stats st;
 	struct value *notified;     /* names of handlers notified in this play (list) */
 	int busy;                   /* a task is running on it */
+	const void *queued;         /* pbinclude: the include whose blocks it got */
 };
 
 struct pbrun_state {
@@ -40,6 +41,9 @@ struct pbrun_state {
 	struct pb_play *play;
 	int end_play;
 	char *fatal;                /* an error that ends the run (ERROR!, exit 1), or NULL */
+	int start_done;             /* --start-at-task found its task */
+	struct pb_task **order;     /* the batch's tasks in Ansible's all_tasks order */
+	size_t norder, cur;         /* and the lockstep cursor in it */
 	struct pbhost **once;       /* run_once: the hosts the running task's result is for */
 	size_t nonce;
 	size_t running;             /* tasks in flight */
@@ -48,5 +52,12 @@ struct pbrun_state {
 /* Runs task t (a handler when handler) on every host of group (forks at a
  * time) and returns when all are done. */
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n);
+
+/* Splices the tasks of included blocks into the run order at the cursor. */
+void pbrun_order_insert(struct pbrun_state *rs, struct pb_block **blocks, size_t n);
+
+/* Runs the dynamic include_tasks t (without a loop) on the group: the
+ * hosts that include a file get its blocks next (pbinclude.c). */
+void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n);
 
 #endif

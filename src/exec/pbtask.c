@@ -431,16 +431,15 @@ static void pbx_apply_facts(struct pbexec *x, const struct value *result, const 
 	}
 }
 
+/* Only the host that ran the task notifies (run_once too, as Ansible's). */
 static void pbx_notify(struct pbexec *x)
 {
 	struct value *notify = pbx_kw(x, PB_KW_NOTIFY), *list = pb_kw_list(notify);
-	struct pbhost *const *to;
-	size_t i, j, nto = pbx_targets(x, &to);
+	size_t i;
 
-	for (j = 0; j < nto; j++)
-		for (i = 0; i < value_len(list); i++)
-			if (value_cstr(value_list_at(list, i)) != NULL)
-				value_list_push(to[j]->notified, value_ref(value_list_at(list, i)));
+	for (i = 0; i < value_len(list); i++)
+		if (value_cstr(value_list_at(list, i)) != NULL)
+			value_list_push(x->ph->notified, value_ref(value_list_at(list, i)));
 	value_unref(list);
 	value_unref(notify);
 }

@@ -414,10 +414,10 @@ void human_no_more_hosts(struct human *h)
 }
 
 /* textwrap.wrap(msg, width) for the plain words of a warning. */
-static void human_wrap(struct buf *out, const char *msg, int width)
+static void human_wrap(struct buf *out, const char *msg, int width, int col0)
 {
 	const char *p = msg, *w;
-	int col = 0;
+	int col = col0, line_start = 1; /* nothing written on this line yet */
 	size_t n;
 
 	while (*p) {
@@ -428,13 +428,14 @@ static void human_wrap(struct buf *out, const char *msg, int width)
 		for (w = p; *w && *w != ' ' && *w != '\t' && *w != '\n'; w++)
 			;
 		n = (size_t)(w - p);
-		if (col > 0 && col + 1 + (int)n > width) {
+		if (!line_start && col + 1 + (int)n > width) {
 			buf_putc(out, '\n');
 			col = 0;
-		} else if (col > 0) {
+		} else if (!line_start) {
 			buf_putc(out, ' ');
 			col++;
 		}
+		line_start = 0;
 		buf_put(out, p, n);
 		col += (int)n;
 		p = w;
@@ -456,6 +457,30 @@ void human_diff(struct human *h, const struct human_task *t, const struct value 
 	buf_fini(&b);
 }
 
+void human_included(struct human *h, const struct human_task *t, const char *what)
+{
+	char *msg = xasprintf("included: %s", what);
+
+	human_need_banner(h, t);
+	human_display(h, msg, C_SKIP, STDOUT_FILENO);
+	free(msg);
+}
+
+void human_error_wrapped(struct human *h, const char *msg)
+{
+	struct buf b;
+	char *full = xasprintf("[ERROR]: %s", msg);
+
+	/* Display.error wraps "\n[ERROR]: ...": the newline becomes a leading space. */
+	buf_init(&b, 0);
+	buf_putc(&b, ' ');
+	human_wrap(&b, full, h->columns, 1);
+	buf_putc(&b, '\n');
+	free(full);
+	human_display(h, buf_str(&b), C_ERROR, STDERR_FILENO);
+	buf_fini(&b);
+}
+
 void human_error(struct human *h, const char *msg)
 {
 	char *full = xasprintf("ERROR! %s", msg);
@@ -471,7 +496,7 @@ void human_warning(struct human *h, const char *msg)
 	size_t i;
 
 	buf_init(&b, 0);
-	human_wrap(&b, full, h->columns);
+	human_wrap(&b, full, h->columns, 0);
 	buf_putc(&b, '\n');
 	free(full);
 	for (i = 0; i < h->nwarned; i++) {
