@@ -1057,12 +1057,22 @@ static int vars_cb_single_raw(void *ctx, const char *name, size_t len)
 
 void vars_scope(struct vars_ctx *c, struct tpl_scope *s)
 {
+	size_t n;
+
 	memset(s, 0, sizeof(*s));
 	s->ctx = c;
 	s->lookup = vars_cb_lookup;
 	s->single_raw = vars_cb_single_raw;
 	s->proxy_get = vars_cb_proxy_get;
 	s->proxy_value = vars_cb_proxy_value;
+	/* Ansible's search path for lookups: the role, then the play. */
+	memset(c->search_dirs, 0, sizeof(c->search_dirs));
+	n = 0;
+	if (c->role != NULL && c->role->path != NULL)
+		c->search_dirs[n++] = c->role->path;
+	if (c->play != NULL && c->play->basedir != NULL)
+		c->search_dirs[n++] = c->play->basedir;
+	s->search_dirs = n > 0 ? c->search_dirs : NULL;
 }
 
 /* ---- loops ---- */

@@ -269,6 +269,7 @@ struct vars_ctx {
 		size_t len;
 	} stack[VARS_MAX_NEST];           /* names being templated */
 	size_t depth;
+	const char *search_dirs[3];       /* lookups' directories (vars_scope) */
 };
 
 /*
@@ -286,7 +287,8 @@ int vars_ctx_init(struct vars_ctx *c, struct vars_run *run, const struct inv_hos
                   struct pb_task *task, struct pb_role *role, struct diag *d);
 
 /* Fills s with callbacks that read c's variables (lookup, proxy_get,
- * proxy_value for hostvars and vars). c must outlive every use of s. */
+ * proxy_value for hostvars and vars), and the directories lookups search:
+ * the role's, then the play's. c must outlive every use of s. */
 void vars_scope(struct vars_ctx *c, struct tpl_scope *s);
 
 /*
