@@ -463,11 +463,15 @@ static char *module_exclusive(const char *const *groups, const struct value *par
 static char *module_missing(const struct module_argspec *spec, size_t n, const struct value *params)
 {
 	const char **names = xcalloc(n + 1, sizeof(*names));
+	const struct value *v;
 	size_t j, nm = 0;
 	struct buf b;
 
+	/* A required option given as null counts as missing: Ansible lets
+	 * it through and its module then dies on it. */
 	for (j = 0; j < n; j++)
-		if ((spec[j].flags & MODULE_ARG_REQUIRED) && value_map_get(params, spec[j].name) == NULL)
+		if ((spec[j].flags & MODULE_ARG_REQUIRED) &&
+		    ((v = value_map_get(params, spec[j].name)) == NULL || v->type == VALUE_NULL))
 			names[nm++] = spec[j].name;
 	if (nm == 0) {
 		free(names);

@@ -64,8 +64,9 @@ def start_worker():
     return w
 
 
-def req(w, module, args, check=False, diff=False, raw=False):
-    t, _, r = w.request(module, args, check=check, diff=diff, raw=raw)
+def req(w, module, args, check=False, diff=False, raw=False, env=None):
+    extra = {'env': env} if env else {}
+    t, _, r = w.request(module, args, check=check, diff=diff, raw=raw, **extra)
     assert t == REPLY, (t, r)
     return r
 
@@ -238,8 +239,8 @@ def solo_other(w, d):
 STEPS = []
 
 
-def step(module, args, check=False, diff=False):
-    STEPS.append((module, args, {'check': check, 'diff': diff}))
+def step(module, args, check=False, diff=False, env=None):
+    STEPS.append((module, args, {'check': check, 'diff': diff, 'env': env}))
 
 
 def setup_tree(root):
@@ -416,6 +417,8 @@ def define_steps():
         step('stat', {'path': D + '/s/file', 'checksum_algorithm': alg, 'get_md5': alg == 'md5'})
     step('stat', {'path': D + '/s/file', 'get_mime': False, 'get_attributes': False, 'get_checksum': False})
     step('stat', {'path': D + '/s/file', 'checksum_algorithm': 'crc32'})
+    # Without lsattr and file(1) in PATH: no attributes, an unknown type.
+    step('stat', {'path': D + '/s/file'}, env={'PATH': '/nonexistent'})
     # lineinfile
     L = D + '/l/conf'
     step('lineinfile', {'path': L, 'line': 'new line'}, diff=True)
@@ -625,6 +628,8 @@ def ansible_run(root, steps):
             t['check_mode'] = True
         if opt['diff']:
             t['diff'] = True
+        if opt['env']:
+            t['environment'] = opt['env']
         tasks.append(t)
     play = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
     pb = os.path.join(TMP, 'files_playbook.yml')
@@ -701,7 +706,7 @@ def part_differential():
             if module == 'copy' and 'src' in real and not real.get('remote_src'):
                 controller_copy(real)
             before = tree(a) if opt['check'] else None
-            mine.append(req(w, module, real, check=opt['check'], diff=opt['diff']))
+            mine.append(req(w, module, real, check=opt['check'], diff=opt['diff'], env=opt['env']))
             if opt['check']:
                 after = tree(a)
                 ok(before == after, 'check mode changes nothing: %s %s' % (module, json.dumps(args)[:120]),
