@@ -1,7 +1,8 @@
 /* Ansible's formatting filters (ansible/plugins/filter/core.py and
  * mathstuff.py in 2.14): comment (its styles and options), human_readable
  * and human_to_bytes (module_utils' formatters), strftime, to_datetime
- * (which gives str() of the datetime: drover has no datetime values). */
+ * (which gives str() of the datetime: drover has no datetime values), log,
+ * pow, root and path_join. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -384,10 +385,125 @@ static int f_to_datetime(struct tpl_call *c, struct value **vp)
 	return 0;
 }
 
+/* ---- math and paths ---- */
+
+static int fm_num(struct tpl_call *c, const struct value *v, double *fp)
+{
+	if (!pyval_is_number(v))
+		return tpl_fail(c, ERR_INVAL, "must be real number, not %s", tpl_type_name(v));
+	*fp = pyval_float(v);
+	return 0;
+}
+
+static int f_log(struct tpl_call *c, struct value **vp)
+{
+	static const char *const params[] = {"x", "base", NULL};
+	struct value *a[2];
+	double x = 0, b = M_E;
+	int r;
+
+	if ((r = tpl_bind(c, params, 1, a)) != 0 || (r = fm_num(c, a[0], &x)) != 0 ||
+	    (a[1] != NULL && (r = fm_num(c, a[1], &b)) != 0))
+		return r;
+	if (x <= 0 || b <= 0 || b == 1)
+		return tpl_fail(c, ERR_INVAL, b == 1 ? "float division by zero" : "math domain error");
+	*vp = value_float(a[1] == NULL ? log(x) : log(x) / log(b));
+	return 0;
+}
+
+static int f_pow(struct tpl_call *c, struct value **vp)
+{
+	static const char *const params[] = {"x", "y", NULL};
+	struct value *a[2];
+	double x = 0, y = 0, z;
+	int r;
+
+	if ((r = tpl_bind(c, params, 2, a)) != 0 || (r = fm_num(c, a[0], &x)) != 0 || (r = fm_num(c, a[1], &y)) != 0)
+		return r;
+	z = pow(x, y);
+	if (isnan(z) && !isnan(x) && !isnan(y))
+		return tpl_fail(c, ERR_INVAL, "math domain error");
+	if (isinf(z) && !isinf(x) && !isinf(y))
+		return tpl_fail(c, ERR_INVAL, x == 0 ? "math domain error" : "math range error");
+	*vp = value_float(z);
+	return 0;
+}
+
+static int f_root(struct tpl_call *c, struct value **vp)
+{
+	static const char *const params[] = {"x", "base", NULL};
+	struct value *a[2];
+	double x = 0, b = 2;
+	int r;
+
+	if ((r = tpl_bind(c, params, 1, a)) != 0 || (r = fm_num(c, a[0], &x)) != 0 ||
+	    (a[1] != NULL && (r = fm_num(c, a[1], &b)) != 0))
+		return r;
+	if (b == 2) {
+		if (x < 0)
+			return tpl_fail(c, ERR_INVAL, "math domain error");
+		*vp = value_float(sqrt(x));
+		return 0;
+	}
+	if (b == 0)
+		return tpl_fail(c, ERR_INVAL, "float division by zero");
+	if (x < 0)
+		return tpl_fail(c, ERR_INVAL, "math domain error");
+	*vp = value_float(pow(x, 1.0 / b));
+	return 0;
+}
+
+/* os.path.join(*paths) of a string or a list. */
+static int f_path_join(struct tpl_call *c, struct value **vp)
+{
+	static const char *const params[] = {"paths", NULL};
+	struct value *a[1];
+	struct buf out;
+	size_t i, n;
+	int r;
+
+	if ((r = tpl_bind(c, params, 1, a)) != 0)
+		return r;
+	if (is_str(a[0])) {
+		*vp = value_ref(a[0]);
+		return 0;
+	}
+	if (a[0]->type != VALUE_LIST || is_special(a[0]))
+		return tpl_fail(c, ERR_INVAL, "|path_join expects string or sequence, got %s instead.",
+		                tpl_type_name(a[0]));
+	n = value_len(a[0]);
+	if (n == 0)
+		return tpl_fail(c, ERR_INVAL, "join() missing 1 required positional argument: 'a'");
+	tpl_buf(c, &out);
+	for (i = 0; i < n; i++) {
+		const struct value *p = value_list_at(a[0], i);
+
+		if (!is_str(p)) {
+			buf_fini(&out);
+			return tpl_fail(c, ERR_INVAL, "join() argument must be str, bytes, or os.PathLike object, not '%s'",
+			                tpl_type_name(p));
+		}
+		if (p->u.s.len > 0 && p->u.s.ptr[0] == '/')
+			buf_reset(&out);
+		else if (out.len > 0 && buf_str(&out)[out.len - 1] != '/')
+			buf_putc(&out, '/');
+		if (buf_put(&out, p->u.s.ptr, p->u.s.len) != 0) {
+			buf_fini(&out);
+			return tpl_fail(c, ERR_TOOBIG, "path_join: result too large");
+		}
+	}
+	*vp = fm_take(&out);
+	return 0;
+}
+
 const struct tpl_fn_def tpl_filters_misc[] = {
 	{"comment", f_comment, 0},
 	{"human_readable", f_human_readable, 0},
 	{"human_to_bytes", f_human_to_bytes, 0},
+	{"log", f_log, 0},
+	{"path_join", f_path_join, 0},
+	{"pow", f_pow, 0},
+	{"root", f_root, 0},
 	{"strftime", f_strftime, 0},
 	{"to_datetime", f_to_datetime, 0},
 	{NULL, NULL, 0},
