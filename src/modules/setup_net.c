@@ -193,7 +193,11 @@ static struct value *setup_net_v4(const struct ifaddrs *a, char *addr)
 	while (prefix < 32 && (bits & (0x80000000u >> prefix)))
 		prefix++;
 	inet_ntop(AF_INET, &sa->sin_addr, addr, INET_ADDRSTRLEN);
-	if ((a->ifa_flags & IFF_BROADCAST) && a->ifa_broadaddr != NULL)
+	/* musl reports IFA_ADDRESS here when the address has no broadcast
+	 * (it equals the local address then); ip prints no "brd" for it. */
+	if (!(a->ifa_flags & IFF_POINTOPOINT) && a->ifa_broadaddr != NULL &&
+	    ((const struct sockaddr_in *)a->ifa_broadaddr)->sin_addr.s_addr != 0 &&
+	    ((const struct sockaddr_in *)a->ifa_broadaddr)->sin_addr.s_addr != sa->sin_addr.s_addr)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)a->ifa_broadaddr)->sin_addr, brd, sizeof(brd));
 	facts_netmask4(prefix, mask);
 	n.s_addr = sa->sin_addr.s_addr & htonl(bits);
@@ -206,17 +210,6 @@ static struct value *setup_net_v4(const struct ifaddrs *a, char *addr)
 	return m;
 }
 
-static const char *setup_net_scope(unsigned scope)
-{
-	switch (scope) {
-	case 0x00: return "global";
-	case 0x10: return "host";
-	case 0x20: return "link";
-	case 0x40: return "site";
-	}
-	return "unknown";
-}
-
 static char *setup_net_key(const char *dev)
 {
 	char *k = xstrdup(dev), *p;
@@ -227,149 +220,239 @@ static char *setup_net_key(const char *dev)
 	return k;
 }
 
-/* Fills the keys of a default_ipv4/ipv6 map from its interface's facts,
- * as Ansible does when the route's source address turns up. */
-static void setup_net_default_link(struct value *def, const struct value *ifc)
+/* What the collection shares: the facts, the interface list, the default
+ * routes' maps and the source addresses they wait for. */
+struct setup_net_state {
+	struct value *facts, *ifaces, *all4, *all6, *def4, *def6;
+	char src4[INET_ADDRSTRLEN], src6[INET6_ADDRSTRLEN];
+	struct ifaddrs *ifa;
+};
+
+/* The interface map under a name, created (or, for an address label
+ * other than the device, created afresh each time, as Ansible does). */
+static struct value *setup_net_iface(struct setup_net_state *st, const char *label, const char *dev)
 {
+	char *key = setup_net_key(label);
+	struct value *m = value_map_get(st->facts, key);
+
+	if (strcmp(label, dev) != 0) {
+		if (m == NULL)
+			value_list_push(st->ifaces, value_str(key));
+		m = value_map();
+		value_map_set(st->facts, key, m);
+	}
+	free(key);
+	return m;
+}
+
+/* The keys a default route's map takes from the device whose address is
+ * its source; the MAC address is the device's raw one, zeros included. */
+static void setup_net_default_link(struct value *def, const struct value *ifc, const char *dev)
+{
+	char *mac = setup_net_attr(dev, "address");
 	const struct value *v;
 
-	value_map_set(def, "macaddress",
-	              value_str(value_get_str(ifc, "macaddress", "unknown")));
+	value_map_set(def, "macaddress", value_str(mac != NULL ? mac : "unknown"));
+	free(mac);
 	if ((v = value_map_get(ifc, "mtu")) != NULL)
 		value_map_set(def, "mtu", value_ref((struct value *)v));
 	value_map_set(def, "type", value_str(value_get_str(ifc, "type", "unknown")));
 }
 
-static void setup_net_default4(struct value *facts, struct value *def, const char *iface)
+static int setup_net_is(const struct ifaddrs *a, int family, const char *dev)
 {
-	char *key = setup_net_key(iface);
-	const struct value *ifc = value_map_get(facts, key), *v4;
-	size_t i;
+	size_t n = strlen(dev);
 
-	free(key);
-	if (ifc == NULL || (v4 = value_map_get(ifc, "ipv4")) == NULL)
-		return;
-	value_map_set(def, "address", value_str(value_get_str(v4, "address", "")));
-	for (i = 0; i < value_len(v4); i++)
-		if (strcmp(value_cstr(value_map_key_at(v4, i)), "address") != 0)
-			value_map_set(def, value_cstr(value_map_key_at(v4, i)), value_ref(value_map_val_at(v4, i)));
-	setup_net_default_link(def, ifc);
-	value_map_set(def, "alias", value_str(iface));
+	return a->ifa_addr != NULL && a->ifa_addr->sa_family == family && strncmp(a->ifa_name, dev, n) == 0 &&
+	       (a->ifa_name[n] == '\0' || (family == AF_INET && a->ifa_name[n] == ':'));
 }
 
-static void setup_net_default6(struct value *facts, struct value *def, const char *iface)
+static uint32_t setup_net_in4(const struct sockaddr *sa)
 {
-	char *key = setup_net_key(iface);
-	const struct value *ifc = value_map_get(facts, key), *v6, *a = NULL;
-	size_t i;
-
-	free(key);
-	if (ifc == NULL || (v6 = value_map_get(ifc, "ipv6")) == NULL)
-		return;
-	for (i = 0; i < value_len(v6); i++) {
-		a = value_list_at(v6, i);
-		if (strcmp(value_get_str(a, "scope", ""), "global") == 0)
-			break;
-	}
-	if (i == value_len(v6))
-		return;
-	value_map_set(def, "address", value_str(value_get_str(a, "address", "")));
-	value_map_set(def, "prefix", value_str(value_get_str(a, "prefix", "")));
-	value_map_set(def, "scope", value_str("global"));
-	setup_net_default_link(def, ifc);
+	return sa != NULL ? ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) : 0xffffffffu;
 }
 
-static void setup_net_inet6(struct value *facts, const char *const *names, size_t n, struct value *all6)
+/* The kernel marks an address secondary when an earlier primary address
+ * of the device is in the same subnet; "ip addr show primary/secondary",
+ * which Ansible runs, lists them apart. */
+static int setup_net_secondary(const struct setup_net_state *st, const struct ifaddrs *x, const char *dev)
 {
-	char *text = setup_file("/proc/net/if_inet6"), *line, *save = NULL, *key;
-	char hex[40], dev[IF_NAMESIZE + 1], addr[INET6_ADDRSTRLEN];
-	unsigned char a[16];
-	unsigned idx, plen, scope, flags, b;
-	struct value *ifc, *l, *m;
-	size_t i, k;
+	const struct ifaddrs *a;
+	uint32_t mx = setup_net_in4(x->ifa_netmask), ax = setup_net_in4(x->ifa_addr);
 
-	if (text == NULL)
-		return;
-	/* Interfaces in sorted order, addresses in the kernel's order within each. */
-	for (k = 0; k < n; k++) {
-		char *copy = xstrdup(text);
+	for (a = st->ifa; a != NULL && a != x; a = a->ifa_next)
+		if (setup_net_is(a, AF_INET, dev) && setup_net_in4(a->ifa_netmask) == mx &&
+		    (setup_net_in4(a->ifa_addr) & mx) == (ax & mx) && !setup_net_secondary(st, a, dev))
+			return 1;
+	return 0;
+}
 
-		for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-			if (sscanf(line, "%39s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags, dev) != 6 ||
-			    strcmp(dev, names[k]) != 0 || strlen(hex) != 32)
-				continue;
-			for (i = 0; i < 16; i++) {
-				if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-					break;
-				a[i] = (unsigned char)b;
-			}
-			if (i < 16 || inet_ntop(AF_INET6, a, addr, sizeof(addr)) == NULL)
-				continue;
-			key = setup_net_key(dev);
-			ifc = value_map_get(facts, key);
-			free(key);
-			if (ifc == NULL)
-				continue;
-			if ((l = value_map_get(ifc, "ipv6")) == NULL) {
-				l = value_list();
-				value_map_set(ifc, "ipv6", l);
-			}
-			m = value_map();
-			value_map_set(m, "address", value_str(addr));
-			value_map_set(m, "prefix", value_strf("%u", plen));
-			value_map_set(m, "scope", value_str(setup_net_scope(scope & 0xf0)));
-			value_list_push(l, m);
-			if (strcmp(addr, "::1") != 0)
-				value_list_push(all6, value_str(addr));
+static void setup_net_addr4(struct setup_net_state *st, const struct ifaddrs *a, const char *dev, int secondary)
+{
+	struct value *ifc = setup_net_iface(st, a->ifa_name, dev), *dv = value_map_get(st->facts, dev), *l, *v4;
+	char addr[INET_ADDRSTRLEN];
+	size_t i;
+
+	v4 = setup_net_v4(a, addr);
+	if (!secondary && value_map_get(ifc, "ipv4") == NULL) {
+		value_map_set(ifc, "ipv4", value_ref(v4));
+	} else {
+		if ((l = value_map_get(ifc, "ipv4_secondaries")) == NULL) {
+			l = value_list();
+			value_map_set(ifc, "ipv4_secondaries", l);
 		}
-		free(copy);
+		value_list_push(l, value_ref(v4));
+	}
+	if (secondary && strcmp(a->ifa_name, dev) != 0 && dv != NULL) {
+		if ((l = value_map_get(dv, "ipv4_secondaries")) == NULL) {
+			l = value_list();
+			value_map_set(dv, "ipv4_secondaries", l);
+		}
+		value_list_push(l, value_ref(v4));
+	}
+	if (st->src4[0] != '\0' && strcmp(st->src4, addr) == 0 && dv != NULL) {
+		for (i = 0; i < value_len(v4); i++)
+			if (strcmp(value_cstr(value_map_key_at(v4, i)), "address") != 0)
+				value_map_set(st->def4, value_cstr(value_map_key_at(v4, i)), value_ref(value_map_val_at(v4, i)));
+		setup_net_default_link(st->def4, dv, dev);
+		value_map_set(st->def4, "alias", value_str(a->ifa_name));
+	}
+	if (strncmp(addr, "127.", 4) != 0)
+		value_list_push(st->all4, value_str(addr));
+	value_unref(v4);
+}
+
+/* The scope "ip" prints for an address the kernel scoped by its kind. */
+static const char *setup_net_scope6(const struct in6_addr *a)
+{
+	if (IN6_IS_ADDR_LOOPBACK(a))
+		return "host";
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return "link";
+	if (IN6_IS_ADDR_SITELOCAL(a))
+		return "site";
+	return "global";
+}
+
+static void setup_net_addr6(struct setup_net_state *st, const struct ifaddrs *a, const char *dev)
+{
+	const struct in6_addr *in = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+	const unsigned char *mk = a->ifa_netmask != NULL ?
+		((const struct sockaddr_in6 *)a->ifa_netmask)->sin6_addr.s6_addr : NULL;
+	struct value *ifc = value_map_get(st->facts, dev), *l, *m;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned prefix = 0, i;
+
+	if (ifc == NULL || inet_ntop(AF_INET6, in, addr, sizeof(addr)) == NULL)
+		return;
+	for (i = 0; mk != NULL && i < 128 && (mk[i / 8] & (0x80 >> (i % 8))); i++)
+		prefix++;
+	if ((l = value_map_get(ifc, "ipv6")) == NULL) {
+		l = value_list();
+		value_map_set(ifc, "ipv6", l);
+	}
+	m = value_map();
+	value_map_set(m, "address", value_str(addr));
+	value_map_set(m, "prefix", value_strf("%u", prefix));
+	value_map_set(m, "scope", value_str(setup_net_scope6(in)));
+	value_list_push(l, m);
+	if (st->src6[0] != '\0' && strcmp(st->src6, addr) == 0) {
+		value_map_set(st->def6, "prefix", value_strf("%u", prefix));
+		value_map_set(st->def6, "scope", value_str(setup_net_scope6(in)));
+		setup_net_default_link(st->def6, ifc, dev);
+	}
+	if (strcmp(addr, "::1") != 0)
+		value_list_push(st->all6, value_str(addr));
+}
+
+/* The source address the kernel picks for the default route (what "ip
+ * route get" reports and Ansible reads): the device's first primary
+ * address in the gateway's subnet, else its first primary address that
+ * is not host-scoped. */
+static void setup_net_source4(struct setup_net_state *st, const char *dev, const char *gw)
+{
+	const struct ifaddrs *a, *first = NULL, *best = NULL;
+	struct in_addr g;
+	uint32_t m, x;
+
+	if (inet_pton(AF_INET, gw, &g) != 1)
+		g.s_addr = 0;
+	for (a = st->ifa; a != NULL; a = a->ifa_next) {
+		if (!setup_net_is(a, AF_INET, dev) || setup_net_secondary(st, a, dev))
+			continue;
+		x = setup_net_in4(a->ifa_addr);
+		if ((x >> 24) == 127)
+			continue;
+		m = setup_net_in4(a->ifa_netmask);
+		if (first == NULL)
+			first = a;
+		if (best == NULL && g.s_addr != 0 && (x & m) == (ntohl(g.s_addr) & m))
+			best = a;
+	}
+	if (best == NULL)
+		best = first;
+	if (best != NULL)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)best->ifa_addr)->sin_addr, st->src4, sizeof(st->src4));
+}
+
+/* IPv6: the device's first global address, in the kernel's order. */
+static void setup_net_source6(struct setup_net_state *st, const char *dev)
+{
+	const struct ifaddrs *a;
+	const struct in6_addr *in;
+
+	for (a = st->ifa; a != NULL; a = a->ifa_next) {
+		if (!setup_net_is(a, AF_INET6, dev))
+			continue;
+		in = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		if (strcmp(setup_net_scope6(in), "global") == 0) {
+			inet_ntop(AF_INET6, in, st->src6, sizeof(st->src6));
+			return;
+		}
+	}
+}
+
+static void setup_net_routes(struct setup_net_state *st)
+{
+	char iface[IF_NAMESIZE + 1], gw[INET6_ADDRSTRLEN], *text;
+
+	if ((text = setup_file("/proc/net/route")) != NULL &&
+	    facts_route4_default(text, iface, sizeof(iface), gw, sizeof(gw)) == 0) {
+		value_map_set(st->def4, "gateway", value_str(gw));
+		value_map_set(st->def4, "interface", value_str(iface));
+		setup_net_source4(st, iface, gw);
+		if (st->src4[0] != '\0')
+			value_map_set(st->def4, "address", value_str(st->src4));
+	}
+	free(text);
+	if ((text = setup_file("/proc/net/ipv6_route")) != NULL &&
+	    facts_route6_default(text, iface, sizeof(iface), gw, sizeof(gw)) == 0) {
+		value_map_set(st->def6, "gateway", value_str(gw));
+		value_map_set(st->def6, "interface", value_str(iface));
+		setup_net_source6(st, iface);
+		if (st->src6[0] != '\0')
+			value_map_set(st->def6, "address", value_str(st->src6));
 	}
 	free(text);
 }
 
-static void setup_net_inet4(struct value *facts, const char *const *names, size_t n, struct value *all4)
-{
-	struct ifaddrs *ifa = NULL, *a;
-	struct value *ifc, *l;
-	char addr[INET_ADDRSTRLEN], *key;
-	size_t k;
-
-	if (getifaddrs(&ifa) != 0)
-		return;
-	for (k = 0; k < n; k++) {
-		for (a = ifa; a != NULL; a = a->ifa_next) {
-			if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET || strcmp(a->ifa_name, names[k]) != 0)
-				continue;
-			key = setup_net_key(a->ifa_name);
-			ifc = value_map_get(facts, key);
-			free(key);
-			if (ifc == NULL)
-				continue;
-			if (value_map_get(ifc, "ipv4") == NULL) {
-				value_map_set(ifc, "ipv4", setup_net_v4(a, addr));
-			} else {
-				if ((l = value_map_get(ifc, "ipv4_secondaries")) == NULL) {
-					l = value_list();
-					value_map_set(ifc, "ipv4_secondaries", l);
-				}
-				value_list_push(l, setup_net_v4(a, addr));
-			}
-			if (strncmp(addr, "127.", 4) != 0)
-				value_list_push(all4, value_str(addr));
-		}
-	}
-	freeifaddrs(ifa);
-}
-
 void setup_net_collect(struct value *facts)
 {
-	struct value *ifaces = value_list(), *all4 = value_list(), *all6 = value_list();
-	struct value *def4 = value_map(), *def6 = value_map();
-	char **names = NULL, *text, *key, iface[IF_NAMESIZE + 1], gw[INET6_ADDRSTRLEN];
+	struct setup_net_state st;
+	char **names = NULL, *key;
 	size_t n = 0, cap = 0, i;
+	const struct ifaddrs *a;
 	struct dirent *e;
+	int pass;
 	DIR *d;
 
+	memset(&st, 0, sizeof(st));
+	st.facts = facts;
+	st.ifaces = value_list();
+	st.all4 = value_list();
+	st.all6 = value_list();
+	st.def4 = value_map();
+	st.def6 = value_map();
 	if ((d = opendir("/sys/class/net")) != NULL) {
 		while ((e = readdir(d)) != NULL && n < SETUP_NET_MAX_IFACES) {
 			if (e->d_name[0] == '.')
@@ -385,32 +468,31 @@ void setup_net_collect(struct value *facts)
 	if (n > 0)
 		qsort(names, n, sizeof(*names), setup_net_cmp);
 	for (i = 0; i < n; i++) {
-		value_list_push(ifaces, value_str(names[i]));
 		key = setup_net_key(names[i]);
+		value_list_push(st.ifaces, value_str(key));
 		value_map_set(facts, key, setup_net_link(names[i]));
 		free(key);
 	}
-	setup_net_inet4(facts, (const char *const *)names, n, all4);
-	setup_net_inet6(facts, (const char *const *)names, n, all6);
-	if ((text = setup_file("/proc/net/route")) != NULL &&
-	    facts_route4_default(text, iface, sizeof(iface), gw, sizeof(gw)) == 0) {
-		value_map_set(def4, "gateway", value_str(gw));
-		value_map_set(def4, "interface", value_str(iface));
-		setup_net_default4(facts, def4, iface);
+	if (getifaddrs(&st.ifa) != 0)
+		st.ifa = NULL;
+	setup_net_routes(&st);
+	for (i = 0; i < n; i++) {
+		/* Primary addresses first, then secondaries, as Ansible's two runs of ip. */
+		for (pass = 0; pass < 2; pass++)
+			for (a = st.ifa; a != NULL; a = a->ifa_next)
+				if (setup_net_is(a, AF_INET, names[i]) && setup_net_secondary(&st, a, names[i]) == pass)
+					setup_net_addr4(&st, a, names[i], pass);
+		for (a = st.ifa; a != NULL; a = a->ifa_next)
+			if (setup_net_is(a, AF_INET6, names[i]))
+				setup_net_addr6(&st, a, names[i]);
 	}
-	free(text);
-	if ((text = setup_file("/proc/net/ipv6_route")) != NULL &&
-	    facts_route6_default(text, iface, sizeof(iface), gw, sizeof(gw)) == 0) {
-		value_map_set(def6, "gateway", value_str(gw));
-		value_map_set(def6, "interface", value_str(iface));
-		setup_net_default6(facts, def6, iface);
-	}
-	free(text);
-	value_map_set(facts, "interfaces", ifaces);
-	value_map_set(facts, "default_ipv4", def4);
-	value_map_set(facts, "default_ipv6", def6);
-	value_map_set(facts, "all_ipv4_addresses", all4);
-	value_map_set(facts, "all_ipv6_addresses", all6);
+	if (st.ifa != NULL)
+		freeifaddrs(st.ifa);
+	value_map_set(facts, "interfaces", st.ifaces);
+	value_map_set(facts, "default_ipv4", st.def4);
+	value_map_set(facts, "default_ipv6", st.def6);
+	value_map_set(facts, "all_ipv4_addresses", st.all4);
+	value_map_set(facts, "all_ipv6_addresses", st.all6);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
