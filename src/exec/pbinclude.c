@@ -65,6 +65,8 @@ static void pbinc_fail(struct pbinc *g, struct pbhost *ph, const char *key, cons
 		ph->st.failures++;
 		if (!loaded && iter_rescuing(&ph->it) && !ph->it.done)
 			vars_set_failed(vars, ph->h, NULL, r);
+		else
+			ph->failed_step = 1;
 	}
 	if (ph->it.done && ph->it.failed) {
 		ph->removed = 1;

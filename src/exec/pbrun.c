@@ -166,6 +166,84 @@ static struct pb_task *pbrun_pick(struct pbrun_state *rs, struct pbhost **batch,
 	return first;
 }
 
+static void pbrun_fail_host(struct pbrun_state *rs, struct pbhost *ph)
+{
+	ph->removed = 1;
+	ph->failed_run = 1;
+	iter_end(&ph->it);
+	vars_host_set_failed(rs->vars, ph->h, 1);
+	vars_host_set_removed(rs->vars, ph->h, 1);
+}
+
+static int pbrun_kw_true(struct value *v, const char *name)
+{
+	struct diag d;
+	int on = 0;
+
+	diag_init(&d);
+	if (v != NULL && pb_kw_bool(v, name, &on, &d) != 0)
+		on = 0;
+	diag_fini(&d);
+	value_unref(v);
+	return on;
+}
+
+/* max_fail_percentage: more of the batch failed (hosts failed earlier in
+ * the run count, as in Ansible) than the play allows. */
+static int pbrun_too_many_failed(struct pbrun_state *rs, size_t batch_size)
+{
+	struct value *v = rs->play->obj.kw[PB_KW_MAX_FAIL_PERCENTAGE];
+	struct diag d;
+	double pct = 0;
+	size_t i, failed = 0;
+	int r;
+
+	if (v == NULL || batch_size == 0)
+		return 0;
+	diag_init(&d);
+	r = pb_kw_percent(v, "max_fail_percentage", &pct, &d);
+	diag_fini(&d);
+	if (r != 0)
+		return 0;
+	for (i = 0; i < rs->nhosts; i++)
+		failed += rs->hosts[i]->failed_run;
+	return (double)failed / (double)batch_size > pct / 100.0;
+}
+
+/* After a task: any_errors_fatal fails the hosts not in a rescue or always
+ * section, max_fail_percentage all of them; either ends the play and the
+ * playbook (NO MORE HOSTS LEFT once no host is left). */
+static void pbrun_after_step(struct pbrun_state *rs, struct pb_task *t, struct pbhost **batch, size_t n)
+{
+	size_t i, left = 0;
+	int any = 0, brk = 0;
+
+	for (i = 0; i < n; i++)
+		any |= batch[i]->failed_step;
+	if (any && pbrun_kw_true(pb_obj_kw(&t->obj, PB_KW_ANY_ERRORS_FATAL), "any_errors_fatal")) {
+		for (i = 0; i < n; i++)
+			if (!batch[i]->removed && iter_section(&batch[i]->it) == ITER_TASKS && !iter_rescuing(&batch[i]->it))
+				pbrun_fail_host(rs, batch[i]);
+		brk = 1;
+	}
+	if (pbrun_too_many_failed(rs, n)) {
+		for (i = 0; i < n; i++)
+			if (!batch[i]->removed)
+				pbrun_fail_host(rs, batch[i]);
+		human_no_more_hosts(&rs->out);
+		brk = 1;
+	}
+	if (!brk)
+		return;
+	rs->break_play = 1;
+	for (i = 0; i < n; i++)
+		left += !batch[i]->removed;
+	if (left == 0) {
+		human_no_more_hosts(&rs->out);
+		rs->end_play = 1;
+	}
+}
+
 /* Runs the tasks of the batch with the linear strategy: every host runs the
  * same task before any host moves on; hosts whose blocks diverge (rescue,
  * always) run their own next task in later steps. */
@@ -201,6 +279,7 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			break;
 		t = pbrun_pick(rs, batch, n, t);
 		for (i = ng = 0; i < n; i++) {
+			batch[i]->failed_step = 0;
 			if (!batch[i]->removed && batch[i]->next == t) {
 				group[ng++] = batch[i];
 				batch[i]->next = NULL;
@@ -214,6 +293,7 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			pbinclude_run_group(rs, t, group, ng);
 		else
 			human_warning(&rs->out, "dynamic includes are not supported by drover yet; skipped");
+		pbrun_after_step(rs, t, batch, n);
 	}
 	free(group);
 }
@@ -462,7 +542,7 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 	struct inv_host **sel = NULL;
 	struct pbhost **hosts = NULL;
 	struct pb_block **blocks = NULL;
-	size_t nsel = 0, nblocks = 0, i, start, size, batch_no = 0, n = 0;
+	size_t nsel = 0, nblocks = 0, i, start, size, batch_no = 0, n = 0, failed;
 	int err;
 
 	rs->play = play;
@@ -495,8 +575,15 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 		pbrun_start_at(rs, hosts + start, n);
 		pbrun_gather_facts(rs, hosts + start, n);
 		pbrun_linear(rs, hosts + start, n);
-		for (i = 0; i < n; i++)
+		for (i = failed = 0; i < n; i++) {
 			iter_fini(&hosts[start + i]->it);
+			failed += hosts[start + i]->failed_run || hosts[start + i]->unreachable_run;
+		}
+		/* A batch whose every host failed ends the playbook, as Ansible's. */
+		if (rs->break_play || (size > 0 && failed == size)) {
+			rs->break_play = 1;
+			break;
+		}
 	}
 	free(blocks);
 	free(hosts);
@@ -576,7 +663,8 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 	for (i = 0; i < n; i++) {
 		human_playbook_start(&rs.out, playbook_path(pbs[i]));
 		plays = playbook_plays(pbs[i], &np);
-		for (j = 0; j < np && rs.fatal == NULL; j++)
+		rs.break_play = 0;
+		for (j = 0; j < np && rs.fatal == NULL && !rs.break_play; j++)
 			pbrun_play(&rs, plays[j]);
 	}
 	if (rs.fatal != NULL) {

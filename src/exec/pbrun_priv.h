@@ -25,6 +25,7 @@ struct pbhost {
 	struct human_stats st;
 	struct value *notified;     /* names of handlers notified in this play (list) */
 	int busy;                   /* a task is running on it */
+	int failed_step;            /* failed (unrescued) or unreachable in the task just run */
 	const void *queued;         /* pbinclude: the include whose blocks it got */
 };
 
@@ -41,6 +42,7 @@ struct pbrun_state {
 	struct pb_play *play;
 	int end_play;
 	char *fatal;                /* an error that ends the run (ERROR!, exit 1), or NULL */
+	int break_play;             /* Ansible's RUN_FAILED_BREAK_PLAY: the playbook's later plays are off */
 	int start_done;             /* --start-at-task found its task */
 	struct pb_task **order;     /* the batch's tasks in Ansible's all_tasks order */
 	size_t norder, cur;         /* and the lockstep cursor in it */

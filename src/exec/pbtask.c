@@ -470,6 +470,7 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 		} else {
 			ph->st.unreachable++;
 			ph->unreachable_run = 1;
+			ph->failed_step = 1;
 			ph->removed = 1;
 			iter_end(&ph->it);
 			vars_host_set_unreachable(rs->vars, ph->h, 1);
@@ -507,6 +508,7 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 			value_unref(task);
 		} else {
 			ph->st.failures++;
+			ph->failed_step = 1;
 		}
 		if (ph->it.done && ph->it.failed) {
 			ph->removed = 1;

@@ -106,6 +106,9 @@ case_ "serial" "serial.yml"
 case_ "--start-at-task" "serial.yml --start-at-task=play*"
 case_ "--start-at-task: no match" "serial.yml --start-at-task=nothing"
 case_ "run_once" "runonce.yml"
+case_ "any_errors_fatal" "fatal.yml"
+case_ "max_fail_percentage" "maxfail.yml"
+case_ "every host failed" "allfail.yml"
 # -f 1: hosts that include different files get them in result order, which forks would make a race.
 case_ "include_tasks" "includes.yml -f 1"
 
