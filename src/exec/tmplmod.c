@@ -40,7 +40,7 @@ static struct value *tmplmod_vars(const struct value *locals, const char *path, 
 static int tmplmod_find(const char *src, const char *role_path, const char *basedir, struct buf *text,
                         char **pathp)
 {
-	char *cand[3] = {NULL, NULL, NULL};
+	char *cand[4] = {NULL, NULL, NULL, NULL};
 	size_t i, n = 0;
 	int r = ERR_NOTFOUND;
 
@@ -48,8 +48,10 @@ static int tmplmod_find(const char *src, const char *role_path, const char *base
 	if (src[0] == '/') {
 		cand[n++] = xstrdup(src);
 	} else {
-		if (role_path != NULL)
+		if (role_path != NULL) {
 			cand[n++] = xasprintf("%s/templates/%s", role_path, src);
+			cand[n++] = xasprintf("%s/%s", role_path, src);
+		}
 		cand[n++] = xasprintf("%s/templates/%s", basedir != NULL ? basedir : ".", src);
 		cand[n++] = xasprintf("%s/%s", basedir != NULL ? basedir : ".", src);
 	}
@@ -63,6 +65,27 @@ static int tmplmod_find(const char *src, const char *role_path, const char *base
 	for (i = 0; i < n; i++)
 		free(cand[i]);
 	return *pathp != NULL ? 0 : r;
+}
+
+/* Ansible's message, with the places searched (its relative "./" ones
+ * too, which drover's absolute ones cover). */
+static void tmplmod_not_found(const char *src, const char *role_path, const char *basedir, struct diag *d)
+{
+	struct buf m;
+
+	buf_init(&m, 0);
+	buf_printf(&m, "Could not find or access '%s'", src);
+	if (src[0] != '/') {
+		buf_puts(&m, "\nSearched in:");
+		if (role_path != NULL)
+			buf_printf(&m, "\n\t%s/templates/%s\n\t%s/%s", role_path, src, role_path, src);
+		buf_printf(&m, "\n\t%s/templates/%s\n\t%s/%s\n\t./templates/%s\n\t./%s", basedir ? basedir : ".", src,
+		           basedir ? basedir : ".", src, src, src);
+	}
+	buf_puts(&m, " on the Ansible Controller.\nIf you are using a module and expect the file to exist on the "
+	             "remote, see the remote_src option");
+	diag_set(d, NULL, 0, 0, "%s", buf_str(&m));
+	buf_fini(&m);
 }
 
 int tmplmod_args(struct templar *tr, struct vars_ctx *c, const char *role_path, const char *basedir,
@@ -85,7 +108,7 @@ int tmplmod_args(struct templar *tr, struct vars_ctx *c, const char *role_path, 
 		goto out;
 	}
 	if ((r = tmplmod_find(src, role_path, basedir, &text, &path)) != 0) {
-		diag_set(d, NULL, 0, 0, "Could not find or access '%s' on the Ansible Controller.", src);
+		tmplmod_not_found(src, role_path, basedir, d);
 		goto out;
 	}
 	locals = tmplmod_vars(saved, path, value_get_str(*argsp, "dest", ""));
