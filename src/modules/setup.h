@@ -22,7 +22,7 @@ void setup_hw_collect(struct setup_run *s);
 /* Ansible's "network" collector on Linux: interfaces (sorted names),
  * one map per interface under its name (':' as '_'), default_ipv4,
  * default_ipv6, all_ipv4_addresses and all_ipv6_addresses, read from
- * sysfs, getifaddrs(3), /proc/net/if_inet6 and the routing tables. */
+ * sysfs, getifaddrs(3) and the routing tables. */
 void setup_net_collect(struct value *facts);
 
 /* Ansible's block device facts: devices (one map per /sys/block entry)

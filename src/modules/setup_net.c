@@ -1,8 +1,8 @@
 /* The network facts of the setup module, as Ansible's Linux network
  * collector reports them, but read natively: link attributes from
- * /sys/class/net, IPv4 addresses from getifaddrs(3), IPv6 addresses and
- * scopes from /proc/net/if_inet6, default routes from /proc/net/route and
- * /proc/net/ipv6_route (where Ansible runs ip(8) for each). */
+ * /sys/class/net, addresses from getifaddrs(3) (netlink, in the order
+ * ip(8) lists them, labels included), default routes from /proc/net/route
+ * and /proc/net/ipv6_route (where Ansible runs ip(8) for each). */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ifaddrs.h>
