@@ -1,6 +1,6 @@
 /* Ansible's lookup(), query() and q() with the lookup plugins playbooks use
  * most (the lookup plugins of Ansible 2.14): env, file, template, vars,
- * pipe, lines, items, list, indexed_items, dict, together, nested,
+ * pipe, lines, items, list, indexed_items, dict, together, nested, subelements,
  * first_found, fileglob, password, random_choice and sequence.
  *
  * A plugin receives the terms (the arguments after the plugin's name) and
@@ -752,6 +752,111 @@ static int lk_random_choice(struct tpl_call *c, struct value *terms, const struc
 	return 0;
 }
 
+/* subelements: (item, subitem) pairs; as Ansible's, the list is taken out
+ * of the item returned (a copy here). */
+static int lk_subelements(struct tpl_call *c, struct value *terms, const struct tpl_kwarg *kw, size_t nkw,
+                          struct value **retp)
+{
+	struct value *elems, *out = NULL, *flags, *path;
+	const struct value *key;
+	int skip = 0, r;
+	size_t i, j, k;
+
+	(void)kw;
+	(void)nkw;
+	if (value_len(terms) < 2 || value_len(terms) > 3)
+		return tpl_fail(c, ERR_INVAL, "subelements lookup expects a list of two or three items, ");
+	elems = value_list_at(terms, 0);
+	key = value_list_at(terms, 1);
+	if ((elems->type != VALUE_LIST && elems->type != VALUE_MAP) || is_special(elems) || !is_str(key))
+		return tpl_fail(c, ERR_INVAL, "subelements lookup expects a list of two or three items, first a dict or "
+		                              "a list, second a string pointing to the subkey");
+	flags = value_len(terms) == 3 ? value_list_at(terms, 2) : NULL;
+	if (flags != NULL && value_map_get(flags, "skip_missing") != NULL &&
+	    (r = tpl_filter(c, "bool", (struct value *const[]){value_map_get(flags, "skip_missing")}, 1, NULL, 0,
+	                    &path)) == 0) {
+		skip = pyval_truth(path);
+		value_unref(path);
+	}
+	path = value_list();
+	{
+		const char *s = key->u.s.ptr, *e = s + key->u.s.len, *dot;
+
+		for (;;) {
+			dot = memchr(s, '.', (size_t)(e - s));
+			value_list_push(path, value_strn(s, (size_t)((dot ? dot : e) - s)));
+			if (dot == NULL)
+				break;
+			s = dot + 1;
+		}
+	}
+	out = value_list();
+	for (i = 0; i < value_len(elems); i++) {
+		struct value *item = elems->type == VALUE_MAP ? value_map_val_at(elems, i) : value_list_at(elems, i);
+		struct value *copy, *cur, *sub = NULL;
+
+		if (item->type != VALUE_MAP || is_special(item)) {
+			r = tpl_fail(c, ERR_INVAL, "subelements lookup expects a dictionary, got '%s'", tpl_type_name(item));
+			goto fail;
+		}
+		if (value_map_get(item, "skipped") != NULL && pyval_truth(value_map_get(item, "skipped")))
+			continue;
+		copy = value_dup(item);
+		cur = copy;
+		for (k = 0; k < value_len(path); k++) {
+			const char *name = value_list_at(path, k)->u.s.ptr;
+			struct value *v = value_map_get(cur, name);
+
+			if (v == NULL) {
+				if (skip)
+					break;
+				value_unref(copy);
+				r = tpl_fail(c, ERR_INVAL, "could not find '%s' key in iterated item", name);
+				goto fail;
+			}
+			if (k + 1 < value_len(path)) {
+				if (v->type != VALUE_MAP) {
+					if (skip)
+						break;
+					value_unref(copy);
+					r = tpl_fail(c, ERR_INVAL, "the key %s should point to a dictionary", name);
+					goto fail;
+				}
+				/* Copy on the way down: the list is removed from the copy. */
+				value_map_set(cur, name, value_dup(v));
+				cur = value_map_get(cur, name);
+			} else {
+				if (v->type != VALUE_LIST) {
+					value_unref(copy);
+					r = tpl_fail(c, ERR_INVAL, "the key %s should point to a list", name);
+					goto fail;
+				}
+				sub = value_ref(v);
+				value_map_del(cur, name);
+			}
+		}
+		for (j = 0; sub != NULL && j < value_len(sub); j++) {
+			struct value *t = value_list();
+
+			t->flags |= VALUE_F_TUPLE;
+			value_list_push(t, value_ref(copy));
+			value_list_push(t, value_ref(value_list_at(sub, j)));
+			value_list_push(out, t);
+		}
+		value_unref(sub);
+		value_unref(copy);
+		if ((r = tpl_check_items(c, value_len(out))) != 0)
+			goto fail;
+	}
+	value_unref(path);
+	*retp = out;
+	return 0;
+fail:
+	value_unref(path);
+	value_unref(out);
+	return r;
+}
+
 static const struct {
 	const char *name;
 	lookups_fn fn;
@@ -770,6 +875,7 @@ static const struct {
 	{"pipe", lk_pipe},
 	{"random_choice", lk_random_choice},
 	{"sequence", lookups_gen_sequence},
+	{"subelements", lk_subelements},
 	{"template", lk_template},
 	{"together", lk_together},
 	{"vars", lk_vars},
