@@ -289,8 +289,47 @@ if os.geteuid() == 0 and subprocess.run(['unshare', '-n', 'true'], stderr=subpro
     except (OSError, ValueError, KeyError) as e:
         ok(False, 'network facts of addresses, aliases and secondaries in a namespace', repr(e))
 else:
-    print('ok %d - network facts in a namespace # SKIP needs root and unshare -n' % (n_tests + 1))
     n_tests += 1
+    print('ok %d - network facts in a namespace # SKIP needs root and unshare -n' % n_tests)
+
+# As an unprivileged user: user facts, the chroot test without
+# /proc/1/root, no LVM. Both tools run as nobody with a scratch home.
+def as_nobody():
+    import shutil
+    import tempfile
+    home = tempfile.mkdtemp(prefix='drover-setup-nobody.')
+    try:
+        os.chmod(home, 0o777)
+        env = dict(os.environ, HOME=home, ANSIBLE_REMOTE_TMP=home + '/.rt', ANSIBLE_LOCAL_TEMP=home + '/.lt',
+                   ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+                   ANSIBLE_PYTHON_INTERPRETER='/usr/bin/python3', USER='nobody', LOGNAME='nobody')
+        drop = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        p = subprocess.run(drop + ['ansible', 'localhost', '-c', 'local', '-m', 'setup'], env=env, cwd=home,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+        out = p.stdout.decode()
+        af = json.loads(out[out.index('{'):])['ansible_facts']
+        code = ('import json, sys\nsys.path.insert(0, %r)\nfrom workerproto import Worker\n'
+                'w = Worker(%r)\nw.hello()\nprint(json.dumps(w.request("setup")[2]))\nw.close()\n'
+                % (os.path.dirname(os.path.abspath(__file__)), WORKER))
+        p = subprocess.run(drop + ['python3', '-c', code], env=env, cwd=home, stdout=subprocess.PIPE, timeout=120)
+        df = json.loads(p.stdout.decode())['ansible_facts']
+        return af, df
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if os.geteuid() == 0 and subprocess.run(['setpriv', '--reuid=65534', 'true'], stderr=subprocess.DEVNULL).returncode == 0:
+    try:
+        af, df = as_nobody()
+        diffs = []
+        compare('', af, df, diffs)
+        ok(not diffs and af.get('ansible_user_uid') == 65534, 'facts gathered as an unprivileged user',
+           '\n'.join(diffs))
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
+        ok(False, 'facts gathered as an unprivileged user', repr(e))
+else:
+    n_tests += 1
+    print('ok %d - facts gathered as an unprivileged user # SKIP needs root and setpriv' % n_tests)
 
 # The same module through the CLI prints what ansible prints.
 if DROVER and os.access(DROVER, os.X_OK):
