@@ -289,7 +289,7 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			pbrun_meta(rs, t, group, ng, batch, n);
 		else if (t->type == PB_TASK_ACTION)
 			pbtask_run_group(rs, t, 0, group, ng);
-		else if (t->type == PB_TASK_INCLUDE_TASKS && t->obj.kw[PB_KW_LOOP] == NULL && t->loop_with == NULL)
+		else if (t->type == PB_TASK_INCLUDE_TASKS)
 			pbinclude_run_group(rs, t, group, ng);
 		else
 			human_warning(&rs->out, "dynamic includes are not supported by drover yet; skipped");

@@ -55,10 +55,21 @@ struct pbrun_state {
  * time) and returns when all are done. */
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n);
 
+/* A task's loop for one host (pbtask.c): items NULL when the task has no
+ * loop; the caller unrefs items and label. Returns 0 or an error with d set. */
+struct pbtask_loop {
+	struct value *items;
+	const char *loop_var, *index_var;
+	int extended;
+	struct value *label; /* loop_control.label as written, or NULL */
+};
+int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, struct pbtask_loop *lp,
+                struct diag *d);
+
 /* Splices the tasks of included blocks into the run order at the cursor. */
 void pbrun_order_insert(struct pbrun_state *rs, struct pb_block **blocks, size_t n);
 
-/* Runs the dynamic include_tasks t (without a loop) on the group: the
+/* Runs the dynamic include_tasks t (each loop item too) on the group: the
  * hosts that include a file get its blocks next (pbinclude.c). */
 void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n);
 

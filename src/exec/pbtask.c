@@ -736,6 +736,30 @@ static int pbx_loop_items(struct pbexec *x, struct diag *d)
 	return 0;
 }
 
+int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, struct pbtask_loop *lp,
+                struct diag *d)
+{
+	struct pbexec x;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	memset(lp, 0, sizeof(*lp));
+	x.rs = rs;
+	x.ph = ph;
+	x.t = t;
+	if ((r = vars_ctx_init(&x.vc, rs->vars, ph->h, rs->play, t, NULL, d)) != 0 || (r = pbx_loop_items(&x, d)) != 0) {
+		value_unref(x.items);
+		value_unref(x.label);
+		return r;
+	}
+	lp->items = x.items;
+	lp->loop_var = x.loop_var;
+	lp->index_var = x.index_var;
+	lp->extended = x.extended;
+	lp->label = x.label;
+	return 0;
+}
+
 static int pbx_settings(struct pbexec *x, struct diag *d)
 {
 	struct value *reg = pbx_kw(x, PB_KW_REGISTER);

@@ -457,13 +457,20 @@ void human_diff(struct human *h, const struct human_task *t, const struct value 
 	buf_fini(&b);
 }
 
-void human_included(struct human *h, const struct human_task *t, const char *what)
+void human_included(struct human *h, const struct human_task *t, const char *what, const struct value *item)
 {
-	char *msg = xasprintf("included: %s", what);
+	struct buf b;
 
+	buf_init(&b, 0);
+	buf_printf(&b, "included: %s", what);
+	if (item != NULL) {
+		buf_puts(&b, " => (item=");
+		human_item_label(&b, item);
+		buf_putc(&b, ')');
+	}
 	human_need_banner(h, t);
-	human_display(h, msg, C_SKIP, STDOUT_FILENO);
-	free(msg);
+	human_display(h, buf_str(&b), C_SKIP, STDOUT_FILENO);
+	buf_fini(&b);
 }
 
 void human_error_wrapped(struct human *h, const char *msg)

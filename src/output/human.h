@@ -69,8 +69,10 @@ void human_no_more_hosts(struct human *h);
 /* --diff: the diffs of a changed result (a task's, or a loop item's), to
  * show before its status line, as the callback's v2_on_file_diff. */
 void human_diff(struct human *h, const struct human_task *t, const struct value *result);
-/* "included: <what>" (what is "<path> for h1, h2"), after the task's banner. */
-void human_included(struct human *h, const struct human_task *t, const char *what);
+/* "included: <what>" (what is "<path> for h1, h2"), after the task's banner;
+ * with " => (item=<label>)" when item (a loop item's names, as a result's) is
+ * not NULL. */
+void human_included(struct human *h, const struct human_task *t, const char *what, const struct value *item);
 /* An error that does not end the run, as Display.error: " [ERROR]: msg" wrapped. */
 void human_error_wrapped(struct human *h, const char *msg);
 /* An error that ends the run, on stderr as Ansible's CLI shows it: "ERROR! msg", not wrapped. */
