@@ -367,6 +367,26 @@ struct value *facts_mounts(const char *text)
 	return list;
 }
 
+struct value *facts_bind_mounts(const char *text)
+{
+	struct value *l = value_list();
+	char *line = xmalloc(FACTS_LINE_MAX);
+	char *f[5], *save = NULL, *p;
+	int n;
+
+	while (facts_next_line(&text, line) && value_len(l) < 65536) {
+		for (n = 0, p = line; n < 5; n++, p = NULL)
+			if ((f[n] = strtok_r(p, " \t", &save)) == NULL)
+				break;
+		/* findmnt shows "source[/root]" for a mount of a directory
+		 * inside its file system, which Ansible takes for a bind mount. */
+		if (n == 5 && strcmp(f[3], "/") != 0)
+			value_list_push(l, facts_unoctal(f[4]));
+	}
+	free(line);
+	return l;
+}
+
 void facts_meminfo(struct value *out, const char *text)
 {
 	static const char *const keys[] = {"MemTotal", "MemFree", "Buffers", "Cached", "SwapTotal", "SwapFree",

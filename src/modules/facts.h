@@ -46,6 +46,11 @@ void facts_cpuinfo(struct value *out, const char *text, const char *arch, long n
  * ("host:/path"), and no fstype "none". */
 struct value *facts_mounts(const char *text);
 
+/* /proc/self/mountinfo text into the list of mount points (escapes
+ * undone) whose root within their file system is not "/": the mounts
+ * findmnt shows as "source[/dir]", which Ansible calls bind mounts. */
+struct value *facts_bind_mounts(const char *text);
+
 /* /proc/meminfo text into memtotal_mb, memfree_mb, swaptotal_mb,
  * swapfree_mb and memory_mb (real, nocache, swap), added to out. */
 void facts_meminfo(struct value *out, const char *text);

@@ -88,15 +88,49 @@ static struct value *setup_hw_uuids(void)
 	return m;
 }
 
+/* Bind mounts as Ansible finds them (only when findmnt is installed). */
+static struct value *setup_hw_binds(struct setup_run *s)
+{
+	char *bin = fileutil_bin_path(s->ctx, "findmnt"), *text;
+	struct value *l;
+
+	if (bin == NULL)
+		return value_list();
+	free(bin);
+	text = setup_file("/proc/self/mountinfo");
+	l = facts_bind_mounts(text != NULL ? text : "");
+	free(text);
+	return l;
+}
+
+static int setup_hw_listed(const struct value *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < value_len(l); i++)
+		if (strcmp(value_cstr(value_list_at(l, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
 static void setup_hw_mounts(struct setup_run *s)
 {
-	char *text = setup_file("/proc/mounts");
+	/* Ansible reads /etc/mtab, which a container may hold as a file. */
+	char *text = access("/etc/mtab", F_OK) == 0 ? setup_file("/etc/mtab") : setup_file("/proc/mounts");
 	struct value *list = facts_mounts(text != NULL ? text : ""), *m, *uuids = setup_hw_uuids();
+	struct value *binds = setup_hw_binds(s);
+	const char *opts, *b;
 	struct statvfs sv;
 	size_t i;
 
 	for (i = 0; i < value_len(list); i++) {
 		m = value_list_at(list, i);
+		opts = value_get_str(m, "options", "");
+		/* Ansible's test for "bind" already in the options wants a quote
+		 * after it, so it (almost) never sees one. */
+		if (setup_hw_listed(binds, value_get_str(m, "mount", "")) &&
+		    !((b = strstr(opts, "bind")) != NULL && strchr(b, '"') != NULL))
+			value_map_set(m, "options", value_strf("%s,bind", opts));
 		if (statvfs(value_get_str(m, "mount", "/"), &sv) == 0) {
 			value_map_set(m, "size_total", value_int((int64_t)sv.f_frsize * (int64_t)sv.f_blocks));
 			value_map_set(m, "size_available", value_int((int64_t)sv.f_frsize * (int64_t)sv.f_bavail));
@@ -111,6 +145,7 @@ static void setup_hw_mounts(struct setup_run *s)
 		value_map_set(m, "uuid", value_str(setup_hw_uuid(uuids, value_get_str(m, "device", ""))));
 	}
 	value_unref(uuids);
+	value_unref(binds);
 	value_map_set(s->facts, "mounts", list);
 	free(text);
 }

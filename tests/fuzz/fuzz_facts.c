@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		value_unref(f);
 	}
 	value_unref(facts_mounts(s));
+	value_unref(facts_bind_mounts(s));
 	f = value_map();
 	facts_meminfo(f, s);
 	value_unref(f);

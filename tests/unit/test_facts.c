@@ -198,6 +198,20 @@ static void test_mounts(void)
 	value_unref(l);
 }
 
+static void test_bind_mounts(void)
+{
+	static const char text[] =
+		"22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+		"40 22 254:0 /srv/data /mnt/bind\\040dir rw,relatime shared:1 - ext4 /dev/vda rw\n"
+		"41 22 0:35 /@home /home rw shared:2 - btrfs /dev/sdb rw,subvol=/@home\n"
+		"42 22 0:5 / /dev rw - devtmpfs udev rw\n"
+		"short\n";
+	struct value *l = facts_bind_mounts(text);
+
+	T_JSON(l, "[\"/mnt/bind dir\", \"/home\"]");
+	value_unref(l);
+}
+
 static void test_meminfo(void)
 {
 	struct value *f = value_map();
@@ -260,6 +274,7 @@ int main(void)
 	T_RUN(test_routes);
 	T_RUN(test_cpuinfo);
 	T_RUN(test_mounts);
+	T_RUN(test_bind_mounts);
 	T_RUN(test_meminfo);
 	T_RUN(test_resolv);
 	T_RUN(test_cmdline);
