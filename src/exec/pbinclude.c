@@ -3,6 +3,7 @@
  * templated with the host's variables), hosts that include the same file
  * are announced together ("included: <path> for h1, h2"), and the file's
  * blocks run next in each of those hosts' iterators. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ struct pbinc_file {
 	char *path;
 	struct value *vars;  /* the loop item's names, or NULL */
 	struct value *item;  /* the same as an item result, for its label */
+	struct value *from;  /* include_role: the templated *_from arguments, or NULL */
 	struct pbhost **hosts;
 	size_t nhosts;
 	struct pb_block **blocks;
@@ -26,6 +28,7 @@ struct pbinc_file {
 struct pbinc {
 	struct pbrun_state *rs;
 	struct pb_task *t;
+	int role;            /* include_role (path is then the role's name) */
 	struct human_task ht;
 	struct pbinc_file *files;
 	size_t nfiles;
@@ -114,22 +117,48 @@ static void pbinc_skipped(struct pbinc *g, struct pbhost *ph, int loop)
 }
 
 static void pbinc_add(struct pbinc *g, struct pbhost *ph, char *path, const struct value *vars,
-                      const struct value *item);
+                      const struct value *item, const struct value *from);
 
 /* One evaluation (the task, or one loop item with locals set in vc): when,
  * then the file name. Returns 1 and *pathp when the host includes a file,
  * 0 when it skips (an item's skip is printed), -1 on an error (d set). */
+/* include_role's tasks_from, vars_from, defaults_from, handlers_from,
+ * templated (NULL when none is given). */
+static int pbinc_from(struct vars_ctx *vc, const struct value *args, struct value **fromp, struct diag *d)
+{
+	static const char *const keys[] = {"tasks", "vars", "defaults", "handlers"};
+	char key[32];
+	const struct value *v;
+	struct value *out;
+	size_t i;
+	int r = 0;
+
+	*fromp = NULL;
+	for (i = 0; i < 4 && r == 0; i++) {
+		snprintf(key, sizeof(key), "%s_from", keys[i]);
+		if ((v = value_map_get(args, key)) == NULL)
+			continue;
+		if ((r = vars_template(vc, v, &out, d)) != 0)
+			break;
+		if (*fromp == NULL)
+			*fromp = value_map();
+		value_map_set(*fromp, keys[i], out);
+	}
+	return r;
+}
+
 static int pbinc_eval(struct pbinc *g, struct pbhost *ph, struct vars_ctx *vc, const struct value *item_result,
-                      char **pathp, struct diag *d)
+                      char **pathp, struct value **fromp, struct diag *d)
 {
 	struct value *when = pb_obj_kw(&g->t->obj, PB_KW_WHEN), *name = NULL;
-	const struct value *raw = value_map_get(g->t->args, "_raw_params");
+	const struct value *raw = value_map_get(g->t->args, g->role ? "name" : "_raw_params");
 	struct tpl_scope s;
 	size_t i;
 	int ok = 1, r = 0;
 
+	*fromp = NULL;
 	if (raw == NULL)
-		raw = value_map_get(g->t->args, "file");
+		raw = value_map_get(g->t->args, g->role ? "role" : "file");
 	vars_scope(vc, &s);
 	for (i = 0; r == 0 && i < value_len(when) && ok; i++)
 		r = templar_cond(g->rs->tr, value_list_at(when, i), &s, &ok, d);
@@ -137,15 +166,18 @@ static int pbinc_eval(struct pbinc *g, struct pbhost *ph, struct vars_ctx *vc, c
 	if (r == 0 && ok && raw != NULL)
 		r = vars_template(vc, raw, &name, d);
 	if (r == 0 && ok && (name == NULL || value_cstr(name) == NULL)) {
-		diag_set(d, NULL, 0, 0, "No file specified for include_tasks");
+		diag_set(d, NULL, 0, 0, g->role ? "'name' is a required field for include_role."
+		                                 : "No file specified for include_tasks");
 		r = ERR_INVAL;
 	}
+	if (r == 0 && ok && g->role)
+		r = pbinc_from(vc, g->t->args, fromp, d);
 	if (r != 0) {
 		value_unref(name);
 		return -1;
 	}
 	if (ok)
-		*pathp = pb_include_path(g->t, value_cstr(name));
+		*pathp = g->role ? xstrdup(value_cstr(name)) : pb_include_path(g->t, value_cstr(name));
 	else if (item_result != NULL)
 		pbinc_result(g, ph, HUMAN_SKIPPED, pbinc_skip(item_result), 1);
 	value_unref(name);
@@ -157,7 +189,7 @@ static void pbinc_host(struct pbinc *g, struct pbhost *ph)
 {
 	struct pbtask_loop lp;
 	struct vars_ctx vc;
-	struct value *locals, *item;
+	struct value *locals, *item, *from = NULL;
 	struct diag d;
 	char *path = NULL;
 	size_t i;
@@ -169,8 +201,9 @@ static void pbinc_host(struct pbinc *g, struct pbhost *ph)
 	    pbtask_loop(g->rs, ph, g->t, &lp, &d) != 0) {
 		r = -1;
 	} else if (lp.items == NULL) {
-		if ((r = pbinc_eval(g, ph, &vc, NULL, &path, &d)) == 1)
-			pbinc_add(g, ph, path, NULL, NULL);
+		if ((r = pbinc_eval(g, ph, &vc, NULL, &path, &from, &d)) == 1)
+			pbinc_add(g, ph, path, NULL, NULL, from);
+		value_unref(from);
 		any = r == 1;
 	} else {
 		for (i = 0; i < value_len(lp.items) && r >= 0; i++) {
@@ -178,18 +211,21 @@ static void pbinc_host(struct pbinc *g, struct pbhost *ph)
 			                          lp.extended, 1);
 			vc.locals = locals;
 			item = pbinc_item(locals, lp.loop_var, value_list_at(lp.items, i));
-			if ((r = pbinc_eval(g, ph, &vc, item, &path, &d)) == 1) {
-				pbinc_add(g, ph, path, locals, item);
+			if ((r = pbinc_eval(g, ph, &vc, item, &path, &from, &d)) == 1) {
+				pbinc_add(g, ph, path, locals, item, from);
 				any++;
 			}
+			value_unref(from);
 			value_unref(item);
 			value_unref(locals);
 		}
 	}
 	if (r < 0)
 		pbinc_fail(g, ph, "msg", d.msg != NULL ? d.msg : "include_tasks failed", 1);
-	else if (any)
+	else if (any && !g->role) /* include_role counts nothing itself */
 		ph->st.ok += any;
+	else if (any)
+		;
 	else
 		pbinc_skipped(g, ph, lp.items != NULL);
 	value_unref(lp.items);
@@ -208,16 +244,20 @@ static int pbinc_has(const struct pbinc_file *f, const struct pbhost *ph)
 }
 
 /* Hosts that include the same file with the same loop names share it. */
+static int pbinc_same(const struct value *a, const struct value *b)
+{
+	return a == b || (a != NULL && b != NULL && value_equal(a, b));
+}
+
 static void pbinc_add(struct pbinc *g, struct pbhost *ph, char *path, const struct value *vars,
-                      const struct value *item)
+                      const struct value *item, const struct value *from)
 {
 	struct pbinc_file *f = NULL;
 	size_t i;
 
 	for (i = 0; i < g->nfiles && f == NULL; i++)
-		if (strcmp(g->files[i].path, path) == 0 &&
-		    (g->files[i].vars == vars || (vars != NULL && g->files[i].vars != NULL &&
-		                                  value_equal(g->files[i].vars, vars))))
+		if (strcmp(g->files[i].path, path) == 0 && pbinc_same(g->files[i].vars, vars) &&
+		    pbinc_same(g->files[i].from, from))
 			f = &g->files[i];
 	if (f == NULL) {
 		g->files = xreallocarray(g->files, g->nfiles + 1, sizeof(*g->files));
@@ -226,11 +266,33 @@ static void pbinc_add(struct pbinc *g, struct pbhost *ph, char *path, const stru
 		f->path = path;
 		f->vars = vars ? value_ref((struct value *)vars) : NULL;
 		f->item = item ? value_ref((struct value *)item) : NULL;
+		f->from = from ? value_ref((struct value *)from) : NULL;
 	} else {
 		free(path);
 	}
 	f->hosts = xreallocarray(f->hosts, f->nhosts + 1, sizeof(*f->hosts));
 	f->hosts[f->nhosts++] = ph;
+}
+
+/* include_role: the role's blocks, and its handlers join the play's. */
+static int pbinc_load_role(struct pbinc *g, struct pbinc_file *f, struct diag *d)
+{
+	struct pbrun_state *rs = g->rs;
+	struct pb_block **hb = NULL;
+	size_t nh = 0, i, j;
+	int r;
+
+	r = pb_include_role(rs->play->pb, g->t, f->path, f->from, NULL, &f->blocks, &f->nblocks, &hb, &nh, d);
+	for (i = 0; r == 0 && i < nh; i++) {
+		for (j = 0; j < rs->ndyn_handlers && rs->dyn_handlers[j] != hb[i]; j++)
+			;
+		if (j == rs->ndyn_handlers) {
+			rs->dyn_handlers = xreallocarray(rs->dyn_handlers, rs->ndyn_handlers + 1, sizeof(*rs->dyn_handlers));
+			rs->dyn_handlers[rs->ndyn_handlers++] = hb[i];
+		}
+	}
+	free(hb);
+	return r;
 }
 
 /* Loads the file and announces it, or fails its hosts when it cannot be
@@ -242,9 +304,18 @@ static int pbinc_load(struct pbinc *g, struct pbinc_file *f)
 	struct diag d;
 	const char *msg;
 	size_t i;
+	int r;
 
 	diag_init(&d);
-	if (pb_include_tasks(g->rs->play->pb, g->t, f->path, f->vars, &f->blocks, &f->nblocks, &d) != 0) {
+	if (g->role) {
+		if ((r = pbinc_load_role(g, f, &d)) == 0) {
+			diag_fini(&d);
+			return 0;
+		}
+	} else {
+		r = pb_include_tasks(g->rs->play->pb, g->t, f->path, f->vars, &f->blocks, &f->nblocks, &d);
+	}
+	if (r != 0) {
 		msg = d.msg != NULL ? d.msg : "cannot load the included file";
 		if (strncmp(msg, unable, sizeof(unable) - 1) == 0)
 			msg += sizeof(unable) - 1;
@@ -305,16 +376,22 @@ static void pbinc_queue(struct pbinc *g)
 void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n)
 {
 	struct pbinc g;
-	char *where;
+	char *where, *role_name = NULL;
 	size_t i;
 
 	memset(&g, 0, sizeof(g));
 	g.rs = rs;
 	g.t = t;
+	g.role = t->type == PB_TASK_INCLUDE_ROLE;
 	where = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
 	g.ht.id = t;
 	g.ht.prefix = "TASK";
 	g.ht.name = pb_task_name(t);
+	/* An unnamed include_role shows as Ansible's "include_role : <name as written>". */
+	if (g.role && t->obj.kw[PB_KW_NAME] == NULL && value_cstr(value_map_get(t->args, "name")) != NULL) {
+		role_name = xasprintf("%s : %s", pb_task_name(t), value_cstr(value_map_get(t->args, "name")));
+		g.ht.name = role_name;
+	}
 	g.ht.path = where;
 	g.ht.check = rs->o->check;
 	human_task_start(&rs->out, &g.ht);
@@ -328,9 +405,11 @@ void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhos
 		free(g.files[i].path);
 		value_unref(g.files[i].vars);
 		value_unref(g.files[i].item);
+		value_unref(g.files[i].from);
 		free(g.files[i].hosts);
 		free(g.files[i].blocks);
 	}
 	free(g.files);
 	free(where);
+	free(role_name);
 }

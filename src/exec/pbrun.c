@@ -261,7 +261,8 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			while (!ph->removed && ph->next == NULL && !ph->it.done) {
 				ph->next = iter_next(&ph->it);
 				if (ph->next != NULL &&
-				    (ph->next->type == PB_TASK_ACTION || ph->next->type == PB_TASK_INCLUDE_TASKS) &&
+				    (ph->next->type == PB_TASK_ACTION || ph->next->type == PB_TASK_INCLUDE_TASKS ||
+				     ph->next->type == PB_TASK_INCLUDE_ROLE) &&
 				    !pbrun_tagged(rs, ph->next))
 					ph->next = NULL; /* not selected by tags: skipped silently */
 			}
@@ -289,7 +290,7 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 			pbrun_meta(rs, t, group, ng, batch, n);
 		else if (t->type == PB_TASK_ACTION)
 			pbtask_run_group(rs, t, 0, group, ng);
-		else if (t->type == PB_TASK_INCLUDE_TASKS)
+		else if (t->type == PB_TASK_INCLUDE_TASKS || t->type == PB_TASK_INCLUDE_ROLE)
 			pbinclude_run_group(rs, t, group, ng);
 		else
 			human_warning(&rs->out, "dynamic includes are not supported by drover yet; skipped");
@@ -342,6 +343,20 @@ static void pbrun_handler_tasks(struct pb_obj *const *objs, size_t n, struct pb_
 	}
 }
 
+/* A handler named as an earlier one (a role included twice) is that one:
+ * notifications find the first. */
+static int pbrun_handler_dup(struct pb_task **tasks, size_t j)
+{
+	size_t k;
+
+	if (tasks[j]->obj.kw[PB_KW_NAME] == NULL)
+		return 0;
+	for (k = 0; k < j; k++)
+		if (tasks[k]->obj.kw[PB_KW_NAME] != NULL && strcmp(pb_task_name(tasks[k]), pb_task_name(tasks[j])) == 0)
+			return 1;
+	return 0;
+}
+
 /* Each notified handler runs once, in the order handlers are defined, on the
  * hosts that notified it. */
 static void pbrun_flush_handlers(struct pbrun_state *rs, struct pbhost **hosts, size_t n)
@@ -356,10 +371,15 @@ static void pbrun_flush_handlers(struct pbrun_state *rs, struct pbhost **hosts, 
 	if (i == n)
 		return;
 	pb_play_handlers(rs->play, &blocks, &nb);
+	blocks = xreallocarray(blocks, nb + rs->ndyn_handlers + 1, sizeof(*blocks));
+	for (i = 0; i < rs->ndyn_handlers; i++)
+		blocks[nb++] = rs->dyn_handlers[i];
 	for (i = 0; i < nb; i++)
 		pbrun_handler_tasks((struct pb_obj *const *)blocks[i]->block, blocks[i]->nblock, &tasks, &nt);
 	group = xcalloc(n, sizeof(*group));
 	for (j = 0; j < nt; j++) {
+		if (pbrun_handler_dup(tasks, j))
+			continue;
 		for (i = ng = 0; i < n; i++)
 			if (!hosts[i]->removed && pbrun_notified(hosts[i], tasks[j]))
 				group[ng++] = hosts[i];
@@ -590,6 +610,9 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 	free(sel);
 	free(rs->order);
 	rs->order = NULL;
+	free(rs->dyn_handlers);
+	rs->dyn_handlers = NULL;
+	rs->ndyn_handlers = 0;
 	rs->norder = rs->cur = 0;
 }
 

@@ -46,6 +46,8 @@ struct pbrun_state {
 	int start_done;             /* --start-at-task found its task */
 	struct pb_task **order;     /* the batch's tasks in Ansible's all_tasks order */
 	size_t norder, cur;         /* and the lockstep cursor in it */
+	struct pb_block **dyn_handlers; /* handlers of roles include_role brought into the play */
+	size_t ndyn_handlers;
 	struct pbhost **once;       /* run_once: the hosts the running task's result is for */
 	size_t nonce;
 	size_t running;             /* tasks in flight */

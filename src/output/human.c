@@ -300,7 +300,8 @@ out:
 
 static void human_ok(struct human *h, const struct human_result *r, const struct value *res)
 {
-	int changed = value_get_bool(res, "changed", 0);
+	/* Read before cleaning, which drops debug's "changed" (changed_when: true). */
+	int changed = value_get_bool(r->result, "changed", 0);
 	struct buf b;
 
 	if (!changed && !h->show_ok)
