@@ -39,6 +39,24 @@ static struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h, con
 	return ph;
 }
 
+struct hostconn *pbrun_local_hc(struct pbrun_state *rs)
+{
+	struct inv_host *h;
+	struct value *vars;
+
+	if (rs->local_hc != NULL)
+		return rs->local_hc;
+	h = inventory_host(rs->inv, "localhost");
+	vars = h != NULL ? inventory_host_vars(rs->inv, h) : value_map();
+	if (rs->o->extra_vars != NULL)
+		value_map_update(value_mut(&vars), rs->o->extra_vars, 0);
+	if (value_map_get(vars, "ansible_connection") == NULL)
+		value_map_set(value_mut(&vars), "ansible_connection", value_str("local"));
+	rs->local_hc = hostconn_new(&rs->env, "localhost", vars);
+	value_unref(vars);
+	return rs->local_hc;
+}
+
 /* Whether a task passes --tags / --skip-tags. */
 static int pbrun_tagged(struct pbrun_state *rs, struct pb_task *t)
 {
@@ -704,6 +722,7 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 		free(rs.hosts[i]);
 	}
 	free(rs.hosts);
+	hostconn_close(rs.local_hc);
 	hostconn_env_fini(&rs.env);
 	/* Workers exit on BYE; let the loop see them go. */
 	while (ev_run_once(rs.loop, 200) == 0 && rs.running > 0)

@@ -48,6 +48,7 @@ struct pbrun_state {
 	size_t norder, cur;         /* and the lockstep cursor in it */
 	struct pb_block **dyn_handlers; /* handlers of roles include_role brought into the play */
 	size_t ndyn_handlers;
+	struct hostconn *local_hc;  /* pbrun_local_hc */
 	struct pbhost **once;       /* run_once: the hosts the running task's result is for */
 	size_t nonce;
 	size_t running;             /* tasks in flight */
@@ -67,6 +68,11 @@ struct pbtask_loop {
 };
 int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, struct pbtask_loop *lp,
                 struct diag *d);
+
+/* The controller's own connection for delegate_to: localhost (the
+ * inventory's localhost variables, ansible_connection local), made on first
+ * use and closed with the run. */
+struct hostconn *pbrun_local_hc(struct pbrun_state *rs);
 
 /* Splices the tasks of included blocks into the run order at the cursor. */
 void pbrun_order_insert(struct pbrun_state *rs, struct pb_block **blocks, size_t n);

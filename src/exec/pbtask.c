@@ -35,6 +35,8 @@ struct pbexec {
 	int64_t retries, delay, timeout;
 	int attempts;
 	const char *reg;            /* register name, or NULL */
+	const char *delegate;       /* delegate_to localhost: "localhost" (or as written), else NULL */
+	int delegate_other;         /* delegate_to another host: not supported yet */
 	uint64_t timer;
 	int done;
 };
@@ -312,6 +314,11 @@ static struct value *pbx_environment(struct pbexec *x)
 	return merged;
 }
 
+static struct hostconn *pbx_hc(struct pbexec *x)
+{
+	return x->delegate != NULL ? pbrun_local_hc(x->rs) : x->ph->hc;
+}
+
 static void pbx_dispatch(struct pbexec *x)
 {
 	struct pbrun_state *rs = x->rs;
@@ -343,7 +350,7 @@ static void pbx_dispatch(struct pbexec *x)
 		goto out;
 	}
 	if (x->t->mod != NULL && x->t->mod->where == MOD_RAW) {
-		hostconn_raw(x->ph->hc, value_get_str(args, "_raw_params", ""), value_get_str(args, "executable", NULL),
+		hostconn_raw(pbx_hc(x), value_get_str(args, "_raw_params", ""), value_get_str(args, "executable", NULL),
 		             pbx_on_result, x);
 		goto out;
 	}
@@ -356,7 +363,7 @@ static void pbx_dispatch(struct pbexec *x)
 		module = "copy";
 	}
 	env = pbx_environment(x);
-	hostconn_module(x->ph->hc, module, args, x->check, x->diff, (int)x->timeout, env, pbx_on_result, x);
+	hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, pbx_on_result, x);
 	value_unref(env);
 out:
 	value_unref(args);
@@ -458,6 +465,7 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 	memset(&hr, 0, sizeof(hr));
 	hr.task = &x->ht;
 	hr.host = ph->name;
+	hr.delegate_to = x->delegate;
 	hr.result = result;
 	hr.action = pbx_module(x);
 	hr.loop_summary = x->items != NULL;
@@ -625,6 +633,7 @@ static void pbx_item_result(struct pbexec *x, struct value *result, int unreacha
 	memset(&hr, 0, sizeof(hr));
 	hr.task = &x->ht;
 	hr.host = x->ph->name;
+	hr.delegate_to = x->delegate;
 	hr.result = result;
 	hr.action = pbx_module(x);
 	hr.item = 1;
@@ -760,6 +769,23 @@ int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, st
 	return 0;
 }
 
+/* delegate_to: the controller itself (localhost, 127.0.0.1) runs the task
+ * through a local connection, with the host's variables for the task. */
+static int pbx_delegate(struct pbexec *x, struct diag *d)
+{
+	struct value *v = NULL;
+	int r = pbx_kw_tpl(x, PB_KW_DELEGATE_TO, &v, d);
+
+	if (r == 0 && v != NULL && v->type == VALUE_STR && strcmp(v->u.s.ptr, x->ph->name) != 0) {
+		if (strcmp(v->u.s.ptr, "localhost") == 0 || strcmp(v->u.s.ptr, "127.0.0.1") == 0)
+			x->delegate = strcmp(v->u.s.ptr, "localhost") == 0 ? "localhost" : "127.0.0.1";
+		else
+			x->delegate_other = 1;
+	}
+	value_unref(v);
+	return r;
+}
+
 static int pbx_settings(struct pbexec *x, struct diag *d)
 {
 	struct value *reg = pbx_kw(x, PB_KW_REGISTER);
@@ -775,14 +801,13 @@ static int pbx_settings(struct pbexec *x, struct diag *d)
 	    (r = pbx_kw_int(x, PB_KW_DELAY, "delay", 5, &x->delay, d)) != 0 ||
 	    (r = pbx_kw_int(x, PB_KW_TIMEOUT, "timeout", 0, &x->timeout, d)) != 0)
 		return r;
-	return 0;
+	return pbx_delegate(x, d);
 }
 
 /* become and delegate_to come with their own issues; until then a task
  * that asks for them fails clearly instead of running as someone else. */
 static const char *pbx_unsupported(struct pbexec *x)
 {
-	struct value *v = NULL;
 	const char *why = NULL;
 	struct diag d;
 	int b = 0;
@@ -790,10 +815,8 @@ static const char *pbx_unsupported(struct pbexec *x)
 	diag_init(&d);
 	if (pbx_kw_bool(x, PB_KW_BECOME, "become", 0, &b, &d) == 0 && b)
 		why = "become is not supported by drover yet";
-	else if (pbx_kw_tpl(x, PB_KW_DELEGATE_TO, &v, &d) == 0 && v != NULL && v->type == VALUE_STR &&
-	         strcmp(v->u.s.ptr, x->ph->name) != 0)
-		why = "delegate_to is not supported by drover yet";
-	value_unref(v);
+	else if (x->delegate_other)
+		why = "delegate_to a host other than localhost is not supported by drover yet";
 	diag_fini(&d);
 	return why;
 }
