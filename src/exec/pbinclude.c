@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -377,6 +378,7 @@ void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhos
 {
 	struct pbinc g;
 	char *where, *role_name = NULL;
+	struct timespec t0, t1;
 	size_t i;
 
 	memset(&g, 0, sizeof(g));
@@ -395,6 +397,7 @@ void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhos
 	g.ht.path = where;
 	g.ht.check = rs->o->check;
 	human_task_start(&rs->out, &g.ht);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++)
 		pbinc_host(&g, group[i]);
 	for (i = 0; i < g.nfiles; i++)
@@ -410,6 +413,10 @@ void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhos
 		free(g.files[i].blocks);
 	}
 	free(g.files);
+	if (rs->o->profile) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		pbrun_profile_add(rs, t, g.ht.name, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	free(where);
 	free(role_name);
 }

@@ -3,10 +3,14 @@
 #include "exec/pbrun.h"
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/fdutil.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "playbook/modreg.h"
@@ -648,6 +652,57 @@ static int pbrun_exit_code(struct pbrun_state *rs)
 	return unreachable ? 4 : failed ? 2 : 0;
 }
 
+void pbrun_profile_add(struct pbrun_state *rs, const void *t, const char *name, double secs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nprof && rs->prof[i].task != t; i++)
+		;
+	if (i == rs->nprof) {
+		rs->prof = xreallocarray(rs->prof, rs->nprof + 1, sizeof(*rs->prof));
+		rs->nprof++;
+	}
+	rs->prof[i].task = t;
+	rs->prof[i].name = name;
+	rs->prof[i].secs = secs;
+}
+
+static int pbrun_prof_cmp(const void *a, const void *b)
+{
+	const struct pbrun_prof *x = a, *y = b;
+
+	return x->secs < y->secs ? 1 : x->secs > y->secs ? -1 : 0;
+}
+
+/* profile_tasks' summary: a rule, then the 20 slowest tasks, slowest first,
+ * each "name ---- 1.23s" ("{name} " filled with '-' to the width less 9,
+ * then " 1.23s" right-aligned in 9 with '-'). */
+static void pbrun_profile_print(struct pbrun_state *rs)
+{
+	int width = rs->out.columns, col;
+	struct buf b;
+	char secs[32];
+	size_t i;
+
+	qsort(rs->prof, rs->nprof, sizeof(*rs->prof), pbrun_prof_cmp);
+	/* The rule is profile_tasks' filled(""): 79 '=' and a space, whatever the width. */
+	buf_init(&b, 0);
+	for (col = 0; col < 79; col++)
+		buf_putc(&b, '=');
+	buf_puts(&b, " \n");
+	for (i = 0; i < rs->nprof && i < 20; i++) {
+		buf_printf(&b, "%s ", rs->prof[i].name);
+		for (col = (int)strlen(rs->prof[i].name) + 1; col < width - 9; col++)
+			buf_putc(&b, '-');
+		snprintf(secs, sizeof(secs), " %.02fs", rs->prof[i].secs);
+		for (col = (int)strlen(secs); col < 9; col++)
+			buf_putc(&b, '-');
+		buf_printf(&b, "%s\n", secs);
+	}
+	fd_write_all(STDOUT_FILENO, buf_ptr(&b), buf_avail(&b));
+	buf_fini(&b);
+}
+
 static int pbrun_processed(const struct human_stats *st)
 {
 	return st->ok || st->changed || st->unreachable || st->failures || st->skipped || st->rescued || st->ignored;
@@ -714,6 +769,8 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 		rc = 1;
 	} else {
 		pbrun_recap(&rs);
+		if (o->profile)
+			pbrun_profile_print(&rs);
 		rc = pbrun_exit_code(&rs);
 	}
 	for (i = 0; i < rs.nhosts; i++) {
@@ -723,6 +780,7 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 	}
 	free(rs.hosts);
 	hostconn_close(rs.local_hc);
+	free(rs.prof);
 	hostconn_env_fini(&rs.env);
 	/* Workers exit on BYE; let the loop see them go. */
 	while (ev_run_once(rs.loop, 200) == 0 && rs.running > 0)

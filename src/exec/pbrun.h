@@ -24,6 +24,7 @@ struct pbrun_opts {
 	int verbosity;
 	int force_handlers;
 	const char *start_at_task;      /* --start-at-task, or NULL */
+	int profile;                    /* --profile: task durations after the recap */
 };
 
 /* Runs the playbooks in order. Returns ansible-playbook's exit status:

@@ -29,6 +29,15 @@ struct pbhost {
 	const void *queued;         /* pbinclude: the include whose blocks it got */
 };
 
+struct pbrun_prof {
+	const void *task;
+	const char *name;           /* as the banner shows it (owned by the playbook) */
+	double secs;
+};
+
+/* --profile: records how long the task t (named name) took this time. */
+void pbrun_profile_add(struct pbrun_state *rs, const void *t, const char *name, double secs);
+
 struct pbrun_state {
 	const struct pbrun_opts *o;
 	struct ev_loop *loop;
@@ -49,6 +58,8 @@ struct pbrun_state {
 	struct pb_block **dyn_handlers; /* handlers of roles include_role brought into the play */
 	size_t ndyn_handlers;
 	struct hostconn *local_hc;  /* pbrun_local_hc */
+	struct pbrun_prof *prof;    /* --profile: each task's last duration */
+	size_t nprof;
 	struct pbhost **once;       /* run_once: the hosts the running task's result is for */
 	size_t nonce;
 	size_t running;             /* tasks in flight */

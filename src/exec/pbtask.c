@@ -5,6 +5,7 @@
 #include <string.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -904,12 +905,14 @@ static int pbx_run_once(struct pbrun_state *rs, struct pb_task *t, struct pbhost
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n)
 {
 	struct human_task ht;
+	struct timespec t0, t1;
 	size_t next = 0;
 	int forks = rs->o->conn->forks > 0 ? rs->o->conn->forks : 5;
 	char *path;
 
 	if (!pbx_vars_ok(rs, t, group, n))
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* run_once: the first host runs it; its result is every host's. */
 	if (n > 1 && pbx_run_once(rs, t, group[0])) {
 		rs->once = group;
@@ -932,5 +935,9 @@ void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, st
 	}
 	rs->once = NULL;
 	rs->nonce = 0;
+	if (rs->o->profile) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		pbrun_profile_add(rs, t, ht.name, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	free(path);
 }

@@ -47,4 +47,12 @@ while IFS= read -r line; do
 	*) echo "$line" ;;
 	esac
 done < "$T_TMP/tap"
+
+# --profile: profile_tasks' summary after the recap, a rule then "name ---- 0.12s" lines 79 wide.
+(cd "$CORPUS" && timeout -k 2 60 env XDG_RUNTIME_DIR="$T_TMP" "$DROVER" playbook -i inventory/hosts -c local \
+	loop.yml -e item=extra -e idx=9 --profile > "$T_TMP/profile.out" 2>&1)
+sed -n '/^=\{79\} $/,$p' "$T_TMP/profile.out" | tail -n +2 > "$T_TMP/profile.lines"
+check "--profile: a summary line per task" test "$(wc -l < "$T_TMP/profile.lines")" -ge 3
+check "--profile: profile_tasks' line format" test -z "$(grep -v -E '^.{1,69} -+ [0-9]+\.[0-9]{2}s$' "$T_TMP/profile.lines")"
+check "--profile: lines 79 wide" test -z "$(awk 'length($0) != 79' "$T_TMP/profile.lines")"
 t_done
