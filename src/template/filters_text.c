@@ -2,13 +2,16 @@
  * regex_replace, regex_search, regex_findall, regex_escape (Python's re
  * through data/pyre.h, with its documented limits), b64encode/b64decode,
  * hash, checksum, to_uuid, the path filters basename, dirname, splitext,
- * expanduser, realpath, quote, from_yaml and from_yaml_all. The input is
+ * expanduser, realpath, relpath, expandvars, fileglob, quote, split, md5,
+ * sha1, from_yaml and from_yaml_all. The input is
  * taken as Ansible's to_text takes it: str() of a non-string. */
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/digest.h"
@@ -740,22 +743,262 @@ static int f_from_yaml_all(struct tpl_call *c, struct value **vp)
 	return ft_from_yaml(c, 1, vp);
 }
 
+/* ---- more of core.py ---- */
+
+static int f_md5(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[1];
+
+	BIND(c, a, 1, "data");
+	return ft_digest(c, a[0], DIGEST_MD5, vp);
+}
+
+/* str.split(sep=None, maxsplit=-1), as the split filter calls it. */
+static int f_split(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[3], *out;
+	const char *s, *e, *sep = NULL;
+	int64_t max = -1;
+	size_t seplen = 0, n = 0;
+	int r;
+
+	BIND(c, a, 1, "string", "sep", "maxsplit");
+	if (!is_str(a[0]))
+		return tpl_fail(c, ERR_INVAL, "descriptor 'split' for 'str' objects doesn't apply to a '%s' object",
+		                tpl_type_name(a[0]));
+	if (a[1] != NULL && a[1]->type != VALUE_NULL) {
+		if (!is_str(a[1]))
+			return tpl_fail(c, ERR_INVAL, "must be str or None, not %s", tpl_type_name(a[1]));
+		if (a[1]->u.s.len == 0)
+			return tpl_fail(c, ERR_INVAL, "empty separator");
+		sep = a[1]->u.s.ptr;
+		seplen = a[1]->u.s.len;
+	}
+	if (a[2] != NULL && (r = tpl_to_int(c, a[2], &max)) != 0)
+		return r;
+	s = a[0]->u.s.ptr;
+	e = s + a[0]->u.s.len;
+	out = value_list();
+	if (sep != NULL) {
+		for (;;) {
+			const char *hit = (max < 0 || (int64_t)n < max) ? memmem(s, (size_t)(e - s), sep, seplen) : NULL;
+
+			value_list_push(out, value_strn(s, hit != NULL ? (size_t)(hit - s) : (size_t)(e - s)));
+			n++;
+			if (hit == NULL)
+				break;
+			s = hit + seplen;
+		}
+	} else {
+		/* ASCII whitespace runs (Python also splits on Unicode spaces). */
+		for (;;) {
+			const char *w;
+
+			while (s < e && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", *s) != NULL && *s != '\0')
+				s++;
+			if (s >= e)
+				break;
+			if (max >= 0 && (int64_t)n >= max) {
+				/* The rest, its trailing whitespace kept. */
+				value_list_push(out, value_strn(s, (size_t)(e - s)));
+				break;
+			}
+			for (w = s; w < e && (strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", *w) == NULL || *w == '\0'); w++)
+				;
+			value_list_push(out, value_strn(s, (size_t)(w - s)));
+			n++;
+			s = w;
+		}
+	}
+	if ((r = tpl_check_items(c, value_len(out))) != 0) {
+		value_unref(out);
+		return r;
+	}
+	*vp = out;
+	return 0;
+}
+
+static int ft_globcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The fileglob filter: on the controller, relative to the current
+ * directory; sorted (Python lists in directory order). */
+static int f_fileglob(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[1], *out;
+	struct buf pat;
+	struct stat st;
+	glob_t g;
+	size_t i;
+
+	BIND(c, a, 1, "pathname");
+	if (ft_text(c, a[0], &pat) != 0)
+		return c->rt->err;
+	out = value_list();
+	if (glob(buf_str(&pat), 0, NULL, &g) == 0) {
+		qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), ft_globcmp);
+		for (i = 0; i < g.gl_pathc; i++)
+			if (stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode))
+				value_list_push(out, value_str(g.gl_pathv[i]));
+		globfree(&g);
+	}
+	buf_fini(&pat);
+	*vp = out;
+	return 0;
+}
+
+/* os.path.expandvars: $name and ${name} of set variables; others stay. */
+static int f_expandvars(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[1];
+	struct buf val, out;
+	const char *s, *v;
+	size_t i, n;
+	char name[256];
+
+	BIND(c, a, 1, "path");
+	if (ft_text(c, a[0], &val) != 0)
+		return c->rt->err;
+	tpl_buf(c, &out);
+	s = buf_str(&val);
+	for (i = 0; i < val.len;) {
+		size_t st = i, nl;
+		int brace;
+
+		if (s[i] != '$') {
+			buf_putc(&out, s[i++]);
+			continue;
+		}
+		brace = s[i + 1] == '{';
+		n = i + 1 + (size_t)brace;
+		for (nl = 0; n + nl < val.len && (s[n + nl] == '_' || (s[n + nl] >= '0' && s[n + nl] <= '9') ||
+		                                  (s[n + nl] >= 'a' && s[n + nl] <= 'z') ||
+		                                  (s[n + nl] >= 'A' && s[n + nl] <= 'Z'));
+		     nl++)
+			;
+		if (nl == 0 || nl >= sizeof(name) || (brace && s[n + nl] != '}')) {
+			buf_putc(&out, s[i++]);
+			continue;
+		}
+		memcpy(name, s + n, nl);
+		name[nl] = '\0';
+		i = n + nl + (size_t)brace;
+		if ((v = getenv(name)) != NULL)
+			buf_puts(&out, v);
+		else
+			buf_put(&out, s + st, i - st);
+	}
+	buf_fini(&val);
+	*vp = ft_take(&out);
+	return 0;
+}
+
+/* Normalises p (made absolute from the current directory) into out. */
+static void ft_abspath(const char *p, struct buf *out)
+{
+	char cwd[PATH_MAX];
+	const char *q;
+	size_t n;
+
+	buf_reset(out);
+	if (p[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL && strcmp(cwd, "/") != 0)
+		buf_puts(out, cwd);
+	for (q = p; *q != '\0';) {
+		while (*q == '/')
+			q++;
+		n = strcspn(q, "/");
+		if (n == 0 || (n == 1 && q[0] == '.')) {
+		} else if (n == 2 && q[0] == '.' && q[1] == '.') {
+			const char *o = buf_str(out), *sl = memrchr(o, '/', out->len);
+
+			out->len = sl != NULL ? (size_t)(sl - o) : 0;
+		} else {
+			buf_putc(out, '/');
+			buf_put(out, q, n);
+		}
+		q += n;
+	}
+}
+
+static int f_relpath(struct tpl_call *c, struct value **vp)
+{
+	struct value *a[2];
+	struct buf p, st, pa, sa, out;
+	const char *x, *y;
+	size_t i, common = 0;
+
+	BIND(c, a, 1, "path", "start");
+	if (ft_text(c, a[0], &p) != 0)
+		return c->rt->err;
+	if (p.len == 0) {
+		buf_fini(&p);
+		return tpl_fail(c, ERR_INVAL, "no path specified");
+	}
+	if (a[1] == NULL) {
+		buf_init(&st, 0);
+		buf_puts(&st, ".");
+	} else if (ft_text(c, a[1], &st) != 0) {
+		buf_fini(&p);
+		return c->rt->err;
+	}
+	buf_init(&pa, 0);
+	buf_init(&sa, 0);
+	tpl_buf(c, &out);
+	ft_abspath(buf_str(&p), &pa);
+	ft_abspath(buf_str(&st), &sa);
+	buf_putc(&pa, '\0');
+	buf_putc(&sa, '\0');
+	x = buf_str(&pa);
+	y = buf_str(&sa);
+	/* Components in common. */
+	for (i = 0;; i++) {
+		if ((x[i] == '/' || x[i] == '\0') && (y[i] == '/' || y[i] == '\0'))
+			common = i;
+		if (x[i] != y[i] || x[i] == '\0')
+			break;
+	}
+	for (i = common; y[i] != '\0'; i++)
+		if (y[i] == '/')
+			buf_puts(&out, out.len > 0 ? "/.." : "..");
+	if (x[common] == '/') {
+		if (out.len > 0)
+			buf_putc(&out, '/');
+		buf_puts(&out, x + common + 1);
+	}
+	if (out.len == 0)
+		buf_putc(&out, '.');
+	buf_fini(&p);
+	buf_fini(&st);
+	buf_fini(&pa);
+	buf_fini(&sa);
+	*vp = ft_take(&out);
+	return 0;
+}
+
 const struct tpl_fn_def tpl_filters_text[] = {
 	{"b64decode", f_b64decode, 0},
 	{"b64encode", f_b64encode, 0},
 	{"basename", f_basename, 0},
 	{"checksum", f_checksum, 0},
 	{"dirname", f_dirname, 0},
+	{"expandvars", f_expandvars, 0},
+	{"fileglob", f_fileglob, 0},
 	{"expanduser", f_expanduser, 0},
 	{"from_yaml", f_from_yaml, 0},
 	{"from_yaml_all", f_from_yaml_all, 0},
 	{"hash", f_hash, 0},
+	{"md5", f_md5, 0},
 	{"quote", f_quote, 0},
 	{"realpath", f_realpath, 0},
 	{"regex_escape", f_regex_escape, 0},
 	{"regex_findall", f_regex_findall, 0},
 	{"regex_replace", f_regex_replace, 0},
 	{"regex_search", f_regex_search, 0},
+	{"relpath", f_relpath, 0},
+	{"sha1", f_checksum, 0},
+	{"split", f_split, 0},
 	{"splitext", f_splitext, 0},
 	{"to_uuid", f_to_uuid, 0},
 	{NULL, NULL, 0},
