@@ -32,7 +32,7 @@ struct pbcmd {
 	struct value *only, *skip;
 	int syntax, list_tasks, list_tags, list_hosts;
 	struct adhoc_opts ao;       /* connection options for running */
-	int check, diff, force_handlers, ask_pass, become, profile;
+	int check, diff, force_handlers, ask_pass, become, profile, json;
 	const char *start_at;
 };
 
@@ -54,6 +54,7 @@ static void pbcmd_usage(FILE *f)
 	        "      --list-hosts       list the hosts each play would run on\n"
 	        "  -v, --verbose          more output\n"
 	        "      --profile          after the recap, the slowest tasks' durations (profile_tasks)\n"
+	        "      --json             JSON-lines events instead of text (also DROVER_OUTPUT=json)\n"
 	        "\n"
 	        "Accepted for later: -f -c -T -u -b -K -k -C -D --become-user --become-method\n"
 	        "--start-at-task --force-handlers --flush-cache --private-key --ssh-common-args\n"
@@ -152,6 +153,7 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		{"ssh-common-args", required_argument, NULL, 9}, {"ssh-extra-args", required_argument, NULL, 10},
 		{"force-handlers", no_argument, NULL, 11}, {"flush-cache", no_argument, NULL, 7},
 		{"no-persist", no_argument, NULL, 12}, {"profile", no_argument, NULL, 14},
+		{"json", no_argument, NULL, 15},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -177,6 +179,7 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		case 12: pc->co.no_persist = 1; break;
 		case 13: pc->start_at = optarg; break;
 		case 14: pc->profile = 1; break;
+		case 15: pc->json = 1; break;
 		case 'b': case 'K': pc->become = 1; break;
 		case 6: case 7: break;
 		default:
@@ -267,6 +270,7 @@ static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
 	ro.force_handlers = pc->force_handlers;
 	ro.start_at_task = pc->start_at;
 	ro.profile = pc->profile;
+	ro.json = pc->json || (getenv("DROVER_OUTPUT") != NULL && strcmp(getenv("DROVER_OUTPUT"), "json") == 0);
 	rc = pbrun(pbs, n, pc->inv, &ro);
 out:
 	if (password != NULL) {

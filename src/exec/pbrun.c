@@ -756,6 +756,7 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 	vo.limit = o->nlimits > 0 ? o->limits[o->nlimits - 1] : NULL;
 	rs.vars = vars_run_new(inv, rs.tr, &vo);
 	human_init(&rs.out, o->verbosity);
+	rs.out.json = o->json;
 	for (i = 0; i < n; i++) {
 		human_playbook_start(&rs.out, playbook_path(pbs[i]));
 		plays = playbook_plays(pbs[i], &np);
@@ -769,7 +770,7 @@ int pbrun(struct pb_playbook *const *pbs, size_t n, struct inventory *inv, const
 		rc = 1;
 	} else {
 		pbrun_recap(&rs);
-		if (o->profile)
+		if (o->profile && !o->json)
 			pbrun_profile_print(&rs);
 		rc = pbrun_exit_code(&rs);
 	}

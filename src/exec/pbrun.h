@@ -25,6 +25,7 @@ struct pbrun_opts {
 	int force_handlers;
 	const char *start_at_task;      /* --start-at-task, or NULL */
 	int profile;                    /* --profile: task durations after the recap */
+	int json;                       /* --json: JSON-lines events (output/human_json.c) */
 };
 
 /* Runs the playbooks in order. Returns ansible-playbook's exit status:

@@ -12,6 +12,7 @@
 #include "base/xmalloc.h"
 #include "data/json.h"
 #include "output/adhoc.h"
+#include "output/human_json.h"
 #include "output/udiff.h"
 #include "template/pyval.h"
 
@@ -97,6 +98,13 @@ static void human_banner(struct human *h, const char *msg, const char *color)
 
 void human_playbook_start(struct human *h, const char *path)
 {
+	if (h->json) {
+		struct value *f = value_map();
+
+		value_map_set(f, "path", value_str(path));
+		hjson_emit("playbook_start", f);
+		return;
+	}
 	const char *base = strrchr(path, '/');
 	char *msg;
 
@@ -109,6 +117,13 @@ void human_playbook_start(struct human *h, const char *path)
 
 void human_play_start(struct human *h, const char *name, int check)
 {
+	if (h->json) {
+		struct value *f = value_map();
+
+		value_map_set(f, "name", value_str(name));
+		hjson_emit("play_start", f);
+		return;
+	}
 	char *msg = xasprintf("PLAY [%s]%s", name, check && h->check_markers ? " [CHECK MODE]" : "");
 
 	human_banner(h, msg, NULL);
@@ -117,6 +132,15 @@ void human_play_start(struct human *h, const char *name, int check)
 
 void human_task_start(struct human *h, const struct human_task *t)
 {
+	if (h->json) {
+		struct value *f = value_map();
+
+		value_map_set(f, "name", value_str(t->name));
+		value_map_set(f, "handler", value_bool(strcmp(t->prefix, "TASK") != 0));
+		h->last_banner = t->id;
+		hjson_emit("task_start", f);
+		return;
+	}
 	char *msg = xasprintf("%s [%s]%s", t->prefix, t->name, t->check && h->check_markers ? " [CHECK MODE]" : "");
 
 	human_banner(h, msg, NULL);
@@ -342,8 +366,50 @@ static void human_failed(struct human *h, const struct human_result *r, const st
 		human_display(h, "...ignoring", C_SKIP, STDOUT_FILENO);
 }
 
+static void human_json_result(struct human *h, const struct human_result *r)
+{
+	static const char *const names[] = {"ok", "failed", "skipped", "unreachable"};
+	struct value *f = value_map();
+	int changed = value_get_bool(r->result, "changed", 0);
+
+	(void)h;
+	value_map_set(f, "task", value_str(r->task->name));
+	value_map_set(f, "host", value_str(r->host));
+	value_map_set(f, "status", value_str(r->status == HUMAN_OK && changed ? "changed" : names[r->status]));
+	value_map_set(f, "item", value_bool(r->item));
+	value_map_set(f, "ignored", value_bool(r->ignore_errors && r->status != HUMAN_OK && r->status != HUMAN_SKIPPED));
+	if (r->delegate_to != NULL)
+		value_map_set(f, "delegate_to", value_str(r->delegate_to));
+	value_map_set(f, "result", hjson_public(r->result));
+	hjson_emit("result", f);
+}
+
+static void human_json_summary(const struct human_stats *stats, size_t n)
+{
+	struct value *all = value_map(), *f = value_map(), *one;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		one = value_map();
+		value_map_set(one, "ok", value_int(stats[i].ok));
+		value_map_set(one, "changed", value_int(stats[i].changed));
+		value_map_set(one, "unreachable", value_int(stats[i].unreachable));
+		value_map_set(one, "failed", value_int(stats[i].failures));
+		value_map_set(one, "skipped", value_int(stats[i].skipped));
+		value_map_set(one, "rescued", value_int(stats[i].rescued));
+		value_map_set(one, "ignored", value_int(stats[i].ignored));
+		value_map_set(all, stats[i].host, one);
+	}
+	value_map_set(f, "stats", all);
+	hjson_emit("summary", f);
+}
+
 void human_result(struct human *h, const struct human_result *r)
 {
+	if (h->json) {
+		human_json_result(h, r);
+		return;
+	}
 	struct value *res = human_clean(r->result, r->action);
 	struct buf b;
 
@@ -391,6 +457,15 @@ void human_result(struct human *h, const struct human_result *r)
 void human_retry(struct human *h, const struct human_task *t, const char *host, int retries_left,
                  const struct value *result)
 {
+	if (h->json) {
+		struct value *f = value_map();
+
+		value_map_set(f, "task", value_str(t->name));
+		value_map_set(f, "host", value_str(host));
+		value_map_set(f, "retries_left", value_int(retries_left));
+		hjson_emit("retry", f);
+		return;
+	}
 	struct buf b;
 
 	buf_init(&b, 0);
@@ -406,11 +481,19 @@ void human_retry(struct human *h, const struct human_task *t, const char *host, 
 
 void human_no_hosts(struct human *h)
 {
+	if (h->json) {
+		hjson_emit("no_hosts", NULL);
+		return;
+	}
 	human_display(h, "skipping: no hosts matched", C_SKIP, STDOUT_FILENO);
 }
 
 void human_no_more_hosts(struct human *h)
 {
+	if (h->json) {
+		hjson_emit("no_more_hosts", NULL);
+		return;
+	}
 	human_banner(h, "NO MORE HOSTS LEFT", NULL);
 }
 
@@ -445,6 +528,8 @@ static void human_wrap(struct buf *out, const char *msg, int width, int col0)
 
 void human_diff(struct human *h, const struct human_task *t, const struct value *r)
 {
+	if (h->json)
+		return; /* the result carries its diff */
 	const struct value *d = value_map_get(r, "diff");
 	struct buf b;
 
@@ -460,6 +545,16 @@ void human_diff(struct human *h, const struct human_task *t, const struct value 
 
 void human_included(struct human *h, const struct human_task *t, const char *what, const struct value *item)
 {
+	if (h->json) {
+		struct value *f = value_map();
+
+		value_map_set(f, "task", value_str(t->name));
+		value_map_set(f, "what", value_str(what));
+		if (item != NULL)
+			value_map_set(f, "item", hjson_public(item));
+		hjson_emit("included", f);
+		return;
+	}
 	struct buf b;
 
 	buf_init(&b, 0);
@@ -538,6 +633,10 @@ static void human_count(struct human *h, struct buf *b, const char *lead, int n,
 
 void human_recap(struct human *h, struct human_stats *stats, size_t n)
 {
+	if (h->json) {
+		human_json_summary(stats, n);
+		return;
+	}
 	struct buf b;
 	const char *hc;
 	size_t i;

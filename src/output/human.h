@@ -17,6 +17,7 @@ struct human {
 	int check_markers;          /* [CHECK MODE] markers (check_mode_markers) */
 	int show_skipped;           /* display_skipped_hosts (default on) */
 	int show_ok;                /* display_ok_hosts (default on) */
+	int json;                   /* JSON-lines events instead of text (human_json.c) */
 	int diff_context;           /* lines of context in diffs (Ansible's DIFF_CONTEXT) */
 	const void *last_banner;    /* the task whose banner was printed last */
 	char **warned;              /* warnings already shown (Ansible shows each once) */

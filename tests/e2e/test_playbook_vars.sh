@@ -55,4 +55,21 @@ sed -n '/^=\{79\} $/,$p' "$T_TMP/profile.out" | tail -n +2 > "$T_TMP/profile.lin
 check "--profile: a summary line per task" test "$(wc -l < "$T_TMP/profile.lines")" -ge 3
 check "--profile: profile_tasks' line format" test -z "$(grep -v -E '^.{1,69} -+ [0-9]+\.[0-9]{2}s$' "$T_TMP/profile.lines")"
 check "--profile: lines 79 wide" test -z "$(awk 'length($0) != 79' "$T_TMP/profile.lines")"
+
+# --json: JSON-lines events, the last a summary whose counts are the recap's.
+(cd "$CORPUS" && timeout -k 2 60 env XDG_RUNTIME_DIR="$T_TMP" "$DROVER" playbook -i inventory/hosts -c local \
+	rescue.yml --json > "$T_TMP/json.out" 2> "$T_TMP/json.err")
+check "--json: events, then the recap's counts" python3 - "$T_TMP/json.out" "$CORPUS/expected/rescue.out" <<'PY'
+import json, re, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+assert events[0]["event"] == "playbook_start" and events[-1]["event"] == "summary", events
+assert all("event" in e for e in events)
+assert any(e["event"] == "result" for e in events)
+recap = {}
+for line in open(sys.argv[2]):
+    m = re.match(r"^(\S+)\s+: (.*)$", line)
+    if m and "ok=" in m.group(2):
+        recap[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+assert events[-1]["stats"] == recap, (events[-1]["stats"], recap)
+PY
 t_done
