@@ -3,8 +3,9 @@
  * dict2items/items2dict, flatten, the set operations (union, intersect,
  * difference, symmetric_difference, in Ansible's order: first operand's
  * order, duplicates removed by equality), zip/zip_longest/product (lists of
- * tuples: Ansible hands out iterators, which only "| list" makes
- * printable), ternary, mandatory, type_debug, subelements and extract.
+ * tuples, as Ansible's finalize unrolls the iterators it hands out),
+ * combinations/permutations, ternary, mandatory, type_debug, subelements
+ * and extract.
  * Text and encoding filters are in filters_text.c. */
 #include <string.h>
 
@@ -774,7 +775,106 @@ out:
 	return r;
 }
 
+/* itertools.combinations(iterable, r) and permutations(iterable, r=None),
+ * in itertools' order. */
+static int fa_comb(struct tpl_call *c, int perm, struct value **vp)
+{
+	static const char *const cparams[] = {"iterable", "r", NULL};
+	struct value *a[2], *pool = NULL, *out = NULL;
+	size_t idx[32], n, k, i, j;
+	int64_t rr;
+	int r;
+
+	if ((r = tpl_bind(c, cparams, perm ? 1 : 2, a)) != 0 || (r = tpl_iter(c, a[0], &pool)) != 0)
+		return r;
+	n = value_len(pool);
+	rr = (int64_t)n;
+	if (a[1] != NULL && !fa_is_none(a[1]) && (r = tpl_to_int(c, a[1], &rr)) != 0)
+		goto out;
+	if (rr < 0) {
+		r = tpl_fail(c, ERR_INVAL, "r must be non-negative");
+		goto out;
+	}
+	k = (size_t)rr;
+	out = value_list();
+	if (k > n)
+		goto done;
+	if (k > 32) {
+		r = tpl_fail(c, ERR_INVAL, "%s: drover takes at most 32 items per tuple", c->name);
+		goto out;
+	}
+	if (perm) {
+		/* The odometer below visits n ** k vectors: bound it. */
+		uint64_t visits = 1;
+
+		for (i = 0; i < k && visits <= ((uint64_t)1 << 26); i++)
+			visits *= n;
+		if (visits > ((uint64_t)1 << 26)) {
+			r = tpl_fail(c, ERR_TOOBIG, "permutations: too many for drover");
+			goto out;
+		}
+	}
+	/* Odometer over k indices: increasing for combinations, distinct for
+	 * permutations; lexicographic order is itertools' order. */
+	for (i = 0; i < k; i++)
+		idx[i] = perm ? 0 : i;
+	for (;;) {
+		int ok = 1;
+
+		if (perm) {
+			for (i = 0; i < k && ok; i++) {
+				for (j = 0; j < i; j++)
+					if (idx[j] == idx[i])
+						ok = 0;
+			}
+		}
+		if (ok) {
+			struct value *t = fa_tuple();
+
+			for (i = 0; i < k; i++)
+				value_list_push(t, value_ref(value_list_at(pool, idx[i])));
+			value_list_push(out, t);
+			if ((r = tpl_check_items(c, value_len(out))) != 0 || (r = tpl_charge(c, k + 1)) != 0)
+				goto out;
+		} else if ((r = tpl_charge(c, 1)) != 0) {
+			goto out;
+		}
+		/* Next index vector. */
+		for (i = k; i-- > 0;) {
+			size_t lim = perm ? n - 1 : n - k + i;
+
+			if (idx[i] < lim) {
+				idx[i]++;
+				for (j = i + 1; j < k; j++)
+					idx[j] = perm ? 0 : idx[j - 1] + 1;
+				break;
+			}
+		}
+		if (i == (size_t)-1)
+			break;
+	}
+done:
+	*vp = out;
+	out = NULL;
+	r = 0;
+out:
+	value_unref(out);
+	value_unref(pool);
+	return r;
+}
+
+static int f_combinations(struct tpl_call *c, struct value **vp)
+{
+	return fa_comb(c, 0, vp);
+}
+
+static int f_permutations(struct tpl_call *c, struct value **vp)
+{
+	return fa_comb(c, 1, vp);
+}
+
 const struct tpl_fn_def tpl_filters_ansible[] = {
+	{"combinations", f_combinations, 0},
 	{"combine", f_combine, 0},
 	{"dict2items", f_dict2items, 0},
 	{"difference", f_difference, 0},
@@ -783,6 +883,7 @@ const struct tpl_fn_def tpl_filters_ansible[] = {
 	{"intersect", f_intersect, 0},
 	{"items2dict", f_items2dict, 0},
 	{"mandatory", f_mandatory, TPL_FN_UNDEF_OK},
+	{"permutations", f_permutations, 0},
 	{"product", f_product, 0},
 	{"subelements", f_subelements, 0},
 	{"symmetric_difference", f_symmetric_difference, 0},

@@ -818,6 +818,7 @@ const struct tpl_fn_def tpl_tests_ansible[] = {
 	{"started", t_started, 0},
 	{"subset", t_subset, 0},
 	{"succeeded", t_success, 0},
+	{"successful", t_success, 0},
 	{"success", t_success, 0},
 	{"superset", t_superset, 0},
 	{"truthy", t_truthy, 0},
