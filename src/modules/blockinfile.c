@@ -226,7 +226,7 @@ static struct value *blockinfile_compose(struct blockinfile *b)
 	m0 = blockinfile_marker(value_get_str(b->params, "marker", ""), value_get_str(b->params, "marker_begin", ""));
 	m1 = blockinfile_marker(value_get_str(b->params, "marker", ""), value_get_str(b->params, "marker_end", ""));
 	buf_init(&blk, 0);
-	if (strcmp(value_get_str(b->params, "state", "present"), "present") == 0 && block[0] != '\0') {
+	if (strcmp(value_get_str(b->params, "state", ""), "present") == 0 && block[0] != '\0') {
 		buf_puts(&blk, block);
 		if (block[strlen(block) - 1] != '\n')
 			buf_putc(&blk, '\n');
@@ -346,7 +346,7 @@ struct value *blockinfile_run(const struct module_ctx *ctx)
 	b.path = value_get_str(b.params, "path", "");
 	if ((res = blockinfile_load(&b)) != NULL)
 		goto out;
-	if (strcmp(value_get_str(b.params, "state", "present"), "present") != 0 && !b.exists) {
+	if (strcmp(value_get_str(b.params, "state", ""), "present") != 0 && !b.exists) {
 		res = value_map();
 		value_map_set(res, "changed", value_bool(0));
 		value_map_set(res, "msg", value_strf("File %s not present", b.path));

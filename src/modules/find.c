@@ -440,7 +440,7 @@ static struct value *find_setup(struct find *f)
 	f->patterns = value_map_get(f->params, "patterns");
 	v = value_map_get(f->params, "excludes");
 	f->excludes = v->type == VALUE_LIST && value_len(v) > 0 ? v : NULL;
-	f->file_type = value_get_str(f->params, "file_type", "file");
+	f->file_type = value_get_str(f->params, "file_type", "");
 	f->age_stamp = value_get_str(f->params, "age_stamp", "mtime");
 	f->hidden = value_get_bool(f->params, "hidden", 0);
 	f->recurse = value_get_bool(f->params, "recurse", 0);

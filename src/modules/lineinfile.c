@@ -502,7 +502,7 @@ struct value *lineinfile_run(const struct module_ctx *ctx)
 	if (fileutil_isdir(l.path)) {
 		lineinfile_fail(&l, "Path %s is a directory !", l.path);
 		value_map_set(l.fail, "rc", value_int(256));
-	} else if (strcmp(lineinfile_param(&l, "state"), "present") == 0) {
+	} else if (strcmp(value_get_str(l.params, "state", ""), "present") == 0) {
 		after = lineinfile_param(&l, "insertafter");
 		before = lineinfile_param(&l, "insertbefore");
 		if (value_get_bool(l.params, "backrefs", 0) && regexp == NULL)

@@ -94,9 +94,11 @@ struct value *tempfile_run(const struct module_ctx *ctx)
 		goto out;
 	}
 	given = value_get_str(params, "path", NULL);
-	prefix = value_get_str(params, "prefix", "ansible.");
+	/* An explicit null is Python's default prefix. */
+	prefix = value_get_str(params, "prefix", "tmp");
 	suffix = value_get_str(params, "suffix", "");
-	directory = strcmp(value_get_str(params, "state", "file"), "directory") == 0;
+	/* Anything but "file" (a null, too) makes a directory, as in Ansible. */
+	directory = strcmp(value_get_str(params, "state", ""), "file") != 0;
 	dir = given != NULL ? xstrdup(given) : tempfile_dir(ctx);
 	if ((path = tempfile_make(dir, prefix, suffix, directory, &tried)) == NULL) {
 		/* Python's error names the path it tried. */

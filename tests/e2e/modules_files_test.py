@@ -795,8 +795,55 @@ def part_bind_mount():
         subprocess.run(['umount', target])
 
 
+# ---------------------------------------------------------------- part 4
+
+
+def part_hostile():
+    """Arguments of every wrong type and value: each request is answered
+    (a result or a failure), the worker never dies."""
+    import random
+    rnd = random.Random(6)
+    d = os.path.join(TMP, 'hostile')
+    write(d + '/f', 'a\nb\n')
+    options = {
+        'file': ['path', 'state', 'mode', 'owner', 'group', 'src', 'recurse', 'force', 'follow', 'modification_time',
+                 'access_time', 'modification_time_format', 'attributes', '_diff_peek', '_original_basename'],
+        'copy': ['content', '_content_b', 'dest', 'src', 'remote_src', 'mode', 'backup', 'force', 'validate',
+                 'directory_mode', 'follow', 'checksum', '_original_basename', 'local_follow'],
+        'stat': ['path', 'follow', 'checksum_algorithm', 'get_mime', 'get_attributes'],
+        'lineinfile': ['path', 'line', 'regexp', 'search_string', 'insertafter', 'insertbefore', 'state', 'create',
+                       'backrefs', 'firstmatch', 'backup'],
+        'blockinfile': ['path', 'block', 'marker', 'marker_begin', 'marker_end', 'insertafter', 'insertbefore',
+                        'state', 'create'],
+        'replace': ['path', 'regexp', 'replace', 'after', 'before'],
+        'slurp': ['src', 'path'],
+        'find': ['paths', 'patterns', 'excludes', 'contains', 'file_type', 'age', 'size', 'recurse', 'depth',
+                 'use_regex', 'hidden', 'follow'],
+        'tempfile': ['path', 'prefix', 'suffix', 'state'],
+    }
+    values = [None, None, '', 'x', d + '/f', d, d + '/', d + '/new', d + '/new/x/', 0, 1, -1, 493, 1.5, True, False,
+              [], ['a', 1], {}, {'a': 'b'}, 'u+x', '0755', 'a=rwX', 'present', 'absent', 'directory', 'file', 'link',
+              'hard', 'touch', 'any', 'EOF', 'BOF', '^a', '(', '*', '\\1', '\\g<x>', '[', 'a{2,1}', '%s',
+              'true %s', '1d', '-5k', 'sha256', 'preserve', 'now', '202001011200.00', b'\xff\x00bin', 'x' * 3000]
+    env = dict(os.environ, TMPDIR=d)
+    w = Worker(WORKER, env=env, cwd=d)
+    w.hello()
+    answered = 0
+    try:
+        for _ in range(400):
+            module = rnd.choice(sorted(options))
+            names = options[module]
+            args = {k: rnd.choice(values) for k in rnd.sample(names, rnd.randint(0, min(4, len(names))))}
+            t, _, r = w.request(module, args, check=rnd.random() < 0.3, diff=rnd.random() < 0.5)
+            if t == REPLY and isinstance(r, dict):
+                answered += 1
+    finally:
+        w.close()
+    ok(answered == 400, 'hostile arguments: every request answered (%d of 400)' % answered)
+
+
 def main():
-    for part in (part_worker, part_differential, part_faults):
+    for part in (part_worker, part_differential, part_faults, part_hostile):
         try:
             part()
         except Exception as e:  # a crash is one failure, and the rest still runs
