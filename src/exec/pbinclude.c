@@ -346,6 +346,8 @@ static void pbinc_queue(struct pbinc *g)
 	struct pbhost *ph;
 
 	for (i = 0; i < g->nfiles; i++) {
+		if (g->files[i].nblocks == 0)
+			continue; /* empty, or not loaded */
 		all = xreallocarray(all, nall + g->files[i].nblocks + 1, sizeof(*all));
 		memcpy(all + nall, g->files[i].blocks, g->files[i].nblocks * sizeof(*all));
 		nall += g->files[i].nblocks;
@@ -363,7 +365,7 @@ static void pbinc_queue(struct pbinc *g)
 			ph->queued = g;
 			nmine = 0;
 			for (k = i; k < g->nfiles; k++)
-				if (pbinc_has(&g->files[k], ph)) {
+				if (g->files[k].nblocks > 0 && pbinc_has(&g->files[k], ph)) {
 					memcpy(mine + nmine, g->files[k].blocks, g->files[k].nblocks * sizeof(*mine));
 					nmine += g->files[k].nblocks;
 				}

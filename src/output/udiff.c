@@ -173,7 +173,8 @@ static void udiff_matching(struct udiff *u)
 	size_t r, w = 0;
 
 	udiff_blocks(u, 0, u->a.n, 0, u->b.n);
-	qsort(u->m, u->nm, sizeof(*u->m), udiff_cmp_match);
+	if (u->nm > 1)
+		qsort(u->m, u->nm, sizeof(*u->m), udiff_cmp_match);
 	for (r = 0; r < u->nm; r++) {
 		if (w > 0 && u->m[w - 1].i + u->m[w - 1].k == u->m[r].i && u->m[w - 1].j + u->m[w - 1].k == u->m[r].j)
 			u->m[w - 1].k += u->m[r].k;
