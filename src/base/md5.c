@@ -40,51 +40,27 @@ static void md5_block(struct md5_ctx *c, const unsigned char *p)
 	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
 }
 
+static void md5_block_cb(void *ctx, const unsigned char *blk)
+{
+	md5_block(ctx, blk);
+}
+
 void md5_init(struct md5_ctx *c)
 {
 	c->h[0] = 0x67452301, c->h[1] = 0xefcdab89, c->h[2] = 0x98badcfe, c->h[3] = 0x10325476;
-	c->total = 0;
-	c->nblk = 0;
+	mdblock_init(&c->m);
 }
 
 void md5_update(struct md5_ctx *c, const void *p, size_t n)
 {
-	const unsigned char *q = p;
-	size_t take;
-
-	c->total += n;
-	if (c->nblk > 0) {
-		take = 64 - c->nblk < n ? 64 - c->nblk : n;
-		memcpy(c->blk + c->nblk, q, take);
-		c->nblk += take;
-		q += take;
-		n -= take;
-		if (c->nblk < 64)
-			return;
-		md5_block(c, c->blk);
-		c->nblk = 0;
-	}
-	for (; n >= 64; q += 64, n -= 64)
-		md5_block(c, q);
-	memcpy(c->blk, q, n);
-	c->nblk = n;
+	mdblock_update(&c->m, p, n, md5_block_cb, c);
 }
 
 void md5_final(struct md5_ctx *c, unsigned char out[MD5_LEN])
 {
-	uint64_t bits = c->total * 8;
 	int i;
 
-	c->blk[c->nblk++] = 0x80;
-	if (c->nblk > 56) {
-		memset(c->blk + c->nblk, 0, 64 - c->nblk);
-		md5_block(c, c->blk);
-		c->nblk = 0;
-	}
-	memset(c->blk + c->nblk, 0, 56 - c->nblk);
-	for (i = 0; i < 8; i++)
-		c->blk[56 + i] = (unsigned char)(bits >> (8 * i));
-	md5_block(c, c->blk);
+	mdblock_finish(&c->m, 1, md5_block_cb, c);
 	for (i = 0; i < 16; i++)
 		out[i] = (unsigned char)(c->h[i / 4] >> (8 * (i % 4)));
 	memset(c, 0, sizeof(*c));

@@ -6,13 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/mdblock.h"
+
 #define MD5_LEN 16
 
 struct md5_ctx {
 	uint32_t h[4];
-	uint64_t total;        /* bytes hashed so far */
-	unsigned char blk[64]; /* pending partial block */
-	size_t nblk;           /* bytes in blk */
+	struct mdblock m;       /* input not yet hashed, and the length */
 };
 
 void md5_init(struct md5_ctx *c);

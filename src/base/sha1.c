@@ -34,53 +34,29 @@ static void sha1_block(struct sha1_ctx *c, const unsigned char *p)
 	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
 }
 
+static void sha1_block_cb(void *ctx, const unsigned char *blk)
+{
+	sha1_block(ctx, blk);
+}
+
 void sha1_init(struct sha1_ctx *c)
 {
 	static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 
 	memcpy(c->h, iv, sizeof(iv));
-	c->total = 0;
-	c->nblk = 0;
+	mdblock_init(&c->m);
 }
 
 void sha1_update(struct sha1_ctx *c, const void *p, size_t n)
 {
-	const unsigned char *q = p;
-	size_t take;
-
-	c->total += n;
-	if (c->nblk > 0) {
-		take = 64 - c->nblk < n ? 64 - c->nblk : n;
-		memcpy(c->blk + c->nblk, q, take);
-		c->nblk += take;
-		q += take;
-		n -= take;
-		if (c->nblk < 64)
-			return;
-		sha1_block(c, c->blk);
-		c->nblk = 0;
-	}
-	for (; n >= 64; q += 64, n -= 64)
-		sha1_block(c, q);
-	memcpy(c->blk, q, n);
-	c->nblk = n;
+	mdblock_update(&c->m, p, n, sha1_block_cb, c);
 }
 
 void sha1_final(struct sha1_ctx *c, unsigned char out[SHA1_LEN])
 {
-	uint64_t bits = c->total * 8;
 	int i;
 
-	c->blk[c->nblk++] = 0x80;
-	if (c->nblk > 56) {
-		memset(c->blk + c->nblk, 0, 64 - c->nblk);
-		sha1_block(c, c->blk);
-		c->nblk = 0;
-	}
-	memset(c->blk + c->nblk, 0, 56 - c->nblk);
-	for (i = 0; i < 8; i++)
-		c->blk[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_block(c, c->blk);
+	mdblock_finish(&c->m, 0, sha1_block_cb, c);
 	for (i = 0; i < 20; i++)
 		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 	memset(c, 0, sizeof(*c));

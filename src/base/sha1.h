@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/mdblock.h"
+
 #define SHA1_LEN 20
 
 struct sha1_ctx {
 	uint32_t h[5];
-	uint64_t total;        /* bytes hashed so far */
-	unsigned char blk[64]; /* pending partial block */
-	size_t nblk;           /* bytes in blk */
+	struct mdblock m;       /* input not yet hashed, and the length */
 };
 
 void sha1_init(struct sha1_ctx *c);

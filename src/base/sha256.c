@@ -48,54 +48,30 @@ static void sha256_block(struct sha256_ctx *c, const unsigned char *p)
 	c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
+static void sha256_block_cb(void *ctx, const unsigned char *blk)
+{
+	sha256_block(ctx, blk);
+}
+
 void sha256_init(struct sha256_ctx *c)
 {
 	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 	                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 	memcpy(c->h, iv, sizeof(iv));
-	c->total = 0;
-	c->nblk = 0;
+	mdblock_init(&c->m);
 }
 
 void sha256_update(struct sha256_ctx *c, const void *p, size_t n)
 {
-	const unsigned char *q = p;
-	size_t take;
-
-	c->total += n;
-	if (c->nblk > 0) {
-		take = 64 - c->nblk < n ? 64 - c->nblk : n;
-		memcpy(c->blk + c->nblk, q, take);
-		c->nblk += take;
-		q += take;
-		n -= take;
-		if (c->nblk < 64)
-			return;
-		sha256_block(c, c->blk);
-		c->nblk = 0;
-	}
-	for (; n >= 64; q += 64, n -= 64)
-		sha256_block(c, q);
-	memcpy(c->blk, q, n);
-	c->nblk = n;
+	mdblock_update(&c->m, p, n, sha256_block_cb, c);
 }
 
 void sha256_final(struct sha256_ctx *c, unsigned char out[SHA256_LEN])
 {
-	uint64_t bits = c->total * 8;
 	int i;
 
-	c->blk[c->nblk++] = 0x80;
-	if (c->nblk > 56) {
-		memset(c->blk + c->nblk, 0, 64 - c->nblk);
-		sha256_block(c, c->blk);
-		c->nblk = 0;
-	}
-	memset(c->blk + c->nblk, 0, 56 - c->nblk);
-	for (i = 0; i < 8; i++)
-		c->blk[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_block(c, c->blk);
+	mdblock_finish(&c->m, 0, sha256_block_cb, c);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);

@@ -7,14 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/mdblock.h"
+
 #define SHA256_LEN 32
 #define SHA256_HEX_LEN 64
 
 struct sha256_ctx {
 	uint32_t h[8];
-	uint64_t total;          /* bytes hashed so far */
-	unsigned char blk[64];   /* pending partial block */
-	size_t nblk;             /* bytes in blk */
+	struct mdblock m;       /* input not yet hashed, and the length */
 };
 
 void sha256_init(struct sha256_ctx *c);
