@@ -406,6 +406,11 @@ static int proc_h_exit(struct proc *p, int status)
 	uint64_t now = proc_now(p);
 	int es, too_quickly, expected;
 
+	/* supervisord runs its transition pass before it reaps, in every loop
+	 * iteration: a startsecs=0 child is RUNNING, and says so, before its
+	 * exit is seen, however fast it exits. */
+	if (p->state == PROC_STARTING && p->conf->startsecs <= 0 && !p->killing)
+		proc_h_timer_starting(p, 0);
 	p->ops->drain(p, p->ops->arg);
 	proc_decode_status(status, &es, msg, sizeof(msg));
 	p->laststop = p->ops->wall(p->ops->arg);
