@@ -32,8 +32,10 @@ def records(lines):
     """Per-host records: a status line and its continuation lines (JSON bodies, diffs)."""
     recs = []
     for line in lines:
+        # "NO MORE HOSTS LEFT" is a banner of its own, not a continuation of
+        # whichever host record happened to come before it.
         starts = re.match(r"^(ok|changed|skipping|fatal|failed|included|\.\.\.ignoring|"
-                          r"FAILED - RETRYING|\[WARNING\]|\[ERROR\]|\S+ +: ok=|--- before)", line)
+                          r"FAILED - RETRYING|\[WARNING\]|\[ERROR\]|\S+ +: ok=|--- before|NO MORE HOSTS LEFT)", line)
         if starts or not recs:
             recs.append([line])
         else:
