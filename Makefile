@@ -64,7 +64,15 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/wobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(WORKER_CC) $(CPPFLAGS) -DDROVER_WORKER $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
+	$(WORKER_CC) $(CPPFLAGS) -I$(BUILD)/gen -DDROVER_WORKER $(ALLCFLAGS) -ffunction-sections -fdata-sections -MMD -MP -c -o $@ $<
+
+# The worker's module table, from the MODULE_DEFINE line of each module's file
+# (see src/modules/module.h); rewritten only when it changes.
+$(BUILD)/gen/modtab.inc: $(sort $(wildcard src/modules/*.c)) scripts/modtab.sh
+	@mkdir -p $(@D)
+	sh scripts/modtab.sh $(sort $(wildcard src/modules/*.c)) > $@.tmp
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; touch $@; else mv $@.tmp $@; fi
+$(BUILD)/wobj/src/modules/module.o: $(BUILD)/gen/modtab.inc
 
 $(BUILD)/droverd: $(DROVERD_ALL:%.c=$(BUILD)/dobj/%.o)
 	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^

@@ -331,6 +331,7 @@ out:
 	return res;
 }
 
+MODULE_DEFINE(blockinfile, blockinfile_run, MODULE_CHECK_MODE)
 struct value *blockinfile_run(const struct module_ctx *ctx)
 {
 	struct value *res = NULL, *shown, *warnings = value_list(), *diff;

@@ -451,6 +451,8 @@ static struct value *command_args(const struct module_ctx *ctx, const char **msg
 	return args;
 }
 
+MODULE_DEFINE(command, command_run, MODULE_CHECK_MODE)
+MODULE_DEFINE(shell, command_run, MODULE_CHECK_MODE)
 struct value *command_run(const struct module_ctx *ctx)
 {
 	struct module_ctx sub = *ctx;

@@ -932,6 +932,7 @@ static int copy_content_text(struct copy *c, const struct value *v)
 	return 0;
 }
 
+MODULE_DEFINE(copy, copy_run, MODULE_CHECK_MODE)
 struct value *copy_run(const struct module_ctx *ctx)
 {
 	struct value *res = NULL, *shown;

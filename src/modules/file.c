@@ -850,6 +850,7 @@ static const char *file_time_default(const char *given, const char *state)
 	return strcmp(state, "touch") == 0 ? "now" : "preserve";
 }
 
+MODULE_DEFINE(file, file_run, MODULE_CHECK_MODE)
 struct value *file_run(const struct module_ctx *ctx)
 {
 	struct file_run f;

@@ -498,6 +498,7 @@ static void find_path(struct find *f, const char *given)
 	free(npath);
 }
 
+MODULE_DEFINE(find, find_run, MODULE_CHECK_MODE)
 struct value *find_run(const struct module_ctx *ctx)
 {
 	struct value *res = NULL, *shown, *paths;

@@ -468,6 +468,7 @@ static struct value *lineinfile_absent(struct lineinfile *l, const char *line)
 	return lineinfile_finish(l, found > 0, msg, diff, 1, found);
 }
 
+MODULE_DEFINE(lineinfile, lineinfile_run, MODULE_CHECK_MODE)
 struct value *lineinfile_run(const struct module_ctx *ctx)
 {
 	struct value *res = NULL, *shown;

@@ -13,22 +13,10 @@
 #include "data/json.h"
 #include "modules/pyfmt.h"
 
-/* Sorted by name; "shell" is "command" with _uses_shell, as in Ansible. */
-static const struct module module_table[] = {
-	{"blockinfile", blockinfile_run, MODULE_CHECK_MODE},
-	{"command", command_run, MODULE_CHECK_MODE},
-	{"copy", copy_run, MODULE_CHECK_MODE},
-	{"file", file_run, MODULE_CHECK_MODE},
-	{"find", find_run, MODULE_CHECK_MODE},
-	{"lineinfile", lineinfile_run, MODULE_CHECK_MODE},
-	{"ping", ping_run, MODULE_CHECK_MODE},
-	{"replace", replace_run, MODULE_CHECK_MODE},
-	{"setup", setup_run, MODULE_CHECK_MODE},
-	{"shell", command_run, MODULE_CHECK_MODE},
-	{"slurp", slurp_run, MODULE_CHECK_MODE},
-	{"stat", stat_run, MODULE_CHECK_MODE},
-	{"tempfile", tempfile_run, MODULE_CHECK_SELF},
-};
+/* The table scripts/modtab.sh builds from the MODULE_DEFINE lines of
+ * the files of src/modules, sorted by name ("shell" is "command" with _uses_shell,
+ * as in Ansible): static const struct module module_table[]. */
+#include "modtab.inc"
 
 const struct module *module_find(const char *name)
 {

@@ -125,18 +125,17 @@ void module_finish(struct value *result, const struct value *params, const struc
  * with the exception text in module_stderr. */
 struct value *module_crash(const char *exception);
 
-/* The modules. */
-struct value *ping_run(const struct module_ctx *ctx);
-struct value *command_run(const struct module_ctx *ctx);
+/* A module registers itself with one line at file scope, just before its run
+ * function:
+ *     MODULE_DEFINE(name, name_run, flags)
+ * scripts/modtab.sh collects these lines from the files of src/modules into the
+ * worker's table (build/gen/modtab.inc, sorted by name), so adding a module
+ * means adding its file and nothing else. Here the line declares the run
+ * function. */
+#define MODULE_DEFINE(name, fn, flags) struct value *fn(const struct module_ctx *ctx);
+
+/* Modules other modules call: copy applies file's attributes as Ansible's
+ * copy calls file. */
 struct value *file_run(const struct module_ctx *ctx);
-struct value *copy_run(const struct module_ctx *ctx);
-struct value *stat_run(const struct module_ctx *ctx);
-struct value *lineinfile_run(const struct module_ctx *ctx);
-struct value *blockinfile_run(const struct module_ctx *ctx);
-struct value *replace_run(const struct module_ctx *ctx);
-struct value *slurp_run(const struct module_ctx *ctx);
-struct value *find_run(const struct module_ctx *ctx);
-struct value *tempfile_run(const struct module_ctx *ctx);
-struct value *setup_run(const struct module_ctx *ctx);
 
 #endif

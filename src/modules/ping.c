@@ -8,6 +8,7 @@ static const struct module_arg ping_spec[] = {
 	{"data", MODULE_ARG_STR, "pong"},
 };
 
+MODULE_DEFINE(ping, ping_run, MODULE_CHECK_MODE)
 struct value *ping_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *res = NULL;

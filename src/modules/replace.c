@@ -177,6 +177,7 @@ static struct value *replace_substitute(const struct value *params, const struct
 	return res;
 }
 
+MODULE_DEFINE(replace, replace_run, MODULE_CHECK_MODE)
 struct value *replace_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *res = NULL, *shown, *warnings = value_list(), *diff, *fail = NULL;

@@ -1196,6 +1196,7 @@ static char *setup_bad_subset_msg(const char *bad)
 	return msg;
 }
 
+MODULE_DEFINE(setup, setup_run, MODULE_CHECK_MODE)
 struct value *setup_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *fail = NULL, *res, *out, *warnings = value_list();

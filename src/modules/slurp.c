@@ -44,6 +44,7 @@ static struct value *slurp_base64(const char *p, size_t n)
 	return value_str_take(out, o);
 }
 
+MODULE_DEFINE(slurp, slurp_run, MODULE_CHECK_MODE)
 struct value *slurp_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *res = NULL, *shown;

@@ -188,6 +188,7 @@ static struct value *stat_output(const struct module_ctx *ctx, const struct valu
 	return o;
 }
 
+MODULE_DEFINE(stat, stat_run, MODULE_CHECK_MODE)
 struct value *stat_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *res = NULL, *o, *shown, *warnings = value_list();

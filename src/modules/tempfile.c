@@ -79,6 +79,7 @@ static char *tempfile_make(const char *dir, const char *prefix, const char *suff
 	return NULL;
 }
 
+MODULE_DEFINE(tempfile, tempfile_run, MODULE_CHECK_SELF)
 struct value *tempfile_run(const struct module_ctx *ctx)
 {
 	struct value *params = NULL, *res = NULL, *shown;
