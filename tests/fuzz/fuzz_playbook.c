@@ -7,6 +7,7 @@
  * a diagnostic and no playbook; a loaded playbook is walked the way the
  * executor and the listings walk it (inheritance of every keyword, vars,
  * compile, handlers, listings, run-time includes). */
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,23 @@ static void fuzz_file(const char *rel, const char *text)
 	fclose(f);
 }
 
+static int fuzz_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* The private directory goes when the fuzzer exits (libFuzzer ends with
+ * exit() after -max_total_time and -runs). */
+static void fuzz_cleanup(void)
+{
+	if (fuzz_dir[0])
+		nftw(fuzz_dir, fuzz_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void fuzz_setup(void)
 {
 	static const char *const dirs[] = {"roles", "roles/r", "roles/r/tasks", "roles/r/meta", "roles/r/handlers",
@@ -51,6 +69,7 @@ static void fuzz_setup(void)
 	snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/drover-fuzz-pb.XXXXXX");
 	if (mkdtemp(fuzz_dir) == NULL)
 		abort();
+	atexit(fuzz_cleanup);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", fuzz_dir, dirs[i]);
 		mkdir(path, 0755);
