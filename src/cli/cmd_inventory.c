@@ -18,7 +18,7 @@
 #include "data/json.h"
 #include "data/yaml.h"
 #include "inventory/inventory.h"
-#include "inventory/pylit.h"
+#include "template/pyval.h"
 
 #define INVCMD_MAX_GRAPH_DEPTH 1000
 #define INVCMD_MAX_OUTPUT ((size_t)256 << 20)
@@ -269,7 +269,7 @@ static void invcmd_graph_vars(struct buf *b, struct value *vars, int depth)
 
 		buf_init(&line, 0);
 		buf_printf(&line, "{%s = ", k);
-		pylit_str(&line, value_map_get(vars, k));
+		pyval_str(NULL, &line, value_map_get(vars, k));
 		buf_putc(&line, '}');
 		invcmd_graph_line(b, depth, buf_str(&line), buf_avail(&line));
 		buf_fini(&line);

@@ -36,12 +36,4 @@
 int pylit_eval(const char *s, size_t n, const char *file, int line, int col, struct value **vp,
                const char **whyp);
 
-/* Appends Python's repr() of v: None, True, 1, 1.5, 'text', [1, 'a'],
- * (1,), {'k': 'v'}. Returns 0 or ERR_TOOBIG (out's cap). */
-int pylit_repr(struct buf *out, const struct value *v);
-
-/* Appends Python's str() of v: the text itself for a string, repr()
- * otherwise. */
-int pylit_str(struct buf *out, const struct value *v);
-
 #endif

@@ -142,6 +142,13 @@ static int pyval_repr_key(struct buf *out, const struct value *k)
 		return buf_puts(out, "False");
 	if (strcmp(k->u.s.ptr, "null") == 0)
 		return buf_puts(out, "None");
+	/* YAML's .inf and .nan keys, kept as JSON spells them. */
+	if (strcmp(k->u.s.ptr, "Infinity") == 0)
+		return buf_puts(out, "inf");
+	if (strcmp(k->u.s.ptr, "-Infinity") == 0)
+		return buf_puts(out, "-inf");
+	if (strcmp(k->u.s.ptr, "NaN") == 0)
+		return buf_puts(out, "nan");
 	return buf_put(out, k->u.s.ptr, k->u.s.len);
 }
 

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "data/json.h"
 #include "inventory/pylit.h"
+#include "template/pyval.h"
 #include "t.h"
 
 static char *eval_json(const char *text)
@@ -102,9 +103,9 @@ static char *repr_of(const char *text, int as_str)
 	if (pylit_eval(text, strlen(text), NULL, 0, 0, &v, &why) != 1)
 		v = value_str(text);
 	if (as_str)
-		pylit_str(&b, v);
+		pyval_str(NULL, &b, v);
 	else
-		pylit_repr(&b, v);
+		pyval_repr(NULL, &b, v);
 	value_unref(v);
 	return buf_take(&b, NULL);
 }
