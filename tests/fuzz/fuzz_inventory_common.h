@@ -14,6 +14,7 @@
 #include "base/xmalloc.h"
 #include "inventory/inventory.h"
 #include "inventory/pylit.h"
+#include "template/pyval.h"
 
 static void fuzz_inventory_select(struct inventory *inv, const char *pattern, const char *limit)
 {
@@ -53,7 +54,7 @@ static void fuzz_inventory_run(const uint8_t *data, size_t size, enum inv_format
 		for (i = 0; i < n && i < 64; i++) {
 			v = inventory_host_vars(inv, hosts[i]);
 			buf_init(&b, (size_t)1 << 20);
-			pylit_repr(&b, v);
+			pyval_repr(NULL, &b, v);
 			buf_fini(&b);
 			value_unref(v);
 		}
