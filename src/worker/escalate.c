@@ -178,7 +178,8 @@ static int esc_open_pty(struct escalated *e, char *name, size_t len)
 	int r = ERR_INTERNAL;
 
 	if ((e->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || grantpt(e->ptm) != 0 ||
-	    unlockpt(e->ptm) != 0 || ptsname_r(e->ptm, name, len) != 0) {
+	    unlockpt(e->ptm) != 0 || ptsname_r(e->ptm, name, len) != 0 ||
+	    (e->pts = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
 		r = -errno;
 		fd_close(&e->ptm);
 		goto out;
@@ -198,7 +199,7 @@ static int esc_spawn(struct esc_run *run, int tty)
 	size_t i;
 
 	memset(argv, 0, sizeof(argv));
-	e->ptm = -1;
+	e->ptm = e->pts = -1;
 	if ((r = fd_pipe(pin)) != 0 || (r = fd_pipe(pout)) != 0 || (r = fd_pipe(perr)) != 0)
 		goto out;
 	if (tty && (r = esc_open_pty(e, ptsname_buf, sizeof(ptsname_buf))) != 0)
@@ -512,7 +513,7 @@ int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
 
 	*msgp = NULL;
 	memset(e, 0, sizeof(*e));
-	e->in = e->out = e->err = e->ptm = -1;
+	e->in = e->out = e->err = e->ptm = e->pts = -1;
 	buf_init(&e->rbuf, FRAME_MAX);
 	memset(&run, 0, sizeof(run));
 	run.s = s;
@@ -556,6 +557,7 @@ void escalate_close(struct escalated *e)
 	fd_close(&e->out);
 	fd_close(&e->err);
 	fd_close(&e->ptm);
+	fd_close(&e->pts);
 	buf_fini(&e->rbuf);
 	if (e->pid > 0 && waitpid(e->pid, &status, WNOHANG) == e->pid)
 		e->pid = 0;

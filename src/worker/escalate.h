@@ -30,6 +30,7 @@ struct escalated {
 	struct buf rbuf;  /* bytes read from out ahead of the next frame */
 	int tty;          /* a pty was needed (requiretty) */
 	int ptm;          /* the pty's master, or -1 */
+	int pts;          /* its slave, held open so the master never reads a hang-up */
 };
 
 /* Returns 1 when method is one escalate_start knows. */
