@@ -197,6 +197,10 @@ static void hc_on_reply(struct conn *c, const struct value *result, const struct
 	hc->busy++;
 	if (e == NULL) {
 		full = result_normalize(result);
+		if (value_map_get(full, "_drover_note") != NULL) {
+			log_v(1, "<%s> %s", hc->name, value_get_str(full, "_drover_note", ""));
+			value_map_del(full, "_drover_note");
+		}
 		if (!hc->closing)
 			rq->cb(full, NULL, rq->arg);
 		value_unref(full);

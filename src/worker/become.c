@@ -152,13 +152,22 @@ static int become_answer(struct become_child *c, int out, uint32_t id)
 	buf_commit(&c->e.rbuf, (size_t)n);
 	for (;;) {
 		memset(&f, 0, sizeof(f));
-		if ((r = frame_decode(buf_ptr(&c->e.rbuf), buf_avail(&c->e.rbuf), &f, &used)) != 0 && used == 0)
+		/* A worker of our own build sending garbage is as good as gone. */
+		if (frame_decode(buf_ptr(&c->e.rbuf), buf_avail(&c->e.rbuf), &f, &used) != 0)
 			return ERR_EOF;
 		if (used == 0)
 			return 0;
-		if (f.id == id && (f.type == FRAME_REPLY || f.type == FRAME_ERROR))
+		r = 0;
+		if (f.id == id && f.type == FRAME_REPLY && c->e.tty && !c->noted) {
+			/* Shown at -v: a pty is a departure from the default. */
+			value_map_set(f.body, "_drover_note",
+			              value_strf("become: %s requires a tty here (requiretty); it got a pty", c->label));
+			c->noted = 1;
+			r = frame_write_fd(out, f.type, f.id, f.body) == 0 ? 1 : -EPIPE;
+		} else if (f.id == id && (f.type == FRAME_REPLY || f.type == FRAME_ERROR)) {
 			r = fd_write_all(out, buf_ptr(&c->e.rbuf), used) == 0 ? 1 : -EPIPE;
-		else
+		}
+		if (r == 0)
 			log_error("escalated worker (%s): unexpected %s frame", c->label, frame_type_name(f.type));
 		frame_fini(&f);
 		buf_consume(&c->e.rbuf, used);

@@ -17,6 +17,7 @@ struct become_child {
 	char *failed;      /* owned: why it could not start (never retried), or NULL */
 	struct escalated e;
 	char *label;       /* owned: "sudo to root" */
+	int noted;         /* the pty was reported (in the first reply) */
 };
 
 struct become_set {
