@@ -34,11 +34,12 @@ become_cleanup() {
 		id "$u" >/dev/null 2>&1 || continue
 		# What the test's sessions left running as these users (by pid).
 		for p in $(ps -o pid= -u "$u" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		userdel -r "$u" >/dev/null 2>&1
-		rm -rf "/tmp/drover-$(id -u "$u" 2>/dev/null || echo none)"
+		rm -rf "/tmp/drover-$(id -u "$u")"
+		# -f: a session's last process may still be dying.
+		userdel -r -f "$u" >/dev/null 2>&1
 	done
 }
-trap 'become_cleanup; sshd_stop; t_cleanup' EXIT
+trap 'sshd_stop; become_cleanup; t_cleanup' EXIT
 
 for u in $U_L $U_T $U_R; do
 	useradd -m -s /bin/sh "$u" || { not_ok "useradd $u"; t_done; exit; }
