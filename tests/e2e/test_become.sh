@@ -3,10 +3,12 @@
 # test creates (with a sudoers.d file; all removed on exit): NOPASSWD sudo to root, sudo with
 # a password to another unprivileged user, su with a password, sudo under requiretty, a wrong
 # and a missing password. For each, the identity a task sees (HOME USER LOGNAME SHELL, id -Gn,
-# pwd) is compared with what ansible-playbook's task sees on the same host; a wrong password
-# must fail at once, cleanly, after exactly one attempt (sudo's own log counts them); and the
-# password must appear nowhere: not in `ps` sampled during the run, not in -vvvv output, not
-# in any file the run writes.
+# pwd, and the owner and mode of a file copied to ~) is compared with what ansible-playbook's
+# task sees on the same host: with Debian's sudo (env_reset, -H) and su, Ansible already gets
+# the target's HOME in every case here, so they must agree everywhere. A wrong password must
+# fail at once, cleanly, after exactly one attempt (sudo's own log counts them); the password
+# must appear nowhere: not in `ps` sampled during the run, not in -vvvv output, not in any
+# file the run writes.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/lib.sh"
 # Sessions keep their user's own HOME (sshd.sh's default HOME belongs to root).
@@ -87,7 +89,12 @@ cat > "$PB" <<'EOF'
   gather_facts: false
   become: true
   tasks:
-    - shell: 'printf "%s|%s|%s|%s|%s|%s\n" "$HOME" "$USER" "$LOGNAME" "$SHELL" "$(id -Gn)" "$(pwd)"'
+    - copy:
+        content: "written as the become user\n"
+        dest: "~/become-copy.txt"
+    - shell: >-
+        printf "%s|%s|%s|%s|%s|%s|%s\n" "$HOME" "$USER" "$LOGNAME" "$SHELL" "$(id -Gn)" "$(pwd)"
+        "$(stat -c %U:%a ~/become-copy.txt)"
       register: r
     - debug:
         msg: "ID {{ inventory_hostname }} {{ r.stdout }}"
