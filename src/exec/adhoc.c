@@ -114,20 +114,28 @@ static void adhoc_fail(struct adhoc_host *h, const char *msg)
 	value_unref(res);
 }
 
-/* Sends the module request, escalated as -b and the host's ansible_become*
- * variables say. */
-static void adhoc_module(struct adhoc_host *h, const char *module, const struct value *args)
+/* The request's "become" map as -b and the host's ansible_become* variables
+ * say. Returns 0, or -1 after failing the host. */
+static int adhoc_become(struct adhoc_host *h, struct value **becomep)
 {
-	const struct adhoc_opts *o = h->run->o;
 	struct becomereq_kw kw;
-	struct value *become = NULL;
 	const char *err;
 
 	memset(&kw, 0, sizeof(kw));
-	if (becomereq_build(&o->become, &kw, h->vars, &become, &err) != 0) {
+	if (becomereq_build(&h->run->o->become, &kw, h->vars, becomep, &err) != 0) {
 		adhoc_fail(h, err);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void adhoc_module(struct adhoc_host *h, const char *module, const struct value *args)
+{
+	const struct adhoc_opts *o = h->run->o;
+	struct value *become = NULL;
+
+	if (adhoc_become(h, &become) != 0)
+		return;
 	hostconn_module(h->hc, module, args, o->check, o->diff, o->task_timeout, NULL, become, adhoc_done, h);
 	value_unref(become);
 }
@@ -158,6 +166,7 @@ static void adhoc_start_template(struct adhoc_host *h)
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
+	struct value *become = NULL;
 
 	h->run->active++;
 	h->hc = hostconn_new(&h->run->env, h->name, h->vars);
@@ -165,11 +174,19 @@ static void adhoc_start_host(struct adhoc_host *h)
 		adhoc_start_template(h);
 		return;
 	}
-	if (h->run->mod->where == MOD_RAW)
+	if (h->run->mod->where != MOD_RAW) {
+		adhoc_module(h, adhoc_short_name(o->module), o->args);
+		return;
+	}
+	if (adhoc_become(h, &become) != 0)
+		return;
+	if (become != NULL)
+		/* Running it as the login user instead would be a silent lie. */
+		adhoc_fail(h, "raw with become is not supported by drover yet");
+	else
 		hostconn_raw(h->hc, value_get_str(o->args, "_raw_params", ""), value_get_str(o->args, "executable", NULL),
 		             adhoc_done, h);
-	else
-		adhoc_module(h, adhoc_short_name(o->module), o->args);
+	value_unref(become);
 }
 
 static void adhoc_start_next(struct adhoc_run *run)

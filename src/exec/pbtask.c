@@ -383,6 +383,14 @@ static void pbx_dispatch(struct pbexec *x)
 		goto out;
 	}
 	if (x->t->mod != NULL && x->t->mod->where == MOD_RAW) {
+		/* Running it as the login user instead would be a silent lie. */
+		if (pbx_become(x, &become, &d) != 0 || become != NULL) {
+			pbx_on_result(r = become != NULL ? pbx_fail_result("raw with become is not supported by drover yet")
+			                                 : pbx_diag_result(&d),
+			              NULL, x);
+			value_unref(r);
+			goto out;
+		}
 		hostconn_raw(pbx_hc(x), value_get_str(args, "_raw_params", ""), value_get_str(args, "executable", NULL),
 		             pbx_on_result, x);
 		goto out;
@@ -403,8 +411,8 @@ static void pbx_dispatch(struct pbexec *x)
 	env = pbx_environment(x);
 	hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, become, pbx_on_result, x);
 	value_unref(env);
-	value_unref(become);
 out:
+	value_unref(become);
 	value_unref(args);
 	diag_fini(&d);
 }

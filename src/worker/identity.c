@@ -44,7 +44,7 @@ static void identity_cwd(const char *home, int login)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	if (!login && access(".", R_OK | X_OK) == 0)
+	if (!login && access(".", R_OK) == 0)
 		return;
 	if (chdir(home) == 0)
 		return;

@@ -169,5 +169,10 @@ out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -a "id -un" 2>&1)
 check_eq "drover run -b runs as root" "$(printf '%s' "$out" | tail -1)" root
 out=$(timeout 60 "$DROVER" run pw -i "$INV" -b -a "id -un" 2>&1)
 check_eq "drover run -b with the host's become_user" "$(printf '%s' "$out" | tail -1)" "$U_T"
+out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -m raw -a "id -un" 2>&1)
+case "$out" in
+*"raw with become is not supported"*) ok "raw with become fails clearly instead of running as the login user" ;;
+*) not_ok "raw with become fails clearly instead of running as the login user"; diag "$out" ;;
+esac
 [ -n "${BECOME_KEEP:-}" ] && cp "$T_TMP"/*.out /tmp/bx/ 2>/dev/null
 t_done
