@@ -15,54 +15,36 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SSHD_ENV="DROVER_E2E_BECOME=1"
 . "$ROOT/tests/e2e/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v sudo >/dev/null || ! command -v useradd >/dev/null; then
-	skip "become" "needs root, sudo and useradd (scripts/deps.sh test)"
+. "$ROOT/tests/e2e/becomeusers.sh"
+
+if ! why=$(bu_usable); then
+	skip "become" "$why"
 	t_done; exit
 fi
 if [ ! -x "$SSHD_BIN" ] || ! command -v ansible-playbook >/dev/null; then
 	skip "become" "openssh-server or ansible not installed"
 	t_done; exit
 fi
+trap 'sshd_stop; bu_cleanup; t_cleanup' EXIT
 
 U_L=dbl$$ U_T=dbt$$ U_R=dbr$$
-SUDOERS=/etc/sudoers.d/drover-test-$$
 PW_L=L-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 PW_T=T-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-# sshd (UsePAM no) refuses even keys to a locked account: every user gets a password.
 PW_R=R-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-become_cleanup() {
-	rm -f "$SUDOERS"
-	for u in $U_L $U_T $U_R; do
-		id "$u" >/dev/null 2>&1 || continue
-		# What the test's sessions left running as these users (by pid).
-		for p in $(ps -o pid= -u "$u" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		rm -rf "/tmp/drover-$(id -u "$u")"
-		# -f: a session's last process may still be dying.
-		userdel -r -f "$u" >/dev/null 2>&1
-	done
-}
-trap 'sshd_stop; become_cleanup; t_cleanup' EXIT
-
-for u in $U_L $U_T $U_R; do
-	useradd -m -s /bin/sh "$u" || { not_ok "useradd $u"; t_done; exit; }
-done
-printf '%s:%s\n%s:%s\n%s:%s\n' "$U_L" "$PW_L" "$U_T" "$PW_T" "$U_R" "$PW_R" | chpasswd
-cat > "$SUDOERS.tmp" <<EOF
+bu_add "$U_L" "$PW_L" && bu_add "$U_T" "$PW_T" && bu_add "$U_R" "$PW_R" || { not_ok "useradd"; t_done; exit; }
+bu_sudoers <<EOF || { not_ok "sudoers"; t_done; exit; }
 Defaults:$U_L logfile=$T_TMP/sudo.log, !lecture
 Defaults:$U_R requiretty
 $U_L ALL=(root) NOPASSWD: ALL
 $U_L ALL=($U_T) ALL
 $U_R ALL=(root) NOPASSWD: ALL
 EOF
-chmod 440 "$SUDOERS.tmp"
-visudo -cqf "$SUDOERS.tmp" && mv "$SUDOERS.tmp" "$SUDOERS" || { not_ok "sudoers"; t_done; exit; }
 
 if ! sshd_start 1; then
 	not_ok "sshd_start 1"
 	t_done; exit
 fi
-# The unprivileged sessions read the authorized keys through these directories.
-chmod 711 "$T_TMP" "$SSHD_DIR" && chmod 644 "$SSHD_AUTHKEYS"
+bu_open_keys
 PORT=$(sshd_port 1)
 export ANSIBLE_NOCOLOR=1 ANSIBLE_CONFIG="$SSHD_ANSIBLE_CFG"
 
