@@ -276,8 +276,8 @@ static int esc_write_pass(struct esc_run *run)
 	return r == 0 ? ESC_MORE : esc_fail(run, "cannot write the %s password", esc_tool(run));
 }
 
-/* The tool's words since the last answer. */
-static int esc_on_text(struct esc_run *run)
+/* The tool's words since the last answer; at_exit when the tool is gone. */
+static int esc_on_text(struct esc_run *run, int at_exit)
 {
 	const char *text = buf_str(&run->errtxt) + run->scan;
 	int sudo = strcmp(run->s->method, "sudo") == 0;
@@ -286,11 +286,15 @@ static int esc_on_text(struct esc_run *run)
 		return ESC_NEED_TTY;
 	if (strstr(text, "a password is required") != NULL || strstr(text, "Authorization required") != NULL)
 		return esc_fail(run, "Missing %s password", esc_tool(run));
-	if (strstr(text, "Sorry, try again.") != NULL || strstr(text, "Authentication failure") != NULL ||
+	/* sudo is stopped only at its next prompt: its handlers are set
+	 * then, so it still logs the failed attempt when it goes. */
+	if ((at_exit && strstr(text, "Sorry, try again.") != NULL) || strstr(text, "Authentication failure") != NULL ||
 	    strstr(text, "Authorization failed") != NULL || strstr(text, "Authentication failed") != NULL)
 		return esc_fail(run, "Incorrect %s password", esc_tool(run));
 	if (sudo ? strstr(text, run->prompt) == NULL : !esc_generic_prompt(text))
 		return ESC_MORE;
+	if (at_exit && run->s->pass != NULL && !run->sent)
+		return ESC_MORE; /* nobody left to answer */
 	if (run->s->pass == NULL)
 		return esc_fail(run, "Missing %s password", esc_tool(run));
 	/* A second prompt is a refused password: never answered again, so a
@@ -398,7 +402,7 @@ static int esc_on_exit(struct esc_run *run)
 
 	/* The final words may explain it ("a password is required"). */
 	run->scan = 0;
-	if ((r = esc_on_text(run)) != ESC_MORE && r != ESC_DONE)
+	if ((r = esc_on_text(run, 1)) != ESC_MORE && r != ESC_DONE)
 		return r;
 	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
 		n--;
@@ -446,7 +450,7 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 			r = esc_on_stdout(run);
 		} else {
 			esc_keep_text(run, tmp, (size_t)got);
-			r = esc_on_text(run);
+			r = esc_on_text(run, 0);
 		}
 	}
 	return r;

@@ -151,6 +151,36 @@ out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -a "id -un" 2>&1)
 check_eq "drover run -b runs as root" "$(printf '%s' "$out" | tail -1)" root
 out=$(timeout 60 "$DROVER" run pw -i "$INV" -b -a "id -un" 2>&1)
 check_eq "drover run -b with the host's become_user" "$(printf '%s' "$out" | tail -1)" "$U_T"
+# -K: the password typed on the controller's terminal (a pty here), for a host without one.
+cat > "$T_TMP/askk.py" <<'EOF'
+import os, pty, select, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+buf, sent, deadline = b"", False, time.monotonic() + 60
+while time.monotonic() < deadline:
+    if not sent and b"BECOME password: " in buf:
+        # Typed once echo is off, as a person would; earlier input would be flushed.
+        while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.write(fd, os.environ["ASKK_PW"].encode() + b"\n")
+        sent = True
+    if select.select([fd], [], [], 1)[0]:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.buffer.write(buf)
+sys.exit(os.waitstatus_to_exitcode(st))
+EOF
+out=$(ASKK_PW=$PW_L timeout 90 python3 "$T_TMP/askk.py" "$DROVER" run missing -i "$INV" -b -K -a "id -un" 2>&1 | tr -d '\r')
+check_eq "-K asks on the terminal and escalates with it" "$(printf '%s' "$out" | tail -1)" "$U_T"
+case "$out" in *"$PW_L"*) not_ok "-K: the password is not echoed" ;; *) ok "-K: the password is not echoed" ;; esac
+
 out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -m raw -a "id -un" 2>&1)
 case "$out" in
 *"raw with become is not supported"*) ok "raw with become fails clearly instead of running as the login user" ;;
