@@ -7,8 +7,8 @@
 #include "base/err.h"
 
 const char *const becomereq_var_names[] = {
-	"ansible_become", "ansible_become_user", "ansible_become_method", "ansible_become_flags",
-	"ansible_become_exe", "ansible_become_password", "ansible_become_pass", NULL,
+        "ansible_become",     "ansible_become_user",     "ansible_become_method", "ansible_become_flags",
+        "ansible_become_exe", "ansible_become_password", "ansible_become_pass",   NULL,
 };
 
 /* Ansible's boolean conversion for become and ansible_become. */
@@ -43,8 +43,8 @@ static const struct value *becomereq_pick(const struct value *vars, const char *
 	return kw != NULL && kw->type != VALUE_NULL ? kw : NULL;
 }
 
-static int becomereq_str(struct value *b, const char *key, const struct value *v, const char *dflt,
-                         const char **errp, const char *err)
+static int becomereq_str(struct value *b, const char *key, const struct value *v, const char *dflt, const char **errp,
+                         const char *err)
 {
 	if (v == NULL) {
 		if (dflt != NULL)

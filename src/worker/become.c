@@ -160,8 +160,9 @@ static int become_answer(struct become_child *c, int out, uint32_t id)
 		r = 0;
 		if (f.id == id && f.type == FRAME_REPLY && c->e.tty && !c->noted) {
 			/* Shown at -v: a pty is a departure from the default. */
-			value_map_set(f.body, "_drover_note",
-			              value_strf("become: %s requires a tty here (requiretty); it got a pty", c->label));
+			value_map_set(
+			        f.body, "_drover_note",
+			        value_strf("become: %s requires a tty here (requiretty); it got a pty", c->label));
 			c->noted = 1;
 			r = frame_write_fd(out, f.type, f.id, f.body) == 0 ? 1 : -EPIPE;
 		} else if (f.id == id && (f.type == FRAME_REPLY || f.type == FRAME_ERROR)) {

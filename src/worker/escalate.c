@@ -28,10 +28,10 @@
 
 extern char **environ;
 
-#define ESC_MAX_ARGS 48             /* flags included */
-#define ESC_MAX_BIN ((size_t)256 << 20)
-#define ESC_ERRTXT_MAX 8192         /* tool messages kept for matching */
-#define ESC_LINE_MAX 4096           /* a bootstrap line */
+#define ESC_MAX_ARGS        48 /* flags included */
+#define ESC_MAX_BIN         ((size_t)256 << 20)
+#define ESC_ERRTXT_MAX      8192 /* tool messages kept for matching */
+#define ESC_LINE_MAX        4096 /* a bootstrap line */
 #define ESC_DEFAULT_TIMEOUT 10
 
 enum {
@@ -53,12 +53,12 @@ static struct {
 struct esc_run {
 	struct escalate_spec *s;
 	struct escalated *e;
-	char prompt[64];     /* sudo's -p: unique, so no other text is taken for it */
-	struct buf errtxt;   /* the tool's stderr (and pty) text */
-	size_t scan;         /* errtxt before this was already answered */
-	int sent;            /* the password was written */
-	int running;         /* "DRVBOOT1 RUN" seen: a hello comes next */
-	char *msg;           /* owned: why it failed */
+	char prompt[64];   /* sudo's -p: unique, so no other text is taken for it */
+	struct buf errtxt; /* the tool's stderr (and pty) text */
+	size_t scan;       /* errtxt before this was already answered */
+	int sent;          /* the password was written */
+	int running;       /* "DRVBOOT1 RUN" seen: a hello comes next */
+	char *msg;         /* owned: why it failed */
 };
 
 int escalate_method_ok(const char *method)
@@ -506,8 +506,8 @@ static void esc_prompt(char *out, size_t len)
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		for (i = 0; i < sizeof(rnd); i++)
 			rnd[i] = (unsigned char)(ev_clock_ms() >> (i * 3)) ^ (unsigned char)getpid();
-	snprintf(out, len, "[drover become %02x%02x%02x%02x%02x%02x%02x%02x] password:", rnd[0], rnd[1], rnd[2],
-	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	snprintf(out, len, "[drover become %02x%02x%02x%02x%02x%02x%02x%02x] password:", rnd[0], rnd[1], rnd[2], rnd[3],
+	         rnd[4], rnd[5], rnd[6], rnd[7]);
 }
 
 int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
