@@ -24,6 +24,7 @@
 #include "base/version.h"
 #include "base/xmalloc.h"
 #include "proto/bootscript.h"
+#include "proto/escjudge.h"
 #include "proto/frame.h"
 
 extern char **environ;
@@ -251,15 +252,6 @@ static int esc_fail(struct esc_run *run, const char *fmt, const char *arg)
 	return ESC_FAIL;
 }
 
-/* A prompt of su or doas ("Password:", "doas (u@h) password:"), past the
- * text already answered. */
-static int esc_generic_prompt(const char *text)
-{
-	const char *p = strstr(text, "assword");
-
-	return p != NULL && strchr(p, ':') != NULL;
-}
-
 static int esc_write_pass(struct esc_run *run)
 {
 	struct buf b;
@@ -279,29 +271,21 @@ static int esc_write_pass(struct esc_run *run)
 /* The tool's words since the last answer; at_exit when the tool is gone. */
 static int esc_on_text(struct esc_run *run, int at_exit)
 {
-	const char *text = buf_str(&run->errtxt) + run->scan;
-	int sudo = strcmp(run->s->method, "sudo") == 0;
+	struct escjudge_state js;
 
-	if (sudo && strstr(text, "you must have a tty") != NULL && !run->e->tty)
-		return ESC_NEED_TTY;
-	if (strstr(text, "a password is required") != NULL || strstr(text, "Authorization required") != NULL)
-		return esc_fail(run, "Missing %s password", esc_tool(run));
-	/* sudo is stopped only at its next prompt: its handlers are set
-	 * then, so it still logs the failed attempt when it goes. */
-	if ((at_exit && strstr(text, "Sorry, try again.") != NULL) || strstr(text, "Authentication failure") != NULL ||
-	    strstr(text, "Authorization failed") != NULL || strstr(text, "Authentication failed") != NULL)
-		return esc_fail(run, "Incorrect %s password", esc_tool(run));
-	if (sudo ? strstr(text, run->prompt) == NULL : !esc_generic_prompt(text))
-		return ESC_MORE;
-	if (at_exit && run->s->pass != NULL && !run->sent)
-		return ESC_MORE; /* nobody left to answer */
-	if (run->s->pass == NULL)
-		return esc_fail(run, "Missing %s password", esc_tool(run));
-	/* A second prompt is a refused password: never answered again, so a
-	 * wrong password costs one attempt, not passwd_tries. */
-	if (run->sent)
-		return esc_fail(run, "Incorrect %s password", esc_tool(run));
-	return esc_write_pass(run);
+	js.method = run->s->method;
+	js.prompt = run->prompt;
+	js.has_pass = run->s->pass != NULL;
+	js.sent = run->sent;
+	js.tty = run->e->tty;
+	js.at_exit = at_exit;
+	switch (escjudge_text(&js, buf_str(&run->errtxt) + run->scan)) {
+	case ESCJUDGE_ANSWER: return esc_write_pass(run);
+	case ESCJUDGE_MISSING: return esc_fail(run, "Missing %s password", esc_tool(run));
+	case ESCJUDGE_INCORRECT: return esc_fail(run, "Incorrect %s password", esc_tool(run));
+	case ESCJUDGE_NEED_TTY: return ESC_NEED_TTY;
+	default: return ESC_MORE;
+	}
 }
 
 static void esc_keep_text(struct esc_run *run, const char *p, size_t n)
