@@ -97,7 +97,7 @@ static void esc_push(char **argv, size_t *np, const char *s)
 static int esc_flags(struct escalate_spec *s, char **argv, size_t *np)
 {
 	const char *p = s->flags, *end;
-	int has_s = 0;
+	int has_s = 0, login;
 	char *w;
 
 	while (p != NULL && *p != '\0') {
@@ -109,9 +109,13 @@ static int esc_flags(struct escalate_spec *s, char **argv, size_t *np)
 			break;
 		w = xstrndup(p, (size_t)(end - p));
 		has_s |= strcmp(w, "-S") == 0;
-		s->login |= strcmp(w, "-i") == 0 || strcmp(w, "--login") == 0 ||
-		            (strcmp(s->method, "su") == 0 && (strcmp(w, "-") == 0 || strcmp(w, "-l") == 0));
-		if (!(s->pass != NULL && strcmp(w, "-n") == 0))
+		login = strcmp(w, "-i") == 0 || strcmp(w, "--login") == 0 ||
+		        (strcmp(s->method, "su") == 0 && (strcmp(w, "-") == 0 || strcmp(w, "-l") == 0));
+		s->login |= login;
+		/* sudo -i hands the command to a login shell with every '$'
+		 * unescaped, which the bootstrap cannot survive: the worker
+		 * gives the login semantics itself (see identity.h). */
+		if (!(s->pass != NULL && strcmp(w, "-n") == 0) && !(login && strcmp(s->method, "sudo") == 0))
 			esc_push(argv, np, w);
 		free(w);
 		p = end;

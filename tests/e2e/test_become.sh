@@ -54,6 +54,7 @@ nopw ansible_user=$U_L
 pw ansible_user=$U_L ansible_become_user=$U_T ansible_become_password=$PW_L
 su ansible_user=$U_L ansible_become_method=su ansible_become_user=$U_T ansible_become_pass=$PW_T
 tty ansible_user=$U_R ansible_pipelining=false
+login ansible_user=$U_L ansible_become_flags="-H -S -n -i"
 wrong ansible_user=$U_L ansible_become_user=$U_T ansible_become_password=x$PW_L
 missing ansible_user=$U_L ansible_become_user=$U_T
 
@@ -135,7 +136,7 @@ timeout 300 ansible-playbook -i "$INV" "$PB" > "$T_TMP/ansible.out" 2>&1
 diag "ansible-playbook exit status $?"
 ids "$T_TMP/drover.out" > "$T_TMP/drover.ids"
 ids "$T_TMP/ansible.out" > "$T_TMP/ansible.ids"
-for h in nopw pw su tty; do
+for h in nopw pw su tty login; do
 	d=$(grep "^ID $h " "$T_TMP/drover.ids")
 	a=$(grep "^ID $h " "$T_TMP/ansible.ids")
 	if [ -n "$d" ] && [ "$d" = "$a" ]; then ok "identity as ansible-playbook sees it: $d"; else
