@@ -182,6 +182,16 @@ out=$(ASKK_PW=$PW_L timeout 90 python3 "$T_TMP/askk.py" "$DROVER" run missing -i
 check_eq "-K asks on the terminal and escalates with it" "$(printf '%s' "$out" | tail -1)" "$U_T"
 case "$out" in *"$PW_L"*) not_ok "-K: the password is not echoed" ;; *) ok "-K: the password is not echoed" ;; esac
 
+# A tool that never answers: the escalation's deadline (-T) ends it, and the tool with it.
+printf '#!/bin/sh\nexec sleep 3001\n' > "$T_TMP/mute-sudo"
+chmod 755 "$T_TMP/mute-sudo"
+out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -T 2 -e "ansible_become_exe=$T_TMP/mute-sudo" -a "id -un" 2>&1)
+case "$out" in
+*"Timeout waiting for privilege escalation"*) ok "a silent tool times out with a clear message" ;;
+*) not_ok "a silent tool times out with a clear message"; diag "$out" ;;
+esac
+check "the silent tool was stopped" sh -c "! ps -o args= -u $U_L | grep -q 'sleep 3001'"
+
 out=$(timeout 60 "$DROVER" run nopw -i "$INV" -b -m raw -a "id -un" 2>&1)
 case "$out" in
 *"raw with become is not supported"*) ok "raw with become fails clearly instead of running as the login user" ;;
