@@ -59,6 +59,10 @@ static _Noreturn void spawn_child(const struct spawn_opts *o, int errfd)
 
 	if (o->new_session ? setsid() < 0 : (o->new_pgroup && setpgid(0, 0) < 0))
 		spawn_child_fail(errfd, STAGE_SETSID);
+	/* A session leader's first terminal opened without O_NOCTTY becomes
+	 * its controlling terminal; the fd itself is not needed. */
+	if (o->new_session && o->ctty != NULL && ((fd = open(o->ctty, O_RDWR)) < 0 || close(fd) < 0))
+		spawn_child_fail(errfd, STAGE_SETSID);
 	for (i = 0; i < o->n_keep_fds; i++)
 		if (o->keep_fds[i] > floor)
 			floor = o->keep_fds[i];

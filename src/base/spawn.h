@@ -16,6 +16,7 @@ struct spawn_opts {
 	const int *keep_fds;   /* fds to keep open in the child at their numbers */
 	int n_keep_fds;
 	int new_session;       /* setsid(): no controlling tty, own process group */
+	const char *ctty;      /* with new_session: terminal made the controlling one */
 	int new_pgroup;        /* setpgid(0, 0) (ignored with new_session) */
 };
 

@@ -14,6 +14,7 @@
 #include "base/fdutil.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "cli/becomeopt.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/opts.h"
@@ -32,7 +33,8 @@ struct pbcmd {
 	struct value *only, *skip;
 	int syntax, list_tasks, list_tags, list_hosts;
 	struct adhoc_opts ao;       /* connection options for running */
-	int check, diff, force_handlers, ask_pass, become, profile, json;
+	int check, diff, force_handlers, ask_pass, profile, json;
+	struct becomeopt bo;
 	const char *start_at;
 };
 
@@ -56,7 +58,9 @@ static void pbcmd_usage(FILE *f)
 	        "      --profile          after the recap, the slowest tasks' durations (profile_tasks)\n"
 	        "      --json             JSON-lines events instead of text (also DROVER_OUTPUT=json)\n"
 	        "\n"
-	        "Accepted for later: -f -c -T -u -b -K -k -C -D --become-user --become-method\n"
+	        "  -b, --become / -K, --ask-become-pass / --become-user U / --become-method M\n"
+	        "                         run tasks as another user (sudo, su, doas)\n"
+	        "Accepted for later: -f -c -T -u -k -C -D\n"
 	        "--start-at-task --force-handlers --flush-cache --private-key --ssh-common-args\n"
 	        "--ssh-extra-args.\n");
 }
@@ -145,10 +149,9 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
 		{"connection", required_argument, NULL, 'c'}, {"forks", required_argument, NULL, 'f'},
 		{"timeout", required_argument, NULL, 'T'}, {"user", required_argument, NULL, 'u'},
-		{"become", no_argument, NULL, 'b'}, {"ask-become-pass", no_argument, NULL, 'K'},
+		BECOMEOPT_LONGOPTS,
 		{"ask-pass", no_argument, NULL, 'k'}, {"check", no_argument, NULL, 'C'},
-		{"diff", no_argument, NULL, 'D'}, {"become-user", required_argument, NULL, 6},
-		{"become-method", required_argument, NULL, 6}, {"start-at-task", required_argument, NULL, 13},
+		{"diff", no_argument, NULL, 'D'}, {"start-at-task", required_argument, NULL, 13},
 		{"private-key", required_argument, NULL, 8}, {"key-file", required_argument, NULL, 8},
 		{"ssh-common-args", required_argument, NULL, 9}, {"ssh-extra-args", required_argument, NULL, 10},
 		{"force-handlers", no_argument, NULL, 11}, {"flush-cache", no_argument, NULL, 7},
@@ -180,9 +183,10 @@ static int pbcmd_parse(struct pbcmd *pc, int argc, char **argv)
 		case 13: pc->start_at = optarg; break;
 		case 14: pc->profile = 1; break;
 		case 15: pc->json = 1; break;
-		case 'b': case 'K': pc->become = 1; break;
-		case 6: case 7: break;
+		case 7: break;
 		default:
+			if (becomeopt_parse(&pc->bo, c, optarg))
+				break;
 			if (c == '?' || cli_opts_common(&pc->co, c, optarg) != 0)
 				return EXIT_OPTIONS;
 			break;
@@ -236,14 +240,10 @@ static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
 {
 	struct pbrun_opts ro;
 	struct cli_worker worker;
-	char *password = NULL;
+	char *password = NULL, *become_pass = NULL;
 	int rc;
 
 	memset(&worker, 0, sizeof(worker));
-	if (pc->become) {
-		log_error("-b/-K: privilege escalation (become) is not supported by drover yet");
-		return EXIT_OPTIONS;
-	}
 	pc->ao.worker_path = cli_worker_path();
 	pc->ao.self_path = cli_self_path();
 	pc->ao.style.verbosity = pc->co.verbosity;
@@ -255,7 +255,8 @@ static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
 		}
 		pc->ao.conn_password = password;
 	}
-	if ((rc = cli_ssh_setup(&pc->co, &pc->ao, &worker)) != EXIT_OK)
+	if ((rc = cli_ssh_setup(&pc->co, &pc->ao, &worker)) != EXIT_OK ||
+	    (rc = becomeopt_setup(&pc->bo, &pc->co, &pc->ao, &become_pass)) != EXIT_OK)
 		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.conn = &pc->ao;
@@ -273,6 +274,10 @@ static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
 	ro.json = pc->json || (getenv("DROVER_OUTPUT") != NULL && strcmp(getenv("DROVER_OUTPUT"), "json") == 0);
 	rc = pbrun(pbs, n, pc->inv, &ro);
 out:
+	if (become_pass != NULL) {
+		explicit_bzero(become_pass, strlen(become_pass));
+		free(become_pass);
+	}
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);

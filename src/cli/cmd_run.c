@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "cli/becomeopt.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "data/json.h"
@@ -39,6 +40,9 @@ static void run_usage(FILE *f)
 	        "      --list-hosts       print the matching hosts and exit\n"
 	        "  -u, --user USER        connect as this user\n"
 	        "  -k, --ask-pass         ask for the connection password\n"
+	        "  -b, --become           run the module as another user (--become-user, default root)\n"
+	        "  -K, --ask-become-pass  ask for the become password\n"
+	        "      --become-user U / --become-method M  (sudo, su, doas)\n"
 	        "      --private-key FILE use this key file\n"
 	        "      --ssh-common-args A  extra arguments for ssh (shell words)\n"
 	        "      --ssh-extra-args A   likewise, after the common ones\n"
@@ -115,6 +119,7 @@ int cmd_run(int argc, char **argv)
 		{"key-file", required_argument, NULL, 3}, {"ssh-common-args", required_argument, NULL, 4},
 		{"ssh-extra-args", required_argument, NULL, 5}, {"no-persist", no_argument, NULL, 6},
 		{"ask-pass", no_argument, NULL, 'k'}, {"retries", required_argument, NULL, 7},
+		BECOMEOPT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_opts co;
@@ -127,13 +132,14 @@ int cmd_run(int argc, char **argv)
 	const char *module = "command", *argtext = NULL;
 	size_t nhosts = 0;
 	int list_hosts = 0, ask_pass = 0, c, rc = EXIT_ERROR;
-	char *password = NULL;
+	char *password = NULL, *become_pass = NULL;
+	struct becomeopt bo = {0, 0, NULL, NULL};
 
 	cli_opts_init(&co);
 	memset(&ao, 0, sizeof(ao));
 	memset(&worker, 0, sizeof(worker));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:m:a:e:l:c:f:T:u:kCDovh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:a:e:l:c:f:T:u:kbKCDovh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': ao.remote_user = optarg; break;
 		case 3: ao.private_key = optarg; break;
@@ -157,6 +163,8 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'h': run_usage(stdout); rc = EXIT_OK; goto out;
 		default:
+			if (becomeopt_parse(&bo, c, optarg))
+				break;
 			if (c == '?' || cli_opts_common(&co, c, optarg) != 0)
 				goto out_opts;
 			break;
@@ -199,7 +207,7 @@ int cmd_run(int argc, char **argv)
 		}
 		ao.conn_password = password;
 	}
-	if ((rc = cli_ssh_setup(&co, &ao, &worker)) != EXIT_OK)
+	if ((rc = cli_ssh_setup(&co, &ao, &worker)) != EXIT_OK || (rc = becomeopt_setup(&bo, &co, &ao, &become_pass)) != EXIT_OK)
 		goto out;
 	ao.style.verbosity = co.verbosity;
 	ao.style.color = out_color_wanted(STDOUT_FILENO);
@@ -213,6 +221,10 @@ int cmd_run(int argc, char **argv)
 out_opts:
 	rc = EXIT_OPTIONS;
 out:
+	if (become_pass != NULL) {
+		explicit_bzero(become_pass, strlen(become_pass));
+		free(become_pass);
+	}
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);

@@ -103,29 +103,61 @@ static const char *adhoc_short_name(const char *name)
 	return dot ? dot + 1 : name;
 }
 
+static void adhoc_fail(struct adhoc_host *h, const char *msg)
+{
+	struct value *res = value_map();
+
+	value_map_set(res, "changed", value_bool(0));
+	value_map_set(res, "failed", value_bool(1));
+	value_map_set(res, "msg", value_str(msg));
+	adhoc_done(res, NULL, h);
+	value_unref(res);
+}
+
+/* The request's "become" map as -b and the host's ansible_become* variables
+ * say. Returns 0, or -1 after failing the host. */
+static int adhoc_become(struct adhoc_host *h, struct value **becomep)
+{
+	struct becomereq_kw kw;
+	const char *err;
+
+	memset(&kw, 0, sizeof(kw));
+	if (becomereq_build(&h->run->o->become, &kw, h->vars, becomep, &err) != 0) {
+		adhoc_fail(h, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void adhoc_module(struct adhoc_host *h, const char *module, const struct value *args)
+{
+	const struct adhoc_opts *o = h->run->o;
+	struct value *become = NULL;
+
+	if (adhoc_become(h, &become) != 0)
+		return;
+	hostconn_module(h->hc, module, args, o->check, o->diff, o->task_timeout, NULL, become, adhoc_done, h);
+	value_unref(become);
+}
+
 /* The template module: rendered here, written by the worker's copy, as
  * in playbooks (tmplmod.h). */
 static void adhoc_start_template(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
-	struct value *args = value_ref((struct value *)o->args), *res;
+	struct value *args = value_ref((struct value *)o->args);
 	struct vars_ctx vc;
 	struct diag d;
 
 	diag_init(&d);
 	if (vars_ctx_init(&vc, h->run->vars, h->ih, NULL, NULL, NULL, &d) == 0 &&
 	    tmplmod_args(h->run->tr, &vc, NULL, h->run->basedir, &args, &d) == 0) {
-		hostconn_module(h->hc, "copy", args, o->check, o->diff, o->task_timeout, NULL, adhoc_done, h);
+		adhoc_module(h, "copy", args);
 	} else {
 		char *msg = diag_format(&d);
 
-		res = value_map();
-		value_map_set(res, "changed", value_bool(0));
-		value_map_set(res, "failed", value_bool(1));
-		value_map_set(res, "msg", value_str(msg != NULL ? msg : "template failed"));
+		adhoc_fail(h, msg != NULL ? msg : "template failed");
 		free(msg);
-		adhoc_done(res, NULL, h);
-		value_unref(res);
 	}
 	value_unref(args);
 	diag_fini(&d);
@@ -134,6 +166,7 @@ static void adhoc_start_template(struct adhoc_host *h)
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
+	struct value *become = NULL;
 
 	h->run->active++;
 	h->hc = hostconn_new(&h->run->env, h->name, h->vars);
@@ -141,12 +174,19 @@ static void adhoc_start_host(struct adhoc_host *h)
 		adhoc_start_template(h);
 		return;
 	}
-	if (h->run->mod->where == MOD_RAW)
+	if (h->run->mod->where != MOD_RAW) {
+		adhoc_module(h, adhoc_short_name(o->module), o->args);
+		return;
+	}
+	if (adhoc_become(h, &become) != 0)
+		return;
+	if (become != NULL)
+		/* Running it as the login user instead would be a silent lie. */
+		adhoc_fail(h, "raw with become is not supported by drover yet");
+	else
 		hostconn_raw(h->hc, value_get_str(o->args, "_raw_params", ""), value_get_str(o->args, "executable", NULL),
 		             adhoc_done, h);
-	else
-		hostconn_module(h->hc, adhoc_short_name(o->module), o->args, o->check, o->diff, o->task_timeout, NULL,
-		                adhoc_done, h);
+	value_unref(become);
 }
 
 static void adhoc_start_next(struct adhoc_run *run)

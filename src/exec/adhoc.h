@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "data/value.h"
+#include "exec/becomereq.h"
 #include "inventory/inventory.h"
 #include "output/adhoc.h"
 
@@ -37,6 +38,7 @@ struct adhoc_opts {
 	int retries;               /* reconnection retries (ansible_ssh_retries) */
 	const char *conn_password; /* -k, or NULL (secret: never logged) */
 	const char *self_path;     /* drover's own path, run by ssh as askpass */
+	struct becomereq_defaults become; /* -b, --become-user, -K, [privilege_escalation] */
 	struct adhoc_style style;
 };
 

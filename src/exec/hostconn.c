@@ -197,6 +197,10 @@ static void hc_on_reply(struct conn *c, const struct value *result, const struct
 	hc->busy++;
 	if (e == NULL) {
 		full = result_normalize(result);
+		if (value_map_get(full, "_drover_note") != NULL) {
+			log_v(1, "<%s> %s", hc->name, value_get_str(full, "_drover_note", ""));
+			value_map_del(full, "_drover_note");
+		}
 		if (!hc->closing)
 			rq->cb(full, NULL, rq->arg);
 		value_unref(full);
@@ -396,7 +400,8 @@ static void hc_fail_now(struct ev_loop *loop, void *arg)
 }
 
 void hostconn_module(struct hostconn *hc, const char *module, const struct value *args, int check, int diff,
-                     int timeout_s, const struct value *environment, hostconn_cb cb, void *arg)
+                     int timeout_s, const struct value *environment, const struct value *become, hostconn_cb cb,
+                     void *arg)
 {
 	struct hc_req *rq = xcalloc(1, sizeof(*rq));
 
@@ -411,6 +416,8 @@ void hostconn_module(struct hostconn *hc, const char *module, const struct value
 	value_map_set(rq->body, "timeout", value_int(timeout_s));
 	if (environment != NULL && environment->type == VALUE_MAP && value_len(environment) > 0)
 		value_map_set(rq->body, "env", value_ref((struct value *)environment));
+	if (become != NULL)
+		value_map_set(rq->body, "become", value_ref((struct value *)become));
 	switch (hc->state) {
 	case HC_READY:
 		hc_send(hc, rq);

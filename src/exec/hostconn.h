@@ -46,9 +46,11 @@ struct hostconn *hostconn_new(struct hostconn_env *env, const char *name, const 
 
 /* Runs module (short name) with args (templated) on the host. opts may carry
  * check, diff, timeout and env for the request (see doc/PROTOCOL.worker);
- * the callback runs from the loop. */
+ * become (NULL: none) is the request's "become" map (exec/becomereq.h). The
+ * callback runs from the loop. */
 void hostconn_module(struct hostconn *hc, const char *module, const struct value *args, int check, int diff,
-                     int timeout_s, const struct value *environment, hostconn_cb cb, void *arg);
+                     int timeout_s, const struct value *environment, const struct value *become, hostconn_cb cb,
+                     void *arg);
 
 /* Runs cmd as `raw` does: on a local host through executable (NULL:
  * /bin/sh) -c, over ssh as the remote command. The result has rc, stdout,

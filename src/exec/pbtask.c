@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "exec/actions.h"
+#include "exec/becomereq.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
 #include "exec/tmplmod.h"
@@ -315,6 +316,37 @@ static struct value *pbx_environment(struct pbexec *x)
 	return merged;
 }
 
+/* The request's "become" map from the keywords and ansible_become*
+ * variables in effect for the task (NULL: not escalated). */
+static int pbx_become(struct pbexec *x, struct value **becomep, struct diag *d)
+{
+	static const enum pb_kw kws[] = {PB_KW_BECOME, PB_KW_BECOME_USER, PB_KW_BECOME_METHOD, PB_KW_BECOME_FLAGS,
+	                                 PB_KW_BECOME_EXE};
+	struct value *kv[5] = {NULL, NULL, NULL, NULL, NULL}, *vars = value_map(), *v;
+	struct becomereq_kw kw;
+	const char *err = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < 5 && r == 0; i++)
+		r = pbx_kw_tpl(x, kws[i], &kv[i], d);
+	for (i = 0; becomereq_var_names[i] != NULL && r == 0; i++) {
+		v = NULL;
+		if ((r = vars_get(&x->vc, becomereq_var_names[i], &v, d)) == ERR_NOTFOUND)
+			r = 0;
+		else if (r == 0 && v != NULL)
+			value_map_set(vars, becomereq_var_names[i], value_ref(v));
+		value_unref(v);
+	}
+	kw = (struct becomereq_kw){kv[0], kv[1], kv[2], kv[3], kv[4]};
+	if (r == 0 && (r = becomereq_build(&x->rs->o->conn->become, &kw, vars, becomep, &err)) != 0)
+		diag_set(d, x->t->obj.pos.file, (int)x->t->obj.pos.line, (int)x->t->obj.pos.col, "%s", err);
+	for (i = 0; i < 5; i++)
+		value_unref(kv[i]);
+	value_unref(vars);
+	return r;
+}
+
 static struct hostconn *pbx_hc(struct pbexec *x)
 {
 	return x->delegate != NULL ? pbrun_local_hc(x->rs) : x->ph->hc;
@@ -324,7 +356,7 @@ static void pbx_dispatch(struct pbexec *x)
 {
 	struct pbrun_state *rs = x->rs;
 	const char *module = pbx_module(x);
-	struct value *args = NULL, *r, *env;
+	struct value *args = NULL, *r, *env, *become = NULL;
 	struct action_ctx ac;
 	struct diag d;
 
@@ -351,6 +383,14 @@ static void pbx_dispatch(struct pbexec *x)
 		goto out;
 	}
 	if (x->t->mod != NULL && x->t->mod->where == MOD_RAW) {
+		/* Running it as the login user instead would be a silent lie. */
+		if (pbx_become(x, &become, &d) != 0 || become != NULL) {
+			pbx_on_result(r = become != NULL ? pbx_fail_result("raw with become is not supported by drover yet")
+			                                 : pbx_diag_result(&d),
+			              NULL, x);
+			value_unref(r);
+			goto out;
+		}
 		hostconn_raw(pbx_hc(x), value_get_str(args, "_raw_params", ""), value_get_str(args, "executable", NULL),
 		             pbx_on_result, x);
 		goto out;
@@ -363,10 +403,16 @@ static void pbx_dispatch(struct pbexec *x)
 		}
 		module = "copy";
 	}
+	if (pbx_become(x, &become, &d) != 0) {
+		pbx_on_result(r = pbx_diag_result(&d), NULL, x);
+		value_unref(r);
+		goto out;
+	}
 	env = pbx_environment(x);
-	hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, pbx_on_result, x);
+	hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, become, pbx_on_result, x);
 	value_unref(env);
 out:
+	value_unref(become);
 	value_unref(args);
 	diag_fini(&d);
 }
@@ -805,21 +851,11 @@ static int pbx_settings(struct pbexec *x, struct diag *d)
 	return pbx_delegate(x, d);
 }
 
-/* become and delegate_to come with their own issues; until then a task
- * that asks for them fails clearly instead of running as someone else. */
+/* delegate_to comes with its own issue; until then a task that asks for
+ * it fails clearly instead of running somewhere else. */
 static const char *pbx_unsupported(struct pbexec *x)
 {
-	const char *why = NULL;
-	struct diag d;
-	int b = 0;
-
-	diag_init(&d);
-	if (pbx_kw_bool(x, PB_KW_BECOME, "become", 0, &b, &d) == 0 && b)
-		why = "become is not supported by drover yet";
-	else if (x->delegate_other)
-		why = "delegate_to a host other than localhost is not supported by drover yet";
-	diag_fini(&d);
-	return why;
+	return x->delegate_other ? "delegate_to a host other than localhost is not supported by drover yet" : NULL;
 }
 
 static void pbx_start(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, int handler,

@@ -10,7 +10,7 @@
 #include "base/buf.h"
 #include "data/value.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define FRAME_HEADER_LEN 10            /* length(4) version(1) type(1) id(4) */
 #define FRAME_MAX ((size_t)64 << 20)   /* largest frame, header included */
 

@@ -23,6 +23,8 @@
 #include "base/xmalloc.h"
 #include "modules/module.h"
 #include "proto/frame.h"
+#include "worker/become.h"
+#include "worker/identity.h"
 
 extern char **environ;
 
@@ -37,6 +39,7 @@ struct worker {
 	struct ev_loop *loop;
 	int in, out;     /* the protocol streams, moved off fds 0 and 1 */
 	struct buf rbuf; /* bytes read ahead of the next frame */
+	struct become_set become; /* escalated workers this one relays to */
 };
 
 /* Moves the protocol streams to private descriptors and puts /dev/null on
@@ -227,7 +230,7 @@ static const char *worker_check_request(const struct value *body)
 	return NULL;
 }
 
-static int worker_request(struct worker *w, const struct frame *f)
+static int worker_request(struct worker *w, struct frame *f)
 {
 	struct module_ctx ctx;
 	const struct module *m;
@@ -237,8 +240,10 @@ static int worker_request(struct worker *w, const struct frame *f)
 	int64_t cap;
 	int r;
 
-	if ((why = worker_check_request(f->body)) != NULL)
+	if ((why = worker_check_request(f->body)) != NULL || (why = become_check(f->body)) != NULL)
 		return worker_error(w, f->id, "bad_request", "%s", why) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
+	if (value_map_get(f->body, "become") != NULL)
+		return become_relay(&w->become, w->out, f) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
 	name = value_get_str(f->body, "module", "");
 	if ((m = module_find(name)) == NULL)
 		return worker_error(w, f->id, "unknown_module", "drover-worker %s has no module named '%s'",
@@ -323,6 +328,11 @@ static int worker_handshake(struct worker *w)
 		worker_error(w, 0, "version", "drover-worker %s speaks protocol %d, the controller %lld",
 		             DROVER_VERSION, PROTO_VERSION, (long long)proto);
 		r = WORKER_EXIT_PROTO;
+	} else if (value_map_get(f.body, "become") != NULL &&
+	           (r = identity_apply(value_get_bool(value_map_get(f.body, "become"), "login", 0))) != 0) {
+		/* Running tasks under a half-taken identity would be worse. */
+		log_error("cannot take on the identity of uid %u: %s", (unsigned)geteuid(), err_str(r));
+		r = WORKER_EXIT_PROTO;
 	} else {
 		log_v(2, "controller %s", value_get_str(f.body, "version", "?"));
 		r = WORKER_CONTINUE;
@@ -403,7 +413,9 @@ int main(int argc, char **argv)
 	}
 	buf_init(&w.rbuf, FRAME_MAX);
 	w.loop = ev_new();
+	become_set_init(&w.become);
 	r = worker_serve(&w);
+	become_set_fini(&w.become);
 	ev_free(w.loop);
 	buf_fini(&w.rbuf);
 	fd_close(&w.in);

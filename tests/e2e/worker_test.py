@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workerproto import BYE, ERROR, HELLO, REPLY, REQUEST, Worker, frame  # noqa: E402
+from workerproto import BYE, ERROR, HELLO, PROTO, REPLY, REQUEST, Worker, frame  # noqa: E402
 
 WORKER = sys.argv[1]
 TMP = sys.argv[2]
@@ -100,14 +100,14 @@ def test_hello():
     h = f[2]
     with open(WORKER, 'rb') as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
-    ok(h.get('proto') == 1 and isinstance(h.get('version'), str), 'hello carries proto and version', h)
+    ok(h.get('proto') == PROTO and isinstance(h.get('version'), str), 'hello carries proto and version', h)
     ok(h.get('hash') == digest, 'hello hash is the SHA-256 of the executable', h.get('hash'))
     ok(h.get('arch') == os.uname().machine and h.get('os') == os.uname().sysname, 'hello arch and os', h)
     pw = pwd.getpwuid(os.getuid())
     ok(h.get('uid') == os.getuid() and h.get('gid') == os.getgid() and h.get('user') == pw.pw_name
        and h.get('home') == pw.pw_dir and h.get('pid') == w.p.pid, 'hello uid, gid, user, home, pid', h)
     ok({'command', 'shell', 'ping'} <= set(h.get('modules', [])), 'hello lists the modules', h)
-    w.send(HELLO, 0, {'proto': 1, 'version': 'test'})
+    w.send(HELLO, 0, {'proto': PROTO, 'version': 'test'})
     w.send(BYE, 0, {})
     ok(w.wait() == 0, 'BYE: worker exits 0')
 
@@ -244,7 +244,7 @@ def test_errors():
     t, fid, r = w.recv()
     ok(t == ERROR and fid == 78 and r.get('code') == 'bad_request', 'timeout not an int: bad_request', r)
     body = b'M\x00\x00\x00\x01\x00\x00\x00\x01aX'
-    w.send_raw(struct.pack('>IBBI', len(body) + 6, 1, REQUEST, 79) + body)
+    w.send_raw(struct.pack('>IBBI', len(body) + 6, PROTO, REQUEST, 79) + body)
     t, fid, r = w.recv()
     ok(t == ERROR and fid == 79 and r.get('code') == 'malformed', 'malformed frame: ERROR with its id',
        (t, fid, r))
@@ -265,7 +265,7 @@ def test_errors():
 
     w = start()
     w.recv()
-    w.send(HELLO, 0, {'proto': 1}, version=2)
+    w.send(HELLO, 0, {'proto': PROTO}, version=PROTO + 1)
     f = w.recv()
     ok(f is not None and f[0] == ERROR and f[2].get('code') == 'version' and w.wait() == 2,
        'frame version mismatch: ERROR version, exit 2', f)
@@ -283,13 +283,13 @@ def test_errors():
        'a request before HELLO: ERROR, exit 2', f)
     w = start()
     w.recv()
-    w.send_raw(struct.pack('>IB', 0x7fffffff, 1))
+    w.send_raw(struct.pack('>IB', 0x7fffffff, PROTO))
     f = w.recv()
     ok(f is not None and f[0] == ERROR and f[2].get('code') == 'too_big' and w.wait() == 2,
        'oversized frame: ERROR too_big, exit 2', f)
     w = start()
     w.recv()
-    w.send(HELLO, 0, {'proto': 1, 'version': 'test'})
+    w.send(HELLO, 0, {'proto': PROTO, 'version': 'test'})
     w.send_raw(frame(REQUEST, 5, {'module': 'ping'})[:9])
     w.p.stdin.close()
     ok(w.wait() == 0, 'EOF inside a frame: exit 0')

@@ -75,7 +75,10 @@ def dec(b, i=0, raw=False):
     raise ValueError('bad tag %r' % t)
 
 
-def frame(ftype, fid, body, version=1):
+PROTO = 2  # PROTO_VERSION of src/proto/frame.h
+
+
+def frame(ftype, fid, body, version=PROTO):
     b = enc(body)
     return struct.pack('>IBBI', len(b) + 6, version, ftype, fid) + b
 
@@ -91,7 +94,7 @@ class Worker:
         self.p.stdin.write(data)
         self.p.stdin.flush()
 
-    def send(self, ftype, fid, body, version=1):
+    def send(self, ftype, fid, body, version=PROTO):
         self.send_raw(frame(ftype, fid, body, version))
 
     def _fill(self, n, deadline):
@@ -120,13 +123,13 @@ class Worker:
         data = bytes(self.buf[:4 + n])
         del self.buf[:4 + n]
         version, ftype, fid = struct.unpack('>BBI', data[4:10])
-        assert version == 1, version
+        assert version == PROTO, version
         body, end = dec(data, 10, raw)
         assert end == len(data), 'trailing bytes in frame'
         return ftype, fid, body
 
     def hello(self):
-        self.send(HELLO, 0, {'proto': 1, 'version': 'test'})
+        self.send(HELLO, 0, {'proto': PROTO, 'version': 'test'})
         return self.recv()
 
     def request(self, module, args=None, wait=30.0, raw=False, **extra):

@@ -12,7 +12,7 @@
 
 static void test_layout(void)
 {
-	static const char want[] = "\0\0\0\x0b\1\2\0\0\0\x2a" "M\0\0\0\0";
+	static const char want[] = "\0\0\0\x0b\2\2\0\0\0\x2a" "M\0\0\0\0";
 	struct buf b;
 	struct frame f;
 	size_t used, n;
@@ -69,23 +69,23 @@ static void test_refusals(void)
 	struct buf b;
 
 	/* Version is judged as soon as its byte is there. */
-	T_EQ_INT(frame_decode("\0\0\0\x0b\2", 5, &f, &used), ERR_VERSION);
-	T_EQ_INT(f.version, 2);
+	T_EQ_INT(frame_decode("\0\0\0\x0b\3", 5, &f, &used), ERR_VERSION);
+	T_EQ_INT(f.version, 3);
 	T_EQ_INT(used, 0);
 	/* A declared length over FRAME_MAX is refused without waiting for it. */
-	T_EQ_INT(frame_decode("\x04\0\0\0\1", 5, &f, &used), ERR_TOOBIG);
-	T_EQ_INT(frame_decode("\x03\xff\xff\xfc\1", 5, &f, &used), 0);
-	T_EQ_INT(frame_decode("\x03\xff\xff\xfd\1", 5, &f, &used), ERR_TOOBIG);
+	T_EQ_INT(frame_decode("\x04\0\0\0\2", 5, &f, &used), ERR_TOOBIG);
+	T_EQ_INT(frame_decode("\x03\xff\xff\xfc\2", 5, &f, &used), 0);
+	T_EQ_INT(frame_decode("\x03\xff\xff\xfd\2", 5, &f, &used), ERR_TOOBIG);
 	/* Malformed bodies and bad types are delimited so they can be skipped. */
-	T_EQ_INT(frame_decode("\0\0\0\x0b\1\2\0\0\0\5" "L\0\0\0\0", 15, &f, &used), ERR_PROTO);
+	T_EQ_INT(frame_decode("\0\0\0\x0b\2\2\0\0\0\5" "L\0\0\0\0", 15, &f, &used), ERR_PROTO);
 	T_EQ_INT(used, 15);
 	T_EQ_INT(f.id, 5);
 	T_EQ_INT(f.type, FRAME_REQUEST);
 	T_CHECK(f.body == NULL);
-	T_EQ_INT(frame_decode("\0\0\0\x0b\1\x09\0\0\0\5" "M\0\0\0\0", 15, &f, &used), ERR_PROTO);
+	T_EQ_INT(frame_decode("\0\0\0\x0b\2\x09\0\0\0\5" "M\0\0\0\0", 15, &f, &used), ERR_PROTO);
 	T_EQ_INT(used, 15);
-	T_EQ_INT(frame_decode("\0\0\0\x0c\1\2\0\0\0\5" "M\0\0\0\0N", 16, &f, &used), ERR_PROTO);
-	T_EQ_INT(frame_decode("\0\0\0\x02\1\2", 6, &f, &used), ERR_PROTO);
+	T_EQ_INT(frame_decode("\0\0\0\x0c\2\2\0\0\0\5" "M\0\0\0\0N", 16, &f, &used), ERR_PROTO);
+	T_EQ_INT(frame_decode("\0\0\0\x02\2\2", 6, &f, &used), ERR_PROTO);
 	T_EQ_INT(used, 6);
 	/* Encoding refuses a body that is not a map. */
 	buf_init(&b, 0);
@@ -128,8 +128,8 @@ static void test_fd(void)
 	T_EQ_INT(frame_write_fd(p[1], FRAME_REQUEST, 3, m), 0);
 	T_EQ_INT(frame_write_fd(p[1], FRAME_BYE, 0, NULL), 0);
 	/* A malformed but complete frame, then a partial one. */
-	T_CHECK(write(p[1], "\0\0\0\x0b\1\2\0\0\0\4" "X\0\0\0\0", 15) == 15);
-	T_CHECK(write(p[1], "\0\0\0\x0b\1\2", 6) == 6);
+	T_CHECK(write(p[1], "\0\0\0\x0b\2\2\0\0\0\4" "X\0\0\0\0", 15) == 15);
+	T_CHECK(write(p[1], "\0\0\0\x0b\2\2", 6) == 6);
 	close(p[1]);
 	buf_init(&in, FRAME_MAX);
 	T_EQ_INT(frame_read_fd(p[0], &in, &f), 0);
