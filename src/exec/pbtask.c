@@ -538,6 +538,10 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 		struct pbhost *const *to;
 		size_t nto = pbx_targets(x, &to);
 
+		/* Ansible's strategy registers the result without its top-level
+		 * invocation (loop items keep theirs). */
+		value_map_del(c, "invocation");
+
 		for (i = 0; i < nto; i++)
 			vars_register(rs->vars, to[i]->h, x->reg, c);
 		value_unref(c);
