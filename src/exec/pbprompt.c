@@ -86,8 +86,10 @@ static struct value *pbprompt_one(struct pbrun_state *rs, const struct value *p,
 	}
 	if (answer != NULL && answer[0] != '\0')
 		v = value_str(answer);
+	else if (def != NULL)
+		v = pbprompt_text(def);
 	else
-		v = pbprompt_text(def != NULL ? def : value_null());
+		v = value_str("None");
 	if (answer != NULL) {
 		explicit_bzero(answer, strlen(answer));
 		free(answer);
