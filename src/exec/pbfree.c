@@ -1,6 +1,7 @@
 /* The free strategy: each host of a batch runs its next task as soon as it
  * is done with the last one, forks hosts at a time, as Ansible's free (and
  * host_pinned) strategy; each host's start of a task announces it. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/xmalloc.h"
@@ -35,15 +36,21 @@ static int pbfree_may_start(struct pbrun_state *rs, struct pbhost **batch, size_
 	if (throttle > 0 && pbfree_running(batch, n, t) >= (uint64_t)throttle)
 		return 0;
 	if (once & PBTASK_BYPASS) {
-		rs->fatal = xasprintf("The '%s' module bypasses the host loop, which is currently not supported in the "
-		                      "free strategy and would instead execute for every host in the inventory list.",
+		char *msg = xasprintf("The '%s' module bypasses the host loop, which is currently not supported in "
+		                      "the free strategy and would instead execute for every host in the inventory "
+		                      "list.",
 		                      t->module);
-		rs->end_play = 1;
+
+		pbrun_fatal_at(rs, &t->obj.pos, msg);
+		free(msg);
 		return 0;
 	}
 	if (once)
 		human_warning(&rs->out, "Using run_once with the free strategy is not currently supported. This task "
 		                        "will still be executed for every host in the inventory list.");
+	if (pbrun_kw_true(pb_obj_kw(&t->obj, PB_KW_ANY_ERRORS_FATAL), "any_errors_fatal"))
+		human_warning(&rs->out, "Using any_errors_fatal with the free strategy is not supported, as tasks are "
+		                        "executed independently on each host");
 	return 1;
 }
 

@@ -239,7 +239,7 @@ static void pbrun_fail_host(struct pbrun_state *rs, struct pbhost *ph)
 	vars_host_set_removed(rs->vars, ph->h, 1);
 }
 
-static int pbrun_kw_true(struct value *v, const char *name)
+int pbrun_kw_true(struct value *v, const char *name)
 {
 	struct diag d;
 	int on = 0;
@@ -623,6 +623,25 @@ static size_t pbrun_batch_begin(struct pbrun_state *rs, struct pbhost **batch, s
 	return n;
 }
 
+void pbrun_fatal_at(struct pbrun_state *rs, const struct value_pos *pos, const char *msg)
+{
+	struct buf b;
+	struct diag d;
+
+	buf_init(&b, 0);
+	diag_init(&d);
+	diag_set(&d, pos->file, (int)pos->line, (int)pos->col, "%s", msg);
+	pb_diag_format(&b, &d);
+	/* human_error adds the "ERROR! " and the line end. */
+	free(rs->fatal);
+	rs->fatal = xstrdup(strncmp(buf_str(&b), "ERROR! ", 7) == 0 ? buf_str(&b) + 7 : buf_str(&b));
+	while (rs->fatal[0] != '\0' && rs->fatal[strlen(rs->fatal) - 1] == '\n')
+		rs->fatal[strlen(rs->fatal) - 1] = '\0';
+	rs->end_play = 1;
+	diag_fini(&d);
+	buf_fini(&b);
+}
+
 /* The play's strategy (templated with its variables, the configured one by
  * default): 1 for free (host_pinned runs as free), 0 for linear, -1 after
  * Ansible's error for any other name. */
@@ -650,20 +669,10 @@ static int pbrun_strategy(struct pbrun_state *rs, struct pb_play *play)
 	         strcmp(name, "host_pinned") == 0 || strcmp(name, "ansible.builtin.host_pinned") == 0)
 		r = 1;
 	else {
-		struct buf b;
+		char *msg = xasprintf("Invalid play strategy specified: %s", name);
 
-		buf_init(&b, 0);
-		buf_printf(&b, "Invalid play strategy specified: %s", name);
-		diag_init(&d);
-		diag_set(&d, play->obj.pos.file, (int)play->obj.pos.line, (int)play->obj.pos.col, "%s", buf_str(&b));
-		buf_reset(&b);
-		pb_diag_format(&b, &d);
-		/* human_error adds the "ERROR! " and the line end. */
-		rs->fatal = xstrdup(strncmp(buf_str(&b), "ERROR! ", 7) == 0 ? buf_str(&b) + 7 : buf_str(&b));
-		while (rs->fatal[0] != '\0' && rs->fatal[strlen(rs->fatal) - 1] == '\n')
-			rs->fatal[strlen(rs->fatal) - 1] = '\0';
-		diag_fini(&d);
-		buf_fini(&b);
+		pbrun_fatal_at(rs, &play->obj.pos, msg);
+		free(msg);
 		r = -1;
 	}
 	value_unref(v);

@@ -107,6 +107,13 @@ struct pbtask_loop {
 int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, struct pbtask_loop *lp,
                 struct diag *d);
 
+/* Whether keyword value v (taken; NULL is false) is a true boolean. */
+int pbrun_kw_true(struct value *v, const char *name);
+
+/* Ends the run with Ansible's error for an object: msg, then the paragraph
+ * that shows where pos is in its file. */
+void pbrun_fatal_at(struct pbrun_state *rs, const struct value_pos *pos, const char *msg);
+
 /* The run's record of inventory host h (its connection, stats), made on
  * first use: a play's host, or the target of delegate_to. */
 struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h);

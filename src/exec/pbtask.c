@@ -1019,8 +1019,7 @@ int pbtask_group_kws(struct pbrun_state *rs, struct pb_task *t, struct pbhost *f
 	r = pbx_kw_int(&x, PB_KW_THROTTLE, "throttle", 0, throttlep, &d);
 	diag_fini(&d);
 	if (r != 0) {
-		rs->fatal = xstrdup("Failed to convert the throttle value to an integer.");
-		rs->end_play = 1;
+		pbrun_fatal_at(rs, &t->obj.pos, "Failed to convert the throttle value to an integer.");
 		return 0;
 	}
 	return 1;
@@ -1066,11 +1065,12 @@ void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, st
 	struct timespec t0, t1;
 	size_t next = 0, window;
 	int64_t throttle = 0;
-	int once = 0;
+	int once = 0, kws_ok;
 	char *path;
 
-	if (!pbx_vars_ok(rs, t, group, n) || (n > 0 && !pbtask_group_kws(rs, t, group[0], &once, &throttle)))
+	if (!pbx_vars_ok(rs, t, group, n))
 		return;
+	kws_ok = n == 0 || pbtask_group_kws(rs, t, group[0], &once, &throttle);
 	window = pbx_window(rs, once, throttle);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* run_once: the first host runs it; its result is every host's (a
@@ -1084,6 +1084,9 @@ void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, st
 	}
 	path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
 	pbx_task_banner(rs, t, handler, path, &ht);
+	/* A bad throttle ends the run after the banner, as Ansible's queueing does. */
+	if (!kws_ok)
+		n = 0;
 	while (next < n || rs->running > 0) {
 		while (next < n && rs->running < window)
 			pbx_start(rs, group[next++], t, handler, &ht, NULL);

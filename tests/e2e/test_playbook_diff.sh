@@ -145,6 +145,8 @@ PRE=": > $T_TMP/extra_inv.ini"
 case_ "meta refresh_inventory" "refresh_inventory.yml -i $SSHD_INVENTORY -i $T_TMP/extra_inv.ini -e extra_inv=$T_TMP/extra_inv.ini"
 
 err_case "unknown strategy" "strategy_bad.yml"
+err_case "throttle not a number" "throttle_bad.yml"
+err_case "add_host under the free strategy" "free_add_host.yml"
 
 dr_masters > /dev/null
 t_done
