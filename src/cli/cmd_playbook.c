@@ -271,6 +271,7 @@ static int pbcmd_run(struct pbcmd *pc, struct pb_playbook **pbs, size_t n)
 	ro.force_handlers = pc->force_handlers;
 	ro.start_at_task = pc->start_at;
 	ro.profile = pc->profile;
+	ro.strategy = config_str(pc->co.cfg, CONFIG_DEFAULT_STRATEGY);
 	ro.json = pc->json || (getenv("DROVER_OUTPUT") != NULL && strcmp(getenv("DROVER_OUTPUT"), "json") == 0);
 	rc = pbrun(pbs, n, pc->inv, &ro);
 out:

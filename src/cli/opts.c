@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <termios.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include "playbook/kv.h"
 #include "base/fdutil.h"
 #include "base/sha256.h"
+#include "base/ttyprompt.h"
 #include "exec/adhoc.h"
 #include "transport/ctlpath.h"
 
@@ -339,29 +339,5 @@ int cli_ssh_setup(struct cli_opts *co, struct adhoc_opts *o, struct cli_worker *
 
 char *cli_prompt_secret(const char *prompt)
 {
-	struct termios old, quiet;
-	struct buf b;
-	char c;
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	int echo_off;
-
-	if (fd < 0)
-		return NULL;
-	fd_write_all(fd, prompt, strlen(prompt));
-	echo_off = tcgetattr(fd, &old) == 0;
-	if (echo_off) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tcsetattr(fd, TCSAFLUSH, &quiet);
-	}
-	buf_init(&b, 4096);
-	b.secret = 1;
-	while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
-		if (buf_putc(&b, c) != 0)
-			break;
-	if (echo_off)
-		tcsetattr(fd, TCSAFLUSH, &old);
-	fd_write_all(fd, "\n", 1);
-	close(fd);
-	return buf_take(&b, NULL);
+	return ttyprompt_read(prompt, 1);
 }

@@ -8,9 +8,10 @@
 #include "base/diag.h"
 #include "base/xmalloc.h"
 #include "data/yaml.h"
+#include "exec/actions_inv.h"
 #include "playbook/pb_kw.h"
 
-static struct value *action_failed(const char *fmt, const char *arg)
+struct value *action_failed(const char *fmt, const char *arg)
 {
 	struct value *r = value_map();
 
@@ -20,7 +21,7 @@ static struct value *action_failed(const char *fmt, const char *arg)
 	return r;
 }
 
-static struct value *action_diag_failed(struct diag *d)
+struct value *action_diag_failed(struct diag *d)
 {
 	char *m = diag_format(d);
 	struct value *r = action_failed("%s", m);
@@ -231,7 +232,8 @@ static struct value *action_pause(const struct action_ctx *ac)
 
 int action_known(const char *module)
 {
-	static const char *const names[] = {"debug", "set_fact", "assert", "fail", "include_vars", "pause"};
+	static const char *const names[] = {"debug",        "set_fact", "assert",  "fail",
+	                                    "include_vars", "pause",    "add_host", "group_by"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -254,5 +256,9 @@ struct value *action_run(const char *module, const struct action_ctx *ac)
 		return action_include_vars(ac);
 	if (strcmp(module, "pause") == 0)
 		return action_pause(ac);
+	if (strcmp(module, "add_host") == 0)
+		return actions_inv_add_host(ac->inv, ac->vc->run, ac->args);
+	if (strcmp(module, "group_by") == 0)
+		return actions_inv_group_by(ac->inv, ac->vc->run, inv_host_name(ac->vc->host), ac->args);
 	return action_failed("the action '%s' is not supported yet", module);
 }

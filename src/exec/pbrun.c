@@ -15,13 +15,49 @@
 #include "base/xmalloc.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
+#include "playbook/pb_diag.h"
 #include "playbook/pb_kw.h"
 #include "playbook/pb_tags.h"
 
-static struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h, const struct value *extra)
+/* The host's connection, from its inventory variables and extra vars. */
+static struct hostconn *pbrun_host_conn(struct pbrun_state *rs, struct pbhost *ph)
+{
+	struct value *vars = inventory_host_vars(rs->inv, ph->h);
+	struct hostconn *hc;
+
+	if (rs->o->extra_vars != NULL)
+		value_map_update(value_mut(&vars), rs->o->extra_vars, 0);
+	hc = hostconn_new(&rs->env, ph->name, vars);
+	value_unref(vars);
+	return hc;
+}
+
+/* meta: reset_connection: the worker session ends; the next task starts a
+ * new one (with the variables the host has then). */
+static void pbrun_reset_connection(struct pbrun_state *rs, struct pbhost *ph)
+{
+	hostconn_close(ph->hc);
+	ph->hc = pbrun_host_conn(rs, ph);
+}
+
+/* meta: refresh_inventory: the sources are read again (see
+ * inventory_refresh); an error there ends the run, as Ansible's. */
+static void pbrun_refresh_inventory(struct pbrun_state *rs)
+{
+	struct diag d;
+
+	diag_init(&d);
+	if (inventory_refresh(rs->inv, &d) != 0) {
+		rs->fatal = diag_format(&d);
+		rs->end_play = 1;
+	}
+	diag_fini(&d);
+	vars_inventory_changed(rs->vars);
+}
+
+struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h)
 {
 	struct pbhost *ph;
-	struct value *vars;
 	size_t i;
 
 	for (i = 0; i < rs->nhosts; i++)
@@ -32,11 +68,7 @@ static struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h, con
 	ph->h = h;
 	ph->name = inv_host_name(h);
 	ph->st.host = ph->name;
-	vars = inventory_host_vars(rs->inv, h);
-	if (extra != NULL)
-		value_map_update(value_mut(&vars), extra, 0);
-	ph->hc = hostconn_new(&rs->env, ph->name, vars);
-	value_unref(vars);
+	ph->hc = pbrun_host_conn(rs, ph);
 	ph->notified = value_list();
 	rs->hosts = xreallocarray(rs->hosts, rs->nhosts + 1, sizeof(*rs->hosts));
 	rs->hosts[rs->nhosts++] = ph;
@@ -95,13 +127,19 @@ static void pbrun_meta_banners(struct pbrun_state *rs, struct pb_task *t, size_t
 	free(path);
 }
 
-static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n,
-                       struct pbhost **batch, size_t nbatch)
+void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n, struct pbhost **batch,
+                size_t nbatch)
 {
 	const char *op = value_get_str(t->args, "_raw_params", "noop");
 	size_t i;
 
-	pbrun_meta_banners(rs, t, n);
+	/* Ansible's linear strategy runs the other meta actions for the first
+	 * host only (once for all), so they are announced once. */
+	pbrun_meta_banners(rs, t, strcmp(op, "noop") == 0 || strcmp(op, "reset_connection") == 0 ||
+	                                          strcmp(op, "end_host") == 0 || strcmp(op, "role_complete") == 0 ||
+	                                          strcmp(op, "flush_handlers") == 0
+	                                  ? n
+	                                  : n > 0);
 	if (strcmp(op, "flush_handlers") == 0) {
 		pbrun_flush_handlers(rs, batch, nbatch);
 	} else if (strcmp(op, "end_play") == 0) {
@@ -117,8 +155,12 @@ static void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost 
 			batch[i]->failed_run = 0;
 			vars_host_set_failed(rs->vars, batch[i]->h, 0);
 		}
-	} else if (strcmp(op, "noop") != 0 && strcmp(op, "role_complete") != 0 && strcmp(op, "reset_connection") != 0 &&
-	           strcmp(op, "end_batch") != 0 && strcmp(op, "refresh_inventory") != 0) {
+	} else if (strcmp(op, "reset_connection") == 0) {
+		for (i = 0; i < n; i++)
+			pbrun_reset_connection(rs, group[i]);
+	} else if (strcmp(op, "refresh_inventory") == 0) {
+		pbrun_refresh_inventory(rs);
+	} else if (strcmp(op, "noop") != 0 && strcmp(op, "role_complete") != 0 && strcmp(op, "end_batch") != 0) {
 		human_warning(&rs->out, "unknown meta action; ignored");
 	}
 	if (strcmp(op, "end_batch") == 0)
@@ -197,7 +239,7 @@ static void pbrun_fail_host(struct pbrun_state *rs, struct pbhost *ph)
 	vars_host_set_removed(rs->vars, ph->h, 1);
 }
 
-static int pbrun_kw_true(struct value *v, const char *name)
+int pbrun_kw_true(struct value *v, const char *name)
 {
 	struct diag d;
 	int on = 0;
@@ -266,6 +308,26 @@ static void pbrun_after_step(struct pbrun_state *rs, struct pb_task *t, struct p
 	}
 }
 
+struct pb_task *pbrun_next_task(struct pbrun_state *rs, struct pbhost *ph)
+{
+	while (!ph->removed && ph->next == NULL && !ph->it.done) {
+		ph->next = iter_next(&ph->it);
+		if (ph->next != NULL &&
+		    (ph->next->type == PB_TASK_ACTION || ph->next->type == PB_TASK_INCLUDE_TASKS ||
+		     ph->next->type == PB_TASK_INCLUDE_ROLE) &&
+		    !pbrun_tagged(rs, ph->next))
+			ph->next = NULL; /* not selected by tags: skipped silently */
+	}
+	/* A failure that ran an always section first ends the host here. */
+	if (!ph->removed && ph->it.done && ph->it.failed && !ph->failed_run) {
+		ph->removed = 1;
+		ph->failed_run = 1;
+		vars_host_set_failed(rs->vars, ph->h, 1);
+		vars_host_set_removed(rs->vars, ph->h, 1);
+	}
+	return ph->removed ? NULL : ph->next;
+}
+
 /* Runs the tasks of the batch with the linear strategy: every host runs the
  * same task before any host moves on; hosts whose blocks diverge (rescue,
  * always) run their own next task in later steps. */
@@ -277,27 +339,9 @@ static void pbrun_linear(struct pbrun_state *rs, struct pbhost **batch, size_t n
 
 	for (;;) {
 		t = NULL;
-		for (i = 0; i < n; i++) {
-			struct pbhost *ph = batch[i];
-
-			while (!ph->removed && ph->next == NULL && !ph->it.done) {
-				ph->next = iter_next(&ph->it);
-				if (ph->next != NULL &&
-				    (ph->next->type == PB_TASK_ACTION || ph->next->type == PB_TASK_INCLUDE_TASKS ||
-				     ph->next->type == PB_TASK_INCLUDE_ROLE) &&
-				    !pbrun_tagged(rs, ph->next))
-					ph->next = NULL; /* not selected by tags: skipped silently */
-			}
-			/* A failure that ran an always section first ends the host here. */
-			if (!ph->removed && ph->it.done && ph->it.failed && !ph->failed_run) {
-				ph->removed = 1;
-				ph->failed_run = 1;
-				vars_host_set_failed(rs->vars, ph->h, 1);
-				vars_host_set_removed(rs->vars, ph->h, 1);
-			}
-			if (t == NULL && !ph->removed && ph->next != NULL)
-				t = ph->next;
-		}
+		for (i = 0; i < n; i++)
+			if (pbrun_next_task(rs, batch[i]) != NULL && t == NULL)
+				t = batch[i]->next;
 		if (t == NULL || rs->end_play)
 			break;
 		t = pbrun_pick(rs, batch, n, t);
@@ -579,18 +623,96 @@ static size_t pbrun_batch_begin(struct pbrun_state *rs, struct pbhost **batch, s
 	return n;
 }
 
+void pbrun_fatal_at(struct pbrun_state *rs, const struct value_pos *pos, const char *msg)
+{
+	struct buf b;
+	struct diag d;
+
+	buf_init(&b, 0);
+	diag_init(&d);
+	diag_set(&d, pos->file, (int)pos->line, (int)pos->col, "%s", msg);
+	pb_diag_format(&b, &d);
+	/* human_error adds the "ERROR! " and the line end. */
+	free(rs->fatal);
+	rs->fatal = xstrdup(strncmp(buf_str(&b), "ERROR! ", 7) == 0 ? buf_str(&b) + 7 : buf_str(&b));
+	while (rs->fatal[0] != '\0' && rs->fatal[strlen(rs->fatal) - 1] == '\n')
+		rs->fatal[strlen(rs->fatal) - 1] = '\0';
+	rs->end_play = 1;
+	diag_fini(&d);
+	buf_fini(&b);
+}
+
+/* The play's strategy (templated with its variables, the configured one by
+ * default): 1 for free (host_pinned runs as free), 0 for linear, -1 after
+ * Ansible's error for any other name. */
+static int pbrun_strategy(struct pbrun_state *rs, struct pb_play *play)
+{
+	struct value *v = NULL;
+	struct vars_ctx vc;
+	struct diag d;
+	const char *name;
+	int r = 0;
+
+	diag_init(&d);
+	if (play->obj.kw[PB_KW_STRATEGY] != NULL &&
+	    (vars_ctx_init(&vc, rs->vars, NULL, play, NULL, NULL, &d) != 0 ||
+	     vars_template(&vc, play->obj.kw[PB_KW_STRATEGY], &v, &d) != 0)) {
+		rs->fatal = diag_format(&d);
+		diag_fini(&d);
+		return -1;
+	}
+	diag_fini(&d);
+	name = v != NULL ? value_cstr(v) : rs->o->strategy;
+	if (name == NULL || strcmp(name, "linear") == 0 || strcmp(name, "ansible.builtin.linear") == 0)
+		r = 0;
+	else if (strcmp(name, "free") == 0 || strcmp(name, "ansible.builtin.free") == 0 ||
+	         strcmp(name, "host_pinned") == 0 || strcmp(name, "ansible.builtin.host_pinned") == 0)
+		r = 1;
+	else {
+		char *msg = xasprintf("Invalid play strategy specified: %s", name);
+
+		pbrun_fatal_at(rs, &play->obj.pos, msg);
+		free(msg);
+		r = -1;
+	}
+	value_unref(v);
+	return r;
+}
+
+static void pbrun_play_batches(struct pbrun_state *rs, struct pb_play *play);
+
 static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
+{
+	struct value *prompted, *play_vars = NULL;
+
+	rs->play = play;
+	rs->end_play = 0;
+	vars_play_begin(rs->vars, play);
+	if ((prompted = pbprompt_vars(rs, play)) != NULL) {
+		/* The answers are play vars, as Ansible's play.vars[name]. */
+		play_vars = play->obj.kw[PB_KW_VARS];
+		play->obj.kw[PB_KW_VARS] = prompted;
+		vars_play_begin(rs->vars, play);
+	}
+	if (rs->fatal == NULL)
+		pbrun_play_batches(rs, play);
+	if (prompted != NULL) {
+		play->obj.kw[PB_KW_VARS] = play_vars;
+		value_unref(prompted);
+	}
+}
+
+static void pbrun_play_batches(struct pbrun_state *rs, struct pb_play *play)
 {
 	struct inv_host **sel = NULL;
 	struct pbhost **hosts = NULL;
 	struct pb_block **blocks = NULL;
 	size_t nsel = 0, nblocks = 0, i, start, size, batch_no = 0, n = 0, failed;
-	int err;
+	int err, free_strategy;
 
-	rs->play = play;
-	rs->end_play = 0;
-	vars_play_begin(rs->vars, play);
 	human_play_start(&rs->out, pb_play_name(play), rs->o->check);
+	if ((free_strategy = pbrun_strategy(rs, play)) < 0)
+		return;
 	if (pbrun_select(rs, play, &sel, &nsel) != 0 || nsel == 0) {
 		human_no_hosts(&rs->out);
 		free(sel);
@@ -598,7 +720,7 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 	}
 	hosts = xcalloc(nsel, sizeof(*hosts));
 	for (i = 0; i < nsel; i++)
-		hosts[i] = pbrun_host(rs, sel[i], rs->o->extra_vars);
+		hosts[i] = pbrun_host(rs, sel[i]);
 	vars_play_set_hosts(rs->vars, sel, nsel);
 	pb_play_compile(play, rs->o->force_handlers, &blocks, &nblocks);
 	/* Batches are cut from all the play's hosts, as Ansible's; hosts that
@@ -616,7 +738,10 @@ static void pbrun_play(struct pbrun_state *rs, struct pb_play *play)
 		rs->end_play = 0;
 		pbrun_start_at(rs, hosts + start, n);
 		pbrun_gather_facts(rs, hosts + start, n);
-		pbrun_linear(rs, hosts + start, n);
+		if (free_strategy)
+			pbfree_run(rs, hosts + start, n);
+		else
+			pbrun_linear(rs, hosts + start, n);
 		for (i = failed = 0; i < n; i++) {
 			iter_fini(&hosts[start + i]->it);
 			failed += hosts[start + i]->failed_run || hosts[start + i]->unreachable_run;

@@ -1,5 +1,5 @@
 /* Running playbooks (`drover playbook`): plays in order, each on its hosts
- * in serial batches with the linear strategy, tasks through each host's
+ * in serial batches with the linear or free strategy, tasks through each host's
  * worker session (exec/hostconn), variables with Ansible's precedence
  * (exec/vars), output in Ansible's default format (output/human), handlers
  * at flush points, and Ansible's PLAY RECAP and exit codes. */
@@ -26,6 +26,7 @@ struct pbrun_opts {
 	const char *start_at_task;      /* --start-at-task, or NULL */
 	int profile;                    /* --profile: task durations after the recap */
 	int json;                       /* --json: JSON-lines events (output/human_json.c) */
+	const char *strategy;           /* DEFAULT_STRATEGY, for plays without one; NULL: linear */
 };
 
 /* Runs the playbooks in order. Returns ansible-playbook's exit status:

@@ -25,6 +25,7 @@ struct pbhost {
 	struct human_stats st;
 	struct value *notified;     /* names of handlers notified in this play (list) */
 	int busy;                   /* a task is running on it */
+	struct pb_task *cur;        /* that task, or NULL */
 	int failed_step;            /* failed (unrescued) or unreachable in the task just run */
 	const void *queued;         /* pbinclude: the include whose blocks it got */
 };
@@ -69,6 +70,32 @@ struct pbrun_state {
  * time) and returns when all are done. */
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n);
 
+/* Starts task t on ph alone, after its banner, and returns: the result
+ * arrives through the loop (ph->busy until then). The free strategy's way. */
+void pbtask_start(struct pbrun_state *rs, struct pb_task *t, struct pbhost *ph);
+
+/* run_once (*oncep: PBTASK_RUN_ONCE, and PBTASK_BYPASS for add_host, which
+ * runs once without sharing its result) and throttle (0: none) of t,
+ * templated with host's variables. Returns 0 when throttle is not a number
+ * (rs->fatal is then set), else 1. */
+enum {
+	PBTASK_RUN_ONCE = 1 << 0,
+	PBTASK_BYPASS = 1 << 1,
+};
+int pbtask_group_kws(struct pbrun_state *rs, struct pb_task *t, struct pbhost *host, int *oncep, int64_t *throttlep);
+
+/* The free strategy (pbfree.c): each host of the batch goes through its
+ * tasks without waiting for the others, forks at a time. */
+void pbfree_run(struct pbrun_state *rs, struct pbhost **batch, size_t n);
+
+/* The host's next task, skipping those tags deselect, or NULL; a host whose
+ * always section ran after a failure leaves the play here (pbrun.c). */
+struct pb_task *pbrun_next_task(struct pbrun_state *rs, struct pbhost *ph);
+
+/* Runs meta task t for the hosts of group (pbrun.c). */
+void pbrun_meta(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n, struct pbhost **batch,
+                size_t nbatch);
+
 /* A task's loop for one host (pbtask.c): items NULL when the task has no
  * loop; the caller unrefs items and label. Returns 0 or an error with d set. */
 struct pbtask_loop {
@@ -79,6 +106,17 @@ struct pbtask_loop {
 };
 int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, struct pbtask_loop *lp,
                 struct diag *d);
+
+/* Whether keyword value v (taken; NULL is false) is a true boolean. */
+int pbrun_kw_true(struct value *v, const char *name);
+
+/* Ends the run with Ansible's error for an object: msg, then the paragraph
+ * that shows where pos is in its file. */
+void pbrun_fatal_at(struct pbrun_state *rs, const struct value_pos *pos, const char *msg);
+
+/* The run's record of inventory host h (its connection, stats), made on
+ * first use: a play's host, or the target of delegate_to. */
+struct pbhost *pbrun_host(struct pbrun_state *rs, struct inv_host *h);
 
 /* The controller's own connection for delegate_to: localhost (the
  * inventory's localhost variables, ansible_connection local), made on first
@@ -91,5 +129,10 @@ void pbrun_order_insert(struct pbrun_state *rs, struct pb_block **blocks, size_t
 /* Runs the dynamic include_tasks t (each loop item too) on the group: the
  * hosts that include a file get its blocks next (pbinclude.c). */
 void pbinclude_run_group(struct pbrun_state *rs, struct pb_task *t, struct pbhost **group, size_t n);
+
+/* vars_prompt (pbprompt.c): the play's vars with the prompted variables
+ * added (new map), or NULL when the play prompts for nothing or on an error
+ * (then rs->fatal is set). */
+struct value *pbprompt_vars(struct pbrun_state *rs, struct pb_play *play);
 
 #endif

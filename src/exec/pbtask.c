@@ -16,6 +16,7 @@
 #include "exec/becomereq.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
+#include "exec/moddefaults.h"
 #include "exec/tmplmod.h"
 #include "playbook/pb_kw.h"
 
@@ -37,10 +38,14 @@ struct pbexec {
 	int64_t retries, delay, timeout;
 	int attempts;
 	const char *reg;            /* register name, or NULL */
-	const char *delegate;       /* delegate_to localhost: "localhost" (or as written), else NULL */
-	int delegate_other;         /* delegate_to another host: not supported yet */
+	const char *delegate;       /* delegate_to: the host's name ("localhost" or as written), else NULL */
+	struct pbhost *delegate_ph; /* delegate_to an inventory host other than localhost, or NULL */
+	char *delegate_addr;        /* owned: that host's ansible_host, for "h1 -> h2(addr)", or NULL */
+	char *delegate_err;         /* owned: why the delegation cannot run, or NULL */
+	int delegate_facts;
 	uint64_t timer;
 	int done;
+	char *path;                 /* owned: the banner's path when the exec keeps it (free strategy) */
 };
 
 static struct value *pbx_kw(const struct pbexec *x, enum pb_kw k)
@@ -349,7 +354,18 @@ static int pbx_become(struct pbexec *x, struct value **becomep, struct diag *d)
 
 static struct hostconn *pbx_hc(struct pbexec *x)
 {
+	if (x->delegate_ph != NULL)
+		return x->delegate_ph->hc;
 	return x->delegate != NULL ? pbrun_local_hc(x->rs) : x->ph->hc;
+}
+
+static int pbx_module_defaults(struct pbexec *x, struct value **argsp, struct diag *d)
+{
+	struct value *defaults = pbx_kw(x, PB_KW_MODULE_DEFAULTS);
+	int r = moddefaults_apply(&x->vc, defaults, pbx_module(x), argsp, d);
+
+	value_unref(defaults);
+	return r;
 }
 
 static void pbx_dispatch(struct pbexec *x)
@@ -361,7 +377,7 @@ static void pbx_dispatch(struct pbexec *x)
 	struct diag d;
 
 	diag_init(&d);
-	if (vars_template(&x->vc, x->t->args, &args, &d) != 0) {
+	if (vars_template(&x->vc, x->t->args, &args, &d) != 0 || pbx_module_defaults(x, &args, &d) != 0) {
 		pbx_on_result(r = pbx_diag_result(&d), NULL, x);
 		value_unref(r);
 		goto out;
@@ -370,6 +386,7 @@ static void pbx_dispatch(struct pbexec *x)
 	if (x->t->mod != NULL && x->t->mod->where == MOD_CONTROLLER) {
 		memset(&ac, 0, sizeof(ac));
 		ac.vc = &x->vc;
+		ac.inv = rs->inv;
 		ac.tr = rs->tr;
 		ac.args = args;
 		ac.raw_args = x->t->args;
@@ -427,6 +444,8 @@ static struct value *pbx_skip_result(void)
 	return r;
 }
 
+static int pbx_delegate(struct pbexec *x, struct diag *d);
+
 /* Runs the current item: its when, then the action. */
 static void pbx_run_item(struct pbexec *x)
 {
@@ -442,6 +461,12 @@ static void pbx_run_item(struct pbexec *x)
 	for (i = 0; i < value_len(when) && ok && rc == 0; i++)
 		rc = templar_cond(x->rs->tr, value_list_at(when, i), &s, &ok, &d);
 	value_unref(when);
+	if (rc == 0 && ok && x->items != NULL && x->t->obj.kw[PB_KW_LOOP] != NULL &&
+	    (rc = pbx_delegate(x, &d)) == 0 && x->delegate_err != NULL) {
+		pbx_item_result(x, pbx_fail_result(x->delegate_err), 0);
+		diag_fini(&d);
+		return;
+	}
 	if (rc != 0) {
 		r = pbx_diag_result(&d);
 		pbx_item_result(x, r, 0);
@@ -513,6 +538,7 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 	hr.task = &x->ht;
 	hr.host = ph->name;
 	hr.delegate_to = x->delegate;
+	hr.delegate_host = x->delegate_addr;
 	hr.result = result;
 	hr.action = pbx_module(x);
 	hr.loop_summary = x->items != NULL;
@@ -594,8 +620,12 @@ static void pbx_apply(struct pbexec *x, struct value *result, int unreachable)
 		struct pbhost *const *to;
 		size_t nto = pbx_targets(x, &to);
 
-		for (i = 0; i < nto; i++)
-			pbx_apply_facts(x, result, facts, to[i]->h);
+		/* delegate_facts: the facts are the delegated host's alone. */
+		if (x->delegate_facts && x->delegate_ph != NULL)
+			pbx_apply_facts(x, result, facts, x->delegate_ph->h);
+		else
+			for (i = 0; i < nto; i++)
+				pbx_apply_facts(x, result, facts, to[i]->h);
 	}
 	if (changed)
 		pbx_notify(x);
@@ -608,6 +638,9 @@ static void pbx_free(struct pbexec *x)
 	value_unref(x->results);
 	value_unref(x->locals);
 	value_unref(x->label);
+	free(x->delegate_addr);
+	free(x->delegate_err);
+	free(x->path);
 	free(x);
 }
 
@@ -618,6 +651,7 @@ static void pbx_finish(struct pbexec *x, struct value *result, int unreachable)
 	pbx_apply(x, result, unreachable);
 	value_unref(result);
 	x->ph->busy = 0;
+	x->ph->cur = NULL;
 	rs->running--;
 	pbx_free(x);
 }
@@ -685,6 +719,7 @@ static void pbx_item_result(struct pbexec *x, struct value *result, int unreacha
 	hr.task = &x->ht;
 	hr.host = x->ph->name;
 	hr.delegate_to = x->delegate;
+	hr.delegate_host = x->delegate_addr;
 	hr.result = result;
 	hr.action = pbx_module(x);
 	hr.item = 1;
@@ -820,20 +855,52 @@ int pbtask_loop(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, st
 	return 0;
 }
 
+/* The delegated host's ansible_host when it is a plain string, as the
+ * callback shows it beside the host's name. */
+static char *pbx_delegate_addr(struct pbrun_state *rs, const struct inv_host *h)
+{
+	struct value *vars = inventory_host_vars(rs->inv, h);
+	const char *addr = value_get_str(vars, "ansible_host", NULL);
+	char *out = addr != NULL ? xstrdup(addr) : NULL;
+
+	value_unref(vars);
+	return out;
+}
+
 /* delegate_to: the controller itself (localhost, 127.0.0.1) runs the task
- * through a local connection, with the host's variables for the task. */
+ * through a local connection, another inventory host over that host's own
+ * connection (its ansible_host, port, user); the task keeps the delegating
+ * host's variables. */
 static int pbx_delegate(struct pbexec *x, struct diag *d)
 {
 	struct value *v = NULL;
-	int r = pbx_kw_tpl(x, PB_KW_DELEGATE_TO, &v, d);
+	struct inv_host *h;
+	int r;
+
+	free(x->delegate_addr);
+	free(x->delegate_err);
+	x->delegate = NULL;
+	x->delegate_ph = NULL;
+	x->delegate_addr = x->delegate_err = NULL;
+	x->delegate_facts = 0;
+	r = pbx_kw_tpl(x, PB_KW_DELEGATE_TO, &v, d);
 
 	if (r == 0 && v != NULL && v->type == VALUE_STR && strcmp(v->u.s.ptr, x->ph->name) != 0) {
-		if (strcmp(v->u.s.ptr, "localhost") == 0 || strcmp(v->u.s.ptr, "127.0.0.1") == 0)
+		if (strcmp(v->u.s.ptr, "localhost") == 0 || strcmp(v->u.s.ptr, "127.0.0.1") == 0) {
 			x->delegate = strcmp(v->u.s.ptr, "localhost") == 0 ? "localhost" : "127.0.0.1";
-		else
-			x->delegate_other = 1;
+		} else if ((h = inventory_host(x->rs->inv, v->u.s.ptr)) != NULL) {
+			x->delegate_ph = pbrun_host(x->rs, h);
+			x->delegate = x->delegate_ph->name;
+			x->delegate_addr = pbx_delegate_addr(x->rs, h);
+		} else {
+			x->delegate_err = xasprintf("delegate_to: '%s' is not in the inventory; drover delegates to "
+			                            "inventory hosts and localhost only",
+			                            v->u.s.ptr);
+		}
 	}
 	value_unref(v);
+	if (r == 0 && x->delegate != NULL)
+		r = pbx_kw_bool(x, PB_KW_DELEGATE_FACTS, "delegate_facts", 0, &x->delegate_facts, d);
 	return r;
 }
 
@@ -852,18 +919,21 @@ static int pbx_settings(struct pbexec *x, struct diag *d)
 	    (r = pbx_kw_int(x, PB_KW_DELAY, "delay", 5, &x->delay, d)) != 0 ||
 	    (r = pbx_kw_int(x, PB_KW_TIMEOUT, "timeout", 0, &x->timeout, d)) != 0)
 		return r;
-	return pbx_delegate(x, d);
+	/* In a loop, delegate_to may name the item: each item's is its own. */
+	return x->t->obj.kw[PB_KW_LOOP] != NULL ? 0 : pbx_delegate(x, d);
 }
 
-/* delegate_to comes with its own issue; until then a task that asks for
- * it fails clearly instead of running somewhere else. */
+/* delegate_to reaches inventory hosts and localhost only; a task asking
+ * for another fails clearly instead of running somewhere else. */
 static const char *pbx_unsupported(struct pbexec *x)
 {
-	return x->delegate_other ? "delegate_to a host other than localhost is not supported by drover yet" : NULL;
+	return x->delegate_err;
 }
 
+/* Starts t on ph; path (owned, or NULL) is what ht->path points to when the
+ * exec must keep it. */
 static void pbx_start(struct pbrun_state *rs, struct pbhost *ph, struct pb_task *t, int handler,
-                      const struct human_task *ht)
+                      const struct human_task *ht, char *path)
 {
 	struct pbexec *x = xcalloc(1, sizeof(*x));
 	struct diag d;
@@ -875,8 +945,10 @@ static void pbx_start(struct pbrun_state *rs, struct pbhost *ph, struct pb_task 
 	x->t = t;
 	x->handler = handler;
 	x->ht = *ht;
+	x->path = path;
 	x->results = value_list();
 	ph->busy = 1;
+	ph->cur = t;
 	rs->running++;
 	diag_init(&d);
 	if (vars_ctx_init(&x->vc, rs->vars, ph->h, rs->play, t, NULL, &d) != 0 || pbx_settings(x, &d) != 0) {
@@ -922,54 +994,106 @@ static int pbx_vars_ok(struct pbrun_state *rs, struct pb_task *t, struct pbhost 
 	return r == 0;
 }
 
-/* run_once, templated with the first host's variables (an error there is
- * left for the task itself to report). */
-static int pbx_run_once(struct pbrun_state *rs, struct pb_task *t, struct pbhost *first)
+/* run_once and throttle, templated with the first host's variables (an
+ * error in run_once is left for the task itself to report; a throttle that
+ * is not a number ends the run, as Ansible's strategy raises). */
+int pbtask_group_kws(struct pbrun_state *rs, struct pb_task *t, struct pbhost *first, int *oncep,
+                     int64_t *throttlep)
 {
 	struct pbexec x;
 	struct diag d;
-	int once = 0;
+	int r;
 
 	memset(&x, 0, sizeof(x));
 	x.rs = rs;
 	x.t = t;
 	x.ph = first;
+	*oncep = 0;
+	*throttlep = 0;
 	diag_init(&d);
 	if (vars_ctx_init(&x.vc, rs->vars, first->h, rs->play, t, NULL, &d) != 0 ||
-	    pbx_kw_bool(&x, PB_KW_RUN_ONCE, "run_once", 0, &once, &d) != 0)
-		once = 0;
+	    pbx_kw_bool(&x, PB_KW_RUN_ONCE, "run_once", 0, oncep, &d) != 0)
+		*oncep = 0;
 	diag_fini(&d);
-	return once;
+	*oncep = *oncep ? PBTASK_RUN_ONCE : 0;
+	/* add_host bypasses the host loop, as Ansible's action plugin asks. */
+	if (t->module != NULL && strcmp(t->module, "add_host") == 0)
+		*oncep |= PBTASK_BYPASS;
+	diag_init(&d);
+	r = pbx_kw_int(&x, PB_KW_THROTTLE, "throttle", 0, throttlep, &d);
+	diag_fini(&d);
+	if (r != 0) {
+		pbrun_fatal_at(rs, &t->obj.pos, "Failed to convert the throttle value to an integer.");
+		return 0;
+	}
+	return 1;
+}
+
+/* At most forks hosts at a time, fewer when the task is throttled (run_once
+ * ignores throttle, as Ansible's). */
+static size_t pbx_window(struct pbrun_state *rs, int once, int64_t throttle)
+{
+	size_t forks = rs->o->conn->forks > 0 ? (size_t)rs->o->conn->forks : 5;
+
+	if (!(once & PBTASK_RUN_ONCE) && throttle > 0 && (uint64_t)throttle < forks)
+		return (size_t)throttle;
+	return forks;
+}
+
+static void pbx_task_banner(struct pbrun_state *rs, struct pb_task *t, int handler, char *path, struct human_task *ht)
+{
+	memset(ht, 0, sizeof(*ht));
+	ht->id = t;
+	ht->prefix = handler ? "RUNNING HANDLER" : "TASK";
+	ht->name = pb_task_name(t);
+	ht->path = path;
+	ht->check = rs->o->check;
+	human_task_start(&rs->out, ht);
+}
+
+void pbtask_start(struct pbrun_state *rs, struct pb_task *t, struct pbhost *ph)
+{
+	struct human_task ht;
+	char *path;
+
+	if (!pbx_vars_ok(rs, t, &ph, 1))
+		return;
+	path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
+	pbx_task_banner(rs, t, 0, path, &ht);
+	pbx_start(rs, ph, t, 0, &ht, path);
 }
 
 void pbtask_run_group(struct pbrun_state *rs, struct pb_task *t, int handler, struct pbhost **group, size_t n)
 {
 	struct human_task ht;
 	struct timespec t0, t1;
-	size_t next = 0;
-	int forks = rs->o->conn->forks > 0 ? rs->o->conn->forks : 5;
+	size_t next = 0, window;
+	int64_t throttle = 0;
+	int once = 0, kws_ok;
 	char *path;
 
 	if (!pbx_vars_ok(rs, t, group, n))
 		return;
+	kws_ok = n == 0 || pbtask_group_kws(rs, t, group[0], &once, &throttle);
+	window = pbx_window(rs, once, throttle);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* run_once: the first host runs it; its result is every host's. */
-	if (n > 1 && pbx_run_once(rs, t, group[0])) {
-		rs->once = group;
-		rs->nonce = n;
+	/* run_once: the first host runs it; its result is every host's (a
+	 * task that bypasses the host loop keeps its result to that host). */
+	if (n > 1 && once) {
+		if (once & PBTASK_RUN_ONCE) {
+			rs->once = group;
+			rs->nonce = n;
+		}
 		n = 1;
 	}
 	path = xasprintf("%s:%u", t->obj.pos.file ? t->obj.pos.file : "?", (unsigned)t->obj.pos.line);
-	memset(&ht, 0, sizeof(ht));
-	ht.id = t;
-	ht.prefix = handler ? "RUNNING HANDLER" : "TASK";
-	ht.name = pb_task_name(t);
-	ht.path = path;
-	ht.check = rs->o->check;
-	human_task_start(&rs->out, &ht);
+	pbx_task_banner(rs, t, handler, path, &ht);
+	/* A bad throttle ends the run after the banner, as Ansible's queueing does. */
+	if (!kws_ok)
+		n = 0;
 	while (next < n || rs->running > 0) {
-		while (next < n && rs->running < (size_t)forks)
-			pbx_start(rs, group[next++], t, handler, &ht);
+		while (next < n && rs->running < window)
+			pbx_start(rs, group[next++], t, handler, &ht, NULL);
 		if (rs->running > 0)
 			ev_run_once(rs->loop, -1);
 	}

@@ -52,6 +52,7 @@ struct inventory {
 	char **gv_dirs;              /* per source: realpath of its group_vars/, or NULL */
 	char **hv_dirs;              /* per source: realpath of its host_vars/, or NULL */
 	size_t nsources;
+	size_t nloaded;              /* sources inventory_load read (the rest: variable directories) */
 	const char *cur_file;        /* while loading: inventory_file of new hosts */
 	const char *cur_dir;         /* while loading: inventory_dir of new hosts */
 	struct value *warned;        /* map of warnings already printed */

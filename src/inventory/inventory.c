@@ -71,7 +71,7 @@ int inventory_load(struct inventory **invp, const char *const *sources, size_t n
 		return ERR_TOOBIG;
 	}
 	inv = inventory_new();
-	inv->nsources = n;
+	inv->nsources = inv->nloaded = n;
 	inv->sources = xcalloc(n ? n : 1, sizeof(*inv->sources));
 	inv->var_dirs = xcalloc(n ? n : 1, sizeof(*inv->var_dirs));
 	for (i = 0; i < n; i++) {

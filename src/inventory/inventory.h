@@ -189,4 +189,48 @@ struct inv_host *const *inv_group_hosts(const struct inv_group *g, size_t *np);
  * when it is not 1. Returns a new map. */
 struct value *inventory_group_vars(struct inventory *inv, const struct inv_group *g);
 
+/*
+ * inventory_add_dynamic_host - add_host's change to the inventory
+ *
+ * Adds host name (to `all`) unless it exists, sets each key of vars (a map)
+ * among its own variables, adds it to each group named in groups (a list of
+ * strings; groups are created as needed), then fixes `all` and `ungrouped`
+ * as after loading. *changedp is 1 when any of that changed something (the
+ * task's changed status, as Ansible's). Returns 0, or an error (ERR_TOOBIG
+ * past the caps, ERR_PARSE for an empty name) with d set.
+ */
+int inventory_add_dynamic_host(struct inventory *inv, const char *name, const struct value *groups,
+                               const struct value *vars, int *changedp, struct diag *d);
+
+/*
+ * inventory_add_dynamic_group - group_by's change to the inventory
+ *
+ * Creates group and each group named in parents (a list of strings) unless
+ * they exist, makes group a child of each parent and adds h to group.
+ * *changedp is 1 when a parent was created, linked or h joined group (the
+ * task's changed status, as Ansible's). Returns 0, or an error with d set
+ * (a parent that is a descendant of group makes a cycle: ERR_PARSE).
+ */
+int inventory_add_dynamic_group(struct inventory *inv, struct inv_host *h, const char *group,
+                                const struct value *parents, int *changedp, struct diag *d);
+
+/* Ansible's parse_address without ranges: "host:port", "[v6]:port" split
+ * into a new host string (*hostp, the caller frees it) and a port (-1 when
+ * none). Returns 0, or -1 when address is not a valid host (the caller then
+ * keeps it as it is). */
+int inventory_parse_address(const char *address, char **hostp, long *portp);
+
+/*
+ * inventory_refresh - meta: refresh_inventory
+ *
+ * Reads the sources again and brings what they now say into inv: groups and
+ * hosts that are new, new group and host links, and inline variables
+ * (over the old values). Hosts, groups and links the sources no longer
+ * have stay (every host of the run keeps its identity), as do the changes
+ * add_host and group_by made; group_vars/ and host_vars/ files are not
+ * read again. Returns 0, or an error with d set (a source that cannot be
+ * loaded leaves inv unchanged).
+ */
+int inventory_refresh(struct inventory *inv, struct diag *d);
+
 #endif

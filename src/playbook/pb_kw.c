@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "base/err.h"
+#include "playbook/modreg.h"
 #include "playbook/pb_priv.h"
 
 #define ALLB (PB_ON_PLAY | PB_ON_BLOCK | PB_ON_TASK | PB_ON_HANDLER | PB_ON_ROLE | PB_ON_PBINCLUDE)
@@ -260,6 +261,53 @@ int pb_kw_validate(struct pb_ctx *c, struct pb_obj *obj)
 	return 0;
 }
 
+static int pb_kw_module_defaults_keys(struct pb_ctx *c, const struct value *m)
+{
+	const struct value *key;
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < value_len(m); i++) {
+		key = value_map_key_at(m, i);
+		name = value_cstr(key);
+		if (strncmp(name, "group/", 6) == 0)
+			return pb_err(c, ERR_PARSE, key,
+			              "module_defaults for action groups ('%s') are not supported by drover; name the "
+			              "modules instead",
+			              name);
+		if (modreg_find(name) == NULL)
+			return pb_err(c, ERR_PARSE, key, "Could not resolve action %s%s in module_defaults",
+			              strchr(name, '.') != NULL && strchr(strchr(name, '.') + 1, '.') != NULL
+			                      ? ""
+			                      : "ansible.legacy.",
+			              name);
+	}
+	return 0;
+}
+
+int pb_kw_load_module_defaults(struct pb_ctx *c, const struct value *v)
+{
+	size_t i;
+	int r;
+
+	if (v->type == VALUE_NULL)
+		return 0;
+	if (v->type == VALUE_MAP)
+		return pb_kw_module_defaults_keys(c, v);
+	for (i = 0; v->type == VALUE_LIST && i < value_len(v); i++) {
+		if (value_list_at(v, i)->type != VALUE_MAP)
+			break;
+		if ((r = pb_kw_module_defaults_keys(c, value_list_at(v, i))) != 0)
+			return r;
+	}
+	if (v->type == VALUE_LIST && i == value_len(v))
+		return 0;
+	return pb_err(c, ERR_PARSE, v,
+	              "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys "
+	              "of which must be static action, module, or group names. Only the values may contain "
+	              "templates. For example: {'ping': \"{{ ping_defaults }}\"}");
+}
+
 int pb_kw_load_all(struct pb_ctx *c, struct pb_obj *obj, const struct value *ds, unsigned on,
                    const char *class, int (*skip)(const char *name))
 {
@@ -292,6 +340,8 @@ int pb_kw_load_all(struct pb_ctx *c, struct pb_obj *obj, const struct value *ds,
 		} else if (k == PB_KW_TAGS) {
 			if ((r = pb_kw_load_tags(c, val, &v)) != 0)
 				return r;
+		} else if (k == PB_KW_MODULE_DEFAULTS && (r = pb_kw_load_module_defaults(c, val)) != 0) {
+			return r;
 		} else if (pb_kw_listish(k) && val->type != VALUE_LIST) {
 			v = value_pos_from(value_list(), val);
 			value_list_push(v, value_ref(val));

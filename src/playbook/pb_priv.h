@@ -107,6 +107,9 @@ const char *pb_pystr(struct pb_playbook *pb, const struct value *v);
  * ("Play", "Task", "Block", ...); the value may be NULL for "not written". */
 int pb_kw_load_vars(struct pb_ctx *c, const char *class, const struct value *v, struct value **outp);
 int pb_kw_load_tags(struct pb_ctx *c, const struct value *v, struct value **outp);
+/* module_defaults: a map or a list of maps whose keys are modules drover
+ * knows (action groups, "group/<name>", are refused). */
+int pb_kw_load_module_defaults(struct pb_ctx *c, const struct value *v);
 /* Stores every keyword of ds that obj accepts (on: PB_ON_* bit) into
  * obj->kw, loading vars and tags and making when-like keywords lists;
  * skip(name) != 0 leaves a key alone. Unknown keys are errors with class in

@@ -509,25 +509,6 @@ static int pb_task_loop_control(struct pb_ctx *c, const struct value *v)
 	return 0;
 }
 
-static int pb_task_module_defaults(struct pb_ctx *c, const struct value *v)
-{
-	size_t i;
-
-	if (v->type == VALUE_NULL)
-		return 0;
-	if (v->type == VALUE_MAP)
-		return 0;
-	for (i = 0; v->type == VALUE_LIST && i < value_len(v); i++)
-		if (value_list_at(v, i)->type != VALUE_MAP)
-			break;
-	if (v->type == VALUE_LIST && i == value_len(v))
-		return 0;
-	return pb_err(c, ERR_PARSE, v,
-	              "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys "
-	              "of which must be static action, module, or group names. Only the values may contain "
-	              "templates. For example: {'ping': \"{{ ping_defaults }}\"}");
-}
-
 /* Keywords of the task map (all but the action), as Task.preprocess_data
  * and load_data read them. */
 static int pb_task_keywords(struct pb_ctx *c, struct pb_task *t, const struct value *ds, const char *class,
@@ -571,7 +552,7 @@ static int pb_task_keywords(struct pb_ctx *c, struct pb_task *t, const struct va
 		} else {
 			if (k == PB_KW_LOOP_CONTROL && (r = pb_task_loop_control(c, val)) != 0)
 				return r;
-			if (k == PB_KW_MODULE_DEFAULTS && (r = pb_task_module_defaults(c, val)) != 0)
+			if (k == PB_KW_MODULE_DEFAULTS && (r = pb_kw_load_module_defaults(c, val)) != 0)
 				return r;
 			v = value_ref((struct value *)val);
 		}

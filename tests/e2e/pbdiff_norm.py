@@ -5,6 +5,10 @@
                             (delta, start, end) and copy's controller-side temporary file masked, and within each section (PLAY, TASK,
                             RUNNING HANDLER, PLAY RECAP) the per-host records sorted, since host
                             order within a task is completion order in both tools
+  pbdiff_norm.py outfree FILE as out, for plays with the free strategy, where task banners
+                            repeat and interleave as hosts start tasks and results arrive: each
+                            host record is kept under the task it belongs to (the banner before
+                            it), banners themselves dropped, records sorted within each play
   pbdiff_norm.py recap FILE the PLAY RECAP lines only
   pbdiff_norm.py tree DIR   every path under DIR: type, mode, and content or link target
 """
@@ -62,6 +66,33 @@ def out(path):
     print("\n".join(res))
 
 
+def outfree(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = [mask(l) for l in f.read().splitlines()]
+    plays, task = [], None
+    for line in lines:
+        if re.match(r"^(PLAY \[|PLAY RECAP)", line):
+            plays.append([line, []])
+            task = None
+        elif re.match(r"^(TASK \[|RUNNING HANDLER \[)", line):
+            task = re.sub(r"\s*\*+$", "", line)
+        elif not plays:
+            plays.append([line, []])
+        elif line:
+            plays[-1][1].append((task, line))
+    res = []
+    for head, body in plays:
+        res.append(head)
+        by_task = {}
+        for task, line in body:
+            by_task.setdefault(task, []).append(line)
+        recs = []
+        for task, tl in by_task.items():
+            recs.extend("%s | %s" % (task, r) for r in records(tl))
+        res.extend(sorted(recs))
+    print("\n".join(res))
+
+
 def recap(path):
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
@@ -87,4 +118,4 @@ def tree(root):
 
 
 if __name__ == "__main__":
-    {"out": out, "recap": recap, "tree": tree}[sys.argv[1]](sys.argv[2])
+    {"out": out, "outfree": outfree, "recap": recap, "tree": tree}[sys.argv[1]](sys.argv[2])

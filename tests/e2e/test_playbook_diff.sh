@@ -37,15 +37,17 @@ export ANSIBLE_NOCOLOR=1
 runs() {
 	local tool=$1 out=$2 args
 	rm -rf "$OUTDIR"; : > "$out"; : > "$out.err"
+	[ -z "$PRE" ] || eval "$PRE"
 	echo "$3" | tr ';' '\n' | while read -r args; do
 		[ -n "$args" ] || continue
 		set -f
 		# shellcheck disable=SC2086 # argument lists are split on purpose
 		if [ "$tool" = a ]; then
-			(cd "$CORPUS" && sshd_ansible timeout -k 2 120 ansible-playbook -e pbdiff_root="$OUTDIR" $args >> "$out" 2>> "$out.err")
+			(cd "$CORPUS" && sshd_ansible timeout -k 2 120 ansible-playbook -e pbdiff_root="$OUTDIR" $args \
+				< /dev/null >> "$out" 2>> "$out.err")
 		else
 			(cd "$CORPUS" && sshd_ansible env XDG_RUNTIME_DIR="$DR_XDG" timeout -k 2 60 \
-				"$DROVER" playbook -e pbdiff_root="$OUTDIR" $args >> "$out" 2>> "$out.err")
+				"$DROVER" playbook -e pbdiff_root="$OUTDIR" $args < /dev/null >> "$out" 2>> "$out.err")
 		fi
 		echo "rc=$?" >> "$out"
 		set +f
@@ -56,12 +58,16 @@ runs() {
 
 # case NAME RUNS: both tools; four checks (exit statuses, recap, files, output).
 # KNOWN, when set, names a difference already reported: failing checks show as skips.
+# OUTMODE=outfree compares the output of free-strategy plays (pbdiff_norm.py outfree).
+# PRE is a command run before each tool's runs (to reset files a case changes outside $OUTDIR).
 n=0
 KNOWN=""
+OUTMODE=out
+PRE=""
 case_() {
 	local name=$1 f
 	n=$((n + 1)); f=$T_TMP/case$n
-	case "$name" in *"${PBDIFF_ONLY:-}"*) ;; *) KNOWN=""; return ;; esac
+	case "$name" in *"${PBDIFF_ONLY:-}"*) ;; *) KNOWN=""; OUTMODE=out; PRE=""; return ;; esac
 	runs a "$f.a" "$2"
 	runs d "$f.d" "$2"
 	# Every run of the corpus reaches its recap under Ansible: a case it rejects proves nothing.
@@ -72,9 +78,24 @@ case_() {
 	cmp_ "$name: exit statuses" "$(grep '^rc=' "$f.d")" "$(grep '^rc=' "$f.a")"
 	cmp_ "$name: recap" "$($NORM recap "$f.d")" "$($NORM recap "$f.a")"
 	cmp_ "$name: files" "$(cat "$f.d.tree")" "$(cat "$f.a.tree")"
-	cmp_ "$name: output" "$($NORM out "$f.d")" "$($NORM out "$f.a")"
+	cmp_ "$name: output" "$($NORM $OUTMODE "$f.d")" "$($NORM $OUTMODE "$f.a")"
 	[ -n "${PBDIFF_KEEP:-}" ] && cp "$f.a" "$f.d" "$f.a.err" "$f.d.err" "$PBDIFF_KEEP/"
 	KNOWN=""
+	OUTMODE=out
+	PRE=""
+}
+
+# err_case NAME PLAYBOOK: a playbook both tools stop with an error: exit statuses, output and the
+# error (from "ERROR!" on) must agree.
+err_case() {
+	local f
+	n=$((n + 1)); f=$T_TMP/case$n
+	case "$1" in *"${PBDIFF_ONLY:-}"*) ;; *) return ;; esac
+	runs a "$f.a" "$2"
+	runs d "$f.d" "$2"
+	cmp_ "$1: exit statuses" "$(grep '^rc=' "$f.d")" "$(grep '^rc=' "$f.a")"
+	cmp_ "$1: output" "$($NORM out "$f.d")" "$($NORM out "$f.a")"
+	cmp_ "$1: error" "$(sed -n '/^ERROR!/,$p' "$f.d.err")" "$(sed -n '/^ERROR!/,$p' "$f.a.err")"
 }
 
 cmp_() {
@@ -113,6 +134,19 @@ case_ "max_fail_percentage" "maxfail.yml"
 case_ "every host failed" "allfail.yml"
 # -f 1: hosts that include different files get them in result order, which forks would make a race.
 case_ "include_tasks" "includes.yml -f 1"
+case_ "delegate_to inventory hosts, delegate_facts, throttle" "delegate_hosts.yml"
+case_ "add_host and group_by" "add_host.yml"
+case_ "module_defaults" "module_defaults.yml"
+case_ "vars_prompt: defaults without a terminal, -e skips" "vars_prompt.yml -e given=cli"
+OUTMODE=outfree
+case_ "strategy free and host_pinned" "strategy_free.yml"
+case_ "meta reset_connection" "meta_conn.yml"
+PRE=": > $T_TMP/extra_inv.ini"
+case_ "meta refresh_inventory" "refresh_inventory.yml -i $SSHD_INVENTORY -i $T_TMP/extra_inv.ini -e extra_inv=$T_TMP/extra_inv.ini"
+
+err_case "unknown strategy" "strategy_bad.yml"
+err_case "throttle not a number" "throttle_bad.yml"
+err_case "add_host under the free strategy" "free_add_host.yml"
 
 dr_masters > /dev/null
 t_done

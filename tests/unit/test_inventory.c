@@ -1,6 +1,8 @@
 /* The inventory model and loaders: INI and YAML sources, ranges and
  * addresses, group_vars/host_vars precedence, implicit groups, errors with
- * positions. Expected values were checked against ansible-inventory 2.14. */
+ * positions, and the changes a playbook run makes (add_host, group_by,
+ * refresh_inventory). Expected values were checked against ansible-inventory
+ * and ansible-playbook 2.14. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,6 +480,124 @@ static void test_sources(void)
 	diag_fini(&d);
 }
 
+static char *own_var(struct inventory *inv, const char *host, const char *name)
+{
+	struct value *v = inventory_host_vars(inv, inventory_host(inv, host));
+	char *s = json_encode_str(value_map_get(v, name), 0);
+
+	value_unref(v);
+	return s;
+}
+
+static struct value *strs(const char *a, const char *b)
+{
+	struct value *l = value_list();
+
+	if (a != NULL)
+		value_list_push(l, value_str(a));
+	if (b != NULL)
+		value_list_push(l, value_str(b));
+	return l;
+}
+
+/* add_host, group_by and refresh_inventory: the changes a run makes, with the
+ * changed status Ansible 2.14's InventoryManager reports. */
+static void test_add_host(void)
+{
+	struct inventory *inv = NULL;
+	struct value *groups = strs("web", NULL), *none = value_list(), *vars = value_map();
+	struct diag d;
+	int changed = -1;
+
+	diag_init(&d);
+	T_EQ_INT(inventory_load_text(&inv, "h1\n", 3, "inv", INV_FORMAT_INI, &d), 0);
+	value_map_set(vars, "color", value_str("blue"));
+	T_EQ_INT(inventory_add_dynamic_host(inv, "new", none, vars, &changed, &d), 0);
+	T_EQ_INT(changed, 1);
+	CHECK_STR(group_hosts(inv, "ungrouped"), "h1 new");
+	CHECK_STR(own_var(inv, "new", "color"), "\"blue\"");
+	/* The same again changes nothing; joining a group does (and leaves ungrouped). */
+	T_EQ_INT(inventory_add_dynamic_host(inv, "new", none, vars, &changed, &d), 0);
+	T_EQ_INT(changed, 0);
+	T_EQ_INT(inventory_add_dynamic_host(inv, "new", groups, vars, &changed, &d), 0);
+	T_EQ_INT(changed, 1);
+	CHECK_STR(group_hosts(inv, "ungrouped"), "h1");
+	CHECK_STR(group_hosts(inv, "web"), "new");
+	CHECK_STR(group_children(inv, "all"), "ungrouped web");
+	value_map_set(vars, "color", value_str("red"));
+	T_EQ_INT(inventory_add_dynamic_host(inv, "new", groups, vars, &changed, &d), 0);
+	T_EQ_INT(changed, 1);
+	CHECK_STR(own_var(inv, "new", "color"), "\"red\"");
+	T_EQ_INT(inventory_add_dynamic_host(inv, "", none, vars, &changed, &d) < 0, 1);
+	value_unref(groups);
+	value_unref(none);
+	value_unref(vars);
+	inventory_free(inv);
+	diag_fini(&d);
+}
+
+static void test_group_by(void)
+{
+	struct inventory *inv = NULL;
+	struct value *all = strs("all", NULL), *parents = strs("numbered", "all"), *loop = strs("odd", NULL);
+	struct diag d;
+	int changed = -1;
+
+	diag_init(&d);
+	T_EQ_INT(inventory_load_text(&inv, "[lab]\nh1\nh2\n", 12, "inv", INV_FORMAT_INI, &d), 0);
+	T_EQ_INT(inventory_add_dynamic_group(inv, inventory_host(inv, "h1"), "odd", all, &changed, &d), 0);
+	T_EQ_INT(changed, 1);
+	T_EQ_INT(inventory_add_dynamic_group(inv, inventory_host(inv, "h1"), "odd", all, &changed, &d), 0);
+	T_EQ_INT(changed, 0);
+	T_EQ_INT(inventory_add_dynamic_group(inv, inventory_host(inv, "h2"), "odd", parents, &changed, &d), 0);
+	T_EQ_INT(changed, 1);
+	CHECK_STR(group_hosts(inv, "odd"), "h1 h2");
+	CHECK_STR(group_children(inv, "numbered"), "odd");
+	/* A parent that is the group's own child is a cycle. */
+	T_EQ_INT(inventory_add_dynamic_group(inv, inventory_host(inv, "h2"), "numbered", loop, &changed, &d) < 0, 1);
+	value_unref(all);
+	value_unref(parents);
+	value_unref(loop);
+	inventory_free(inv);
+	diag_fini(&d);
+}
+
+static void test_refresh(void)
+{
+	char path[] = "/tmp/drover-invdyn-XXXXXX";
+	const char *src[1] = {path};
+	struct inventory *inv = NULL;
+	struct value *none = value_list(), *vars = value_map();
+	struct diag d;
+	FILE *f;
+	int fd = mkstemp(path), changed;
+
+	T_CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	fputs("[lab]\nh1 a=1\n", f);
+	fclose(f);
+	diag_init(&d);
+	T_EQ_INT(inventory_load(&inv, src, 1, &d), 0);
+	T_EQ_INT(inventory_add_dynamic_host(inv, "dyn", none, vars, &changed, &d), 0);
+	f = fopen(path, "w");
+	fputs("[lab]\nh1 a=2\nh2\n[late:children]\nlab\n", f);
+	fclose(f);
+	T_EQ_INT(inventory_refresh(inv, &d), 0);
+	CHECK_STR(group_hosts(inv, "lab"), "h1 h2");
+	CHECK_STR(group_children(inv, "late"), "lab");
+	CHECK_STR(own_var(inv, "h1", "a"), "2");
+	CHECK_STR(group_hosts(inv, "ungrouped"), "dyn");
+	unlink(path);
+	T_EQ_INT(inventory_refresh(inv, &d) < 0, 1);
+	CHECK_STR(group_hosts(inv, "lab"), "h1 h2");
+	value_unref(none);
+	value_unref(vars);
+	inventory_free(inv);
+	diag_fini(&d);
+}
+
 int main(void)
 {
 	T_RUN(test_ini);
@@ -490,5 +610,8 @@ int main(void)
 	T_RUN(test_vars_precedence);
 	T_RUN(test_magic);
 	T_RUN(test_sources);
+	T_RUN(test_add_host);
+	T_RUN(test_group_by);
+	T_RUN(test_refresh);
 	return T_DONE();
 }
