@@ -477,6 +477,10 @@ static int xp_value(struct xp *x, struct xr_value **vp, struct buf *t)
 	r = xp_close(x, "value");
 out:
 	x->depth--;
+	if (r != 0) {
+		xr_free(v);
+		*vp = NULL;
+	}
 	return r;
 }
 
