@@ -374,10 +374,15 @@ static void ctl_tail_start(struct ctl *c, struct ctl_conn *k, const char *path)
 	struct stat st;
 	struct tm tm;
 
-	if (path == NULL || stat(path, &st) != 0) {
+	/* A log file not there yet (never started, or cleared) is followed
+	 * until it appears; supervisord answers 404 and supervisorctl gives
+	 * up. Only a process without a log is not found. */
+	if (path == NULL) {
 		ctl_error(c, k, 404, NULL, 0);
 		return;
 	}
+	if (stat(path, &st) != 0)
+		memset(&st, 0, sizeof(st));
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	k->chunked = strcmp(k->version, "1.1") == 0;
