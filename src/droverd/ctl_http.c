@@ -21,30 +21,30 @@
 #include "droverd/ctl_listen.h"
 #include "droverd/ctl_rpc.h"
 
-#define CTL_MAX_HEAD (16 * 1024)         /* request line and headers */
-#define CTL_MAX_BODY (4 * 1024 * 1024)   /* an XML-RPC call */
-#define CTL_MAX_OUT (8 * 1024 * 1024)    /* queued answer bytes before a log tail pauses */
-#define CTL_MAX_CONNS 256
+#define CTL_MAX_HEAD   (16 * 1024)       /* request line and headers */
+#define CTL_MAX_BODY   (4 * 1024 * 1024) /* an XML-RPC call */
+#define CTL_MAX_OUT    (8 * 1024 * 1024) /* queued answer bytes before a log tail pauses */
+#define CTL_MAX_CONNS  256
 #define CTL_TAIL_CHUNK (64 * 1024)
-#define CTL_POLL_MS 50                   /* waits and tails; supervisord polls every 50-100 ms */
-#define CTL_REQUEST_MS (30 * 1000)       /* to finish a request once begun */
-#define CTL_SEND_MS (60 * 1000)          /* for a stalled reader */
-#define CTL_IDLE_MS (30 * 60 * 1000)     /* keep-alive; medusa's zombie timeout */
+#define CTL_POLL_MS    50               /* waits and tails; supervisord polls every 50-100 ms */
+#define CTL_REQUEST_MS (30 * 1000)      /* to finish a request once begun */
+#define CTL_SEND_MS    (60 * 1000)      /* for a stalled reader */
+#define CTL_IDLE_MS    (30 * 60 * 1000) /* keep-alive; medusa's zombie timeout */
 
 struct ctl_listener {
 	const struct srvconf *conf; /* borrowed from the running configuration */
 	int fd;
-	int unlink_file;            /* we made conf->file */
+	int unlink_file; /* we made conf->file */
 };
 
 struct ctl_conn {
 	struct ctl_conn *next;
 	struct ctl_listener *l;
-	int fd;                     /* -1 once closed */
+	int fd; /* -1 once closed */
 	struct buf in, out;
-	int close_after;            /* close once out is sent */
-	int keep;                   /* the current request keeps the connection */
-	char version[4];            /* "1.1", "1.0", "" (HTTP/0.9) */
+	int close_after; /* close once out is sent */
+	int keep;        /* the current request keeps the connection */
+	char version[4]; /* "1.1", "1.0", "" (HTTP/0.9) */
 	uint64_t timer;
 	/* an XML-RPC call that answers later */
 	struct rpc_job *job;
@@ -189,24 +189,15 @@ static void ctl_conn_arm(struct ctl *c, struct ctl_conn *k)
 static const char *ctl_reason(int code)
 {
 	switch (code) {
-	case 200:
-		return "OK";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 404:
-		return "Not Found";
-	case 411:
-		return "Length Required";
-	case 413:
-		return "Request Entity Too Large";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 500:
-		return "Internal Server Error";
-	case 501:
-		return "Not Implemented";
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 411: return "Length Required";
+	case 413: return "Request Entity Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	}
 	return "Error";
 }
@@ -457,9 +448,9 @@ static void ctl_logtail(struct ctl *c, struct ctl_conn *k, const char *uri)
 struct ctl_req {
 	char method[16];
 	char uri[1024];
-	long long length;       /* -1: none */
+	long long length; /* -1: none */
 	int chunked;
-	const char *auth;       /* into the buffer; up to the line's end */
+	const char *auth; /* into the buffer; up to the line's end */
 	size_t auth_len;
 	size_t head_len;
 };
@@ -595,8 +586,7 @@ static int ctl_auth_ok(const struct srvconf *s, const struct ctl_req *r)
 	if (s->username == NULL)
 		return 1;
 	if (r->auth == NULL || r->auth_len < 6 || strncasecmp(r->auth, "Basic ", 6) != 0 ||
-	    ctl_unbase64(r->auth + 6, r->auth_len - 6, cred, sizeof(cred)) != 0 ||
-	    (colon = strchr(cred, ':')) == NULL)
+	    ctl_unbase64(r->auth + 6, r->auth_len - 6, cred, sizeof(cred)) != 0 || (colon = strchr(cred, ':')) == NULL)
 		return 0;
 	*colon = '\0';
 	ok = strcmp(cred, s->username) == 0 && ctl_password_ok(s->password ? s->password : "", colon + 1);

@@ -151,7 +151,8 @@ static int ctl_listen_inet(const struct srvconf *s, int *fdp, char **warnp, char
 
 	if (*host == '\0' || strcmp(host, "*") == 0) {
 		*warnp = xasprintf("%s: port %d is served on 127.0.0.1 only (droverd's control server does not listen "
-		                   "beyond loopback)", s->section, s->port);
+		                   "beyond loopback)",
+		                   s->section, s->port);
 		host = "127.0.0.1";
 	}
 	memset(&hints, 0, sizeof(hints));

@@ -12,11 +12,10 @@
 
 /* What supervisorctl checks (API) and shows (version): droverd speaks
  * supervisord 4.2.5's interface. */
-#define CTL_API_VERSION "3.0"
+#define CTL_API_VERSION        "3.0"
 #define CTL_SUPERVISOR_VERSION "4.2.5"
 
-static int m_api_version(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                         struct rpc_job **jobp)
+static int m_api_version(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)d, (void)params, (void)jobp;
 	xmlrpc_put_str(&res->val, CTL_API_VERSION);
@@ -60,8 +59,7 @@ static int m_pid(struct droverd *d, const struct xr_value *params, struct rpc_re
 	return 1;
 }
 
-static int m_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	const char *path = mainlog_path(droverd_mainlog(d));
 	long long offset, length;
@@ -85,8 +83,7 @@ static int m_read_log(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_clear_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                       struct rpc_job **jobp)
+static int m_clear_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	int r = droverd_clear_mainlog(d);
 
@@ -97,8 +94,7 @@ static int m_clear_log(struct droverd *d, const struct xr_value *params, struct 
 	return 1;
 }
 
-static int m_shutdown(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_shutdown(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)params, (void)jobp;
 	droverd_shutdown(d);
@@ -106,8 +102,7 @@ static int m_shutdown(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_restart(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                     struct rpc_job **jobp)
+static int m_restart(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct diag err;
 	char *msg;
@@ -135,8 +130,7 @@ static void m_put_names(struct buf *b, const char **names, size_t n)
 	xmlrpc_put_array_end(b);
 }
 
-static int m_reload_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                           struct rpc_job **jobp)
+static int m_reload_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	const char **added, **changed, **removed;
 	size_t nadded, nchanged, nremoved;
@@ -181,15 +175,13 @@ static int m_group_op(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_add_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                       struct rpc_job **jobp)
+static int m_add_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return m_group_op(d, params, res, 1);
 }
 
-static int m_remove_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                          struct rpc_job **jobp)
+static int m_remove_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return m_group_op(d, params, res, 0);
@@ -286,8 +278,7 @@ static int m_cfg_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int m_all_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                        struct rpc_job **jobp)
+static int m_all_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	const struct dconf *c = droverd_available(d);
 	struct m_cfg *l = NULL;
@@ -313,20 +304,20 @@ static int m_all_config(struct droverd *d, const struct xr_value *params, struct
 }
 
 const struct rpc_method ctl_methods_table[] = {
-	{"addProcessGroup", m_add_group, 1, 1},
-	{"clearLog", m_clear_log, 0, 0},
-	{"getAPIVersion", m_api_version, 0, 0},
-	{"getAllConfigInfo", m_all_config, 0, 0},
-	{"getIdentification", m_identification, 0, 0},
-	{"getPID", m_pid, 0, 0},
-	{"getState", m_state, 0, 0},
-	{"getSupervisorVersion", m_supervisor_version, 0, 0},
-	{"getVersion", m_api_version, 0, 0},
-	{"readLog", m_read_log, 2, 2},
-	{"readMainLog", m_read_log, 2, 2},
-	{"reloadConfig", m_reload_config, 0, 0},
-	{"removeProcessGroup", m_remove_group, 1, 1},
-	{"restart", m_restart, 0, 0},
-	{"shutdown", m_shutdown, 0, 0},
+        {"addProcessGroup", m_add_group, 1, 1},
+        {"clearLog", m_clear_log, 0, 0},
+        {"getAPIVersion", m_api_version, 0, 0},
+        {"getAllConfigInfo", m_all_config, 0, 0},
+        {"getIdentification", m_identification, 0, 0},
+        {"getPID", m_pid, 0, 0},
+        {"getState", m_state, 0, 0},
+        {"getSupervisorVersion", m_supervisor_version, 0, 0},
+        {"getVersion", m_api_version, 0, 0},
+        {"readLog", m_read_log, 2, 2},
+        {"readMainLog", m_read_log, 2, 2},
+        {"reloadConfig", m_reload_config, 0, 0},
+        {"removeProcessGroup", m_remove_group, 1, 1},
+        {"restart", m_restart, 0, 0},
+        {"shutdown", m_shutdown, 0, 0},
 };
 const size_t ctl_methods_count = sizeof(ctl_methods_table) / sizeof(ctl_methods_table[0]);

@@ -107,8 +107,7 @@ static int m_info(struct droverd *d, const struct xr_value *params, struct rpc_r
 	return 1;
 }
 
-static int m_all_info(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_all_info(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc **l;
 	size_t n, i;
@@ -208,7 +207,7 @@ struct p_wait {
 	struct rpc_job job;
 	enum p_op op;
 	struct dproc *p;
-	char *name;             /* owned */
+	char *name; /* owned */
 };
 
 static int p_wait_poll(struct rpc_job *j, struct rpc_res *res)
@@ -230,16 +229,16 @@ static void p_wait_free(struct rpc_job *j)
 
 struct p_entry {
 	struct dproc *p;
-	char *name;             /* owned; the namespec */
+	char *name; /* owned; the namespec */
 	int waiting;
 };
 
 struct p_all {
 	struct rpc_job job;
 	enum p_op op;
-	struct p_entry *e;      /* owned */
+	struct p_entry *e; /* owned */
 	size_t n;
-	struct buf out;         /* result structs so far */
+	struct buf out; /* result structs so far */
 };
 
 static void p_all_result(struct p_all *a, struct p_entry *e, const struct rpc_res *r)
@@ -418,20 +417,17 @@ static int p_group_method(struct droverd *d, enum p_op op, const struct xr_value
 	return p_group_run(d, op, name, wait, op == P_SIGNAL ? params->items[1] : NULL, res, jobp);
 }
 
-static int m_start_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                         struct rpc_job **jobp)
+static int m_start_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_START, params, res, jobp);
 }
 
-static int m_stop_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                        struct rpc_job **jobp)
+static int m_stop_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_STOP, params, res, jobp);
 }
 
-static int m_signal_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                          struct rpc_job **jobp)
+static int m_signal_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_SIGNAL, params, res, jobp);
 }
@@ -449,20 +445,17 @@ static int p_all_method(struct droverd *d, enum p_op op, const struct xr_value *
 	return p_all_run(d, op, l, n, wait, op == P_SIGNAL ? params->items[0] : NULL, res, jobp);
 }
 
-static int m_start_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                       struct rpc_job **jobp)
+static int m_start_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_START, params, res, jobp);
 }
 
-static int m_stop_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_stop_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_STOP, params, res, jobp);
 }
 
-static int m_signal_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                        struct rpc_job **jobp)
+static int m_signal_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_SIGNAL, params, res, jobp);
 }
@@ -518,15 +511,13 @@ static int p_read_log(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_read_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_read_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_read_log(d, params, res, 0);
 }
 
-static int m_read_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_read_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_read_log(d, params, res, 1);
@@ -560,15 +551,13 @@ static int p_tail_log(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_tail_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_tail_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_tail_log(d, params, res, 0);
 }
 
-static int m_tail_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                      struct rpc_job **jobp)
+static int m_tail_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_tail_log(d, params, res, 1);
@@ -588,8 +577,7 @@ static int m_clear(struct droverd *d, const struct xr_value *params, struct rpc_
 	return 1;
 }
 
-static int m_clear_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                       struct rpc_job **jobp)
+static int m_clear_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc **l;
 	size_t n, i;
@@ -623,26 +611,26 @@ static int m_clear_all(struct droverd *d, const struct xr_value *params, struct 
 }
 
 const struct rpc_method ctl_procs_table[] = {
-	{"clearAllProcessLogs", m_clear_all, 0, 0},
-	{"clearProcessLog", m_clear, 1, 1},
-	{"clearProcessLogs", m_clear, 1, 1},
-	{"getAllProcessInfo", m_all_info, 0, 0},
-	{"getProcessInfo", m_info, 1, 1},
-	{"readProcessLog", m_read_out, 3, 3},
-	{"readProcessStderrLog", m_read_err, 3, 3},
-	{"readProcessStdoutLog", m_read_out, 3, 3},
-	{"sendProcessStdin", m_stdin, 2, 2},
-	{"signalAllProcesses", m_signal_all, 1, 1},
-	{"signalProcess", m_signal, 2, 2},
-	{"signalProcessGroup", m_signal_group, 2, 2},
-	{"startAllProcesses", m_start_all, 0, 1},
-	{"startProcess", m_start, 1, 2},
-	{"startProcessGroup", m_start_group, 1, 2},
-	{"stopAllProcesses", m_stop_all, 0, 1},
-	{"stopProcess", m_stop, 1, 2},
-	{"stopProcessGroup", m_stop_group, 1, 2},
-	{"tailProcessLog", m_tail_out, 3, 3},
-	{"tailProcessStderrLog", m_tail_err, 3, 3},
-	{"tailProcessStdoutLog", m_tail_out, 3, 3},
+        {"clearAllProcessLogs", m_clear_all, 0, 0},
+        {"clearProcessLog", m_clear, 1, 1},
+        {"clearProcessLogs", m_clear, 1, 1},
+        {"getAllProcessInfo", m_all_info, 0, 0},
+        {"getProcessInfo", m_info, 1, 1},
+        {"readProcessLog", m_read_out, 3, 3},
+        {"readProcessStderrLog", m_read_err, 3, 3},
+        {"readProcessStdoutLog", m_read_out, 3, 3},
+        {"sendProcessStdin", m_stdin, 2, 2},
+        {"signalAllProcesses", m_signal_all, 1, 1},
+        {"signalProcess", m_signal, 2, 2},
+        {"signalProcessGroup", m_signal_group, 2, 2},
+        {"startAllProcesses", m_start_all, 0, 1},
+        {"startProcess", m_start, 1, 2},
+        {"startProcessGroup", m_start_group, 1, 2},
+        {"stopAllProcesses", m_stop_all, 0, 1},
+        {"stopProcess", m_stop, 1, 2},
+        {"stopProcessGroup", m_stop_group, 1, 2},
+        {"tailProcessLog", m_tail_out, 3, 3},
+        {"tailProcessStderrLog", m_tail_err, 3, 3},
+        {"tailProcessStdoutLog", m_tail_out, 3, 3},
 };
 const size_t ctl_procs_count = sizeof(ctl_procs_table) / sizeof(ctl_procs_table[0]);

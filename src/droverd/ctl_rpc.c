@@ -14,24 +14,24 @@ static const char *rpc_fault_name(int code)
 		int code;
 		const char *name;
 	} names[] = {
-		{FAULT_UNKNOWN_METHOD, "UNKNOWN_METHOD"},
-		{FAULT_INCORRECT_PARAMETERS, "INCORRECT_PARAMETERS"},
-		{FAULT_BAD_ARGUMENTS, "BAD_ARGUMENTS"},
-		{FAULT_SIGNATURE_UNSUPPORTED, "SIGNATURE_UNSUPPORTED"},
-		{FAULT_SHUTDOWN_STATE, "SHUTDOWN_STATE"},
-		{FAULT_BAD_NAME, "BAD_NAME"},
-		{FAULT_BAD_SIGNAL, "BAD_SIGNAL"},
-		{FAULT_NO_FILE, "NO_FILE"},
-		{FAULT_NOT_EXECUTABLE, "NOT_EXECUTABLE"},
-		{FAULT_FAILED, "FAILED"},
-		{FAULT_ABNORMAL_TERMINATION, "ABNORMAL_TERMINATION"},
-		{FAULT_SPAWN_ERROR, "SPAWN_ERROR"},
-		{FAULT_ALREADY_STARTED, "ALREADY_STARTED"},
-		{FAULT_NOT_RUNNING, "NOT_RUNNING"},
-		{FAULT_SUCCESS, "SUCCESS"},
-		{FAULT_ALREADY_ADDED, "ALREADY_ADDED"},
-		{FAULT_STILL_RUNNING, "STILL_RUNNING"},
-		{FAULT_CANT_REREAD, "CANT_REREAD"},
+	        {FAULT_UNKNOWN_METHOD, "UNKNOWN_METHOD"},
+	        {FAULT_INCORRECT_PARAMETERS, "INCORRECT_PARAMETERS"},
+	        {FAULT_BAD_ARGUMENTS, "BAD_ARGUMENTS"},
+	        {FAULT_SIGNATURE_UNSUPPORTED, "SIGNATURE_UNSUPPORTED"},
+	        {FAULT_SHUTDOWN_STATE, "SHUTDOWN_STATE"},
+	        {FAULT_BAD_NAME, "BAD_NAME"},
+	        {FAULT_BAD_SIGNAL, "BAD_SIGNAL"},
+	        {FAULT_NO_FILE, "NO_FILE"},
+	        {FAULT_NOT_EXECUTABLE, "NOT_EXECUTABLE"},
+	        {FAULT_FAILED, "FAILED"},
+	        {FAULT_ABNORMAL_TERMINATION, "ABNORMAL_TERMINATION"},
+	        {FAULT_SPAWN_ERROR, "SPAWN_ERROR"},
+	        {FAULT_ALREADY_STARTED, "ALREADY_STARTED"},
+	        {FAULT_NOT_RUNNING, "NOT_RUNNING"},
+	        {FAULT_SUCCESS, "SUCCESS"},
+	        {FAULT_ALREADY_ADDED, "ALREADY_ADDED"},
+	        {FAULT_STILL_RUNNING, "STILL_RUNNING"},
+	        {FAULT_CANT_REREAD, "CANT_REREAD"},
 	};
 	size_t i;
 
@@ -96,12 +96,11 @@ int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res)
 
 static int rpc_list_methods(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
                             struct rpc_job **jobp);
-static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                         struct rpc_job **jobp);
+static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp);
 
 static const struct rpc_method rpc_system_table[] = {
-	{"listMethods", rpc_list_methods, 0, 0},
-	{"multicall", rpc_multicall, 1, 1},
+        {"listMethods", rpc_list_methods, 0, 0},
+        {"multicall", rpc_multicall, 1, 1},
 };
 
 static const struct rpc_method *rpc_lookup(const struct rpc_method *t, size_t n, const char *name)
@@ -194,9 +193,9 @@ struct rpc_multi {
 	struct droverd *d;
 	const struct xr_value *calls; /* borrowed from the request */
 	size_t next;
-	struct rpc_job *waiting;      /* owned */
+	struct rpc_job *waiting; /* owned */
 	struct rpc_res sub;
-	struct buf out;               /* the results so far */
+	struct buf out; /* the results so far */
 };
 
 static void rpc_multi_add(struct rpc_multi *m)
@@ -254,8 +253,7 @@ static void rpc_multi_free(struct rpc_job *j)
 	free(m);
 }
 
-static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                         struct rpc_job **jobp)
+static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct rpc_multi *m;
 

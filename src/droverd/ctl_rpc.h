@@ -18,9 +18,9 @@
 #define CTL_RPC_MAX_RESULT ((size_t)64 << 20)
 
 struct rpc_res {
-	int fault;              /* FAULT_OK, or a fault code */
-	char *text;             /* owned; the fault string */
-	struct buf val;         /* the value, when fault is FAULT_OK */
+	int fault;      /* FAULT_OK, or a fault code */
+	char *text;     /* owned; the fault string */
+	struct buf val; /* the value, when fault is FAULT_OK */
 };
 
 struct rpc_job;

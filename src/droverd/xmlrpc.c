@@ -19,7 +19,7 @@ struct xp {
 	const char *start, *p, *end;
 	int depth;
 	size_t nvalues;
-	char *err;              /* owned; the first failure */
+	char *err; /* owned; the first failure */
 };
 
 static int xp_fail(struct xp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -608,17 +608,12 @@ int xr_truth(const struct xr_value *v)
 {
 	switch (v->type) {
 	case XR_INT:
-	case XR_BOOL:
-		return v->i != 0;
-	case XR_DOUBLE:
-		return v->d != 0;
-	case XR_STRING:
-		return v->slen != 0;
+	case XR_BOOL: return v->i != 0;
+	case XR_DOUBLE: return v->d != 0;
+	case XR_STRING: return v->slen != 0;
 	case XR_ARRAY:
-	case XR_STRUCT:
-		return v->n != 0;
-	case XR_NIL:
-		break;
+	case XR_STRUCT: return v->n != 0;
+	case XR_NIL: break;
 	}
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 #include "base/buf.h"
 
-#define XMLRPC_MAX_DEPTH 32
+#define XMLRPC_MAX_DEPTH  32
 #define XMLRPC_MAX_VALUES 100000
 
 enum xr_type {
@@ -31,12 +31,12 @@ enum xr_type {
 
 struct xr_value {
 	enum xr_type type;
-	long long i;            /* XR_INT, XR_BOOL */
-	double d;               /* XR_DOUBLE */
-	char *s;                /* XR_STRING (also base64, dateTime): owned, NUL-terminated */
+	long long i; /* XR_INT, XR_BOOL */
+	double d;    /* XR_DOUBLE */
+	char *s;     /* XR_STRING (also base64, dateTime): owned, NUL-terminated */
 	size_t slen;
 	struct xr_value **items; /* XR_ARRAY, XR_STRUCT: owned */
-	char **keys;            /* XR_STRUCT: owned, one per item */
+	char **keys;             /* XR_STRUCT: owned, one per item */
 	size_t n;
 };
 

@@ -17,15 +17,9 @@ static void fuzz_encode(struct buf *b, const struct xr_value *v)
 	size_t i;
 
 	switch (v->type) {
-	case XR_INT:
-		xmlrpc_put_int(b, v->i);
-		break;
-	case XR_BOOL:
-		xmlrpc_put_bool(b, (int)v->i);
-		break;
-	case XR_STRING:
-		xmlrpc_put_strn(b, v->s, v->slen);
-		break;
+	case XR_INT: xmlrpc_put_int(b, v->i); break;
+	case XR_BOOL: xmlrpc_put_bool(b, (int)v->i); break;
+	case XR_STRING: xmlrpc_put_strn(b, v->s, v->slen); break;
 	case XR_ARRAY:
 		xmlrpc_put_array_begin(b);
 		for (i = 0; i < v->n; i++)
@@ -42,8 +36,7 @@ static void fuzz_encode(struct buf *b, const struct xr_value *v)
 		xmlrpc_put_struct_end(b);
 		break;
 	case XR_DOUBLE:
-	case XR_NIL:
-		break;
+	case XR_NIL: break;
 	}
 }
 
