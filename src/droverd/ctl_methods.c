@@ -8,7 +8,6 @@
 
 #include "base/xmalloc.h"
 #include "droverd/ctl_rpc.h"
-#include "droverd/logfile.h"
 
 /* What supervisorctl checks (API) and shows (version): droverd speaks
  * supervisord 4.2.5's interface. */
@@ -61,26 +60,8 @@ static int m_pid(struct droverd *d, const struct xr_value *params, struct rpc_re
 
 static int m_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
-	const char *path = mainlog_path(droverd_mainlog(d));
-	long long offset, length;
-	struct buf data;
-	int r;
-
 	(void)jobp;
-	if (rpc_arg_int(params->items[0], &offset, res) || rpc_arg_int(params->items[1], &length, res))
-		return 1;
-	if (path == NULL || access(path, F_OK) != 0)
-		return rpc_fault(res, FAULT_NO_FILE, path != NULL ? path : "None");
-	buf_init(&data, CTL_RPC_MAX_RESULT / 2);
-	r = logfile_read(path, offset, length, &data);
-	if (r == LOGFILE_BAD_ARGUMENTS)
-		rpc_fault(res, FAULT_BAD_ARGUMENTS, NULL);
-	else if (r != 0)
-		rpc_fault(res, FAULT_FAILED, NULL);
-	else
-		xmlrpc_put_strn(&res->val, buf_ptr(&data), buf_avail(&data));
-	buf_fini(&data);
-	return 1;
+	return rpc_read_file(mainlog_path(droverd_mainlog(d)), params->items[0], params->items[1], res);
 }
 
 static int m_clear_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
@@ -187,40 +168,19 @@ static int m_remove_group(struct droverd *d, const struct xr_value *params, stru
 	return m_group_op(d, params, res, 0);
 }
 
-static void m_kv_int(struct buf *b, const char *key, long long v)
-{
-	xmlrpc_put_member(b, key);
-	xmlrpc_put_int(b, v);
-	xmlrpc_put_member_end(b);
-}
-
-static void m_kv_bool(struct buf *b, const char *key, int v)
-{
-	xmlrpc_put_member(b, key);
-	xmlrpc_put_bool(b, v);
-	xmlrpc_put_member_end(b);
-}
-
-/* A string, or supervisord's 'none' for None. */
-static void m_kv_str(struct buf *b, const char *key, const char *v)
-{
-	xmlrpc_put_member(b, key);
-	xmlrpc_put_str(b, v != NULL ? v : "none");
-	xmlrpc_put_member_end(b);
-}
-
 static void m_kv_chan(struct buf *b, const char *prefix, const struct chanconf *c)
 {
+	/* supervisord's getAllConfigInfo() writes None and Automatic so. */
 	static const char *const kinds[] = {"none", "auto", NULL};
 	char key[40];
 
 #define M_KEY(s) (snprintf(key, sizeof(key), "%s_%s", prefix, s), key)
-	m_kv_int(b, M_KEY("capture_maxbytes"), c->capture_maxbytes);
-	m_kv_bool(b, M_KEY("events_enabled"), c->events_enabled);
-	m_kv_str(b, M_KEY("logfile"), c->kind == CHANLOG_FILE ? c->path : kinds[c->kind]);
-	m_kv_int(b, M_KEY("logfile_backups"), c->backups);
-	m_kv_int(b, M_KEY("logfile_maxbytes"), c->maxbytes);
-	m_kv_bool(b, M_KEY("syslog"), c->syslog);
+	xmlrpc_put_kv_int(b, M_KEY("capture_maxbytes"), c->capture_maxbytes);
+	xmlrpc_put_kv_bool(b, M_KEY("events_enabled"), c->events_enabled);
+	xmlrpc_put_kv_str(b, M_KEY("logfile"), c->kind == CHANLOG_FILE ? c->path : kinds[c->kind]);
+	xmlrpc_put_kv_int(b, M_KEY("logfile_backups"), c->backups);
+	xmlrpc_put_kv_int(b, M_KEY("logfile_maxbytes"), c->maxbytes);
+	xmlrpc_put_kv_bool(b, M_KEY("syslog"), c->syslog);
 #undef M_KEY
 }
 
@@ -231,33 +191,33 @@ static void m_put_config(struct buf *b, const struct gconf *g, const struct pcon
 	size_t i;
 
 	xmlrpc_put_struct_begin(b);
-	m_kv_bool(b, "autostart", pc->autostart);
-	m_kv_str(b, "directory", pc->directory);
+	xmlrpc_put_kv_bool(b, "autostart", pc->autostart);
+	xmlrpc_put_kv_str(b, "directory", pc->directory ? pc->directory : "none");
 	if (pc->has_uid)
-		m_kv_int(b, "uid", (long long)pc->uid);
+		xmlrpc_put_kv_int(b, "uid", (long long)pc->uid);
 	else
-		m_kv_str(b, "uid", NULL);
-	m_kv_str(b, "command", pc->command);
+		xmlrpc_put_kv_str(b, "uid", "none");
+	xmlrpc_put_kv_str(b, "command", pc->command);
 	xmlrpc_put_member(b, "exitcodes");
 	xmlrpc_put_array_begin(b);
 	for (i = 0; i < pc->nexitcodes; i++)
 		xmlrpc_put_int(b, pc->exitcodes[i]);
 	xmlrpc_put_array_end(b);
 	xmlrpc_put_member_end(b);
-	m_kv_str(b, "group", g->name);
-	m_kv_int(b, "group_prio", g->priority);
-	m_kv_bool(b, "inuse", inuse);
-	m_kv_bool(b, "killasgroup", pc->killasgroup);
-	m_kv_str(b, "name", pc->name);
-	m_kv_int(b, "process_prio", pc->priority);
-	m_kv_bool(b, "redirect_stderr", pc->redirect_stderr);
-	m_kv_int(b, "startretries", pc->startretries);
-	m_kv_int(b, "startsecs", pc->startsecs);
+	xmlrpc_put_kv_str(b, "group", g->name);
+	xmlrpc_put_kv_int(b, "group_prio", g->priority);
+	xmlrpc_put_kv_bool(b, "inuse", inuse);
+	xmlrpc_put_kv_bool(b, "killasgroup", pc->killasgroup);
+	xmlrpc_put_kv_str(b, "name", pc->name);
+	xmlrpc_put_kv_int(b, "process_prio", pc->priority);
+	xmlrpc_put_kv_bool(b, "redirect_stderr", pc->redirect_stderr);
+	xmlrpc_put_kv_int(b, "startretries", pc->startretries);
+	xmlrpc_put_kv_int(b, "startsecs", pc->startsecs);
 	m_kv_chan(b, "stdout", &pc->out);
-	m_kv_int(b, "stopsignal", pc->stopsignal);
-	m_kv_int(b, "stopwaitsecs", pc->stopwaitsecs);
+	xmlrpc_put_kv_int(b, "stopsignal", pc->stopsignal);
+	xmlrpc_put_kv_int(b, "stopwaitsecs", pc->stopwaitsecs);
 	m_kv_chan(b, "stderr", &pc->err);
-	m_kv_str(b, "serverurl", pc->serverurl);
+	xmlrpc_put_kv_str(b, "serverurl", pc->serverurl ? pc->serverurl : "none");
 	xmlrpc_put_struct_end(b);
 }
 

@@ -17,20 +17,6 @@ enum p_op { P_START, P_STOP, P_SIGNAL };
 
 /* ---- information ---- */
 
-static void p_kv_int(struct buf *b, const char *key, long long v)
-{
-	xmlrpc_put_member(b, key);
-	xmlrpc_put_int(b, v);
-	xmlrpc_put_member_end(b);
-}
-
-static void p_kv_str(struct buf *b, const char *key, const char *v)
-{
-	xmlrpc_put_member(b, key);
-	xmlrpc_put_str(b, v);
-	xmlrpc_put_member_end(b);
-}
-
 /* supervisord's description, and for a process that failed, why and the
  * last line of its stderr: what supervisorctl's status column can carry
  * of droverd's "nothing dies silently". */
@@ -62,20 +48,20 @@ static void p_put_info(struct droverd *d, struct dproc *p, struct buf *b)
 	droverd_info(d, p, &info);
 	desc = p_description(p, &info);
 	xmlrpc_put_struct_begin(b);
-	p_kv_str(b, "name", info.name);
-	p_kv_str(b, "group", info.group);
-	p_kv_int(b, "start", info.start);
-	p_kv_int(b, "stop", info.stop);
-	p_kv_int(b, "now", info.now);
-	p_kv_int(b, "state", info.state);
-	p_kv_str(b, "statename", info.statename);
-	p_kv_str(b, "spawnerr", info.spawnerr);
-	p_kv_int(b, "exitstatus", info.exitstatus);
-	p_kv_str(b, "logfile", info.stdout_logfile);
-	p_kv_str(b, "stdout_logfile", info.stdout_logfile);
-	p_kv_str(b, "stderr_logfile", info.stderr_logfile);
-	p_kv_int(b, "pid", info.pid);
-	p_kv_str(b, "description", desc);
+	xmlrpc_put_kv_str(b, "name", info.name);
+	xmlrpc_put_kv_str(b, "group", info.group);
+	xmlrpc_put_kv_int(b, "start", info.start);
+	xmlrpc_put_kv_int(b, "stop", info.stop);
+	xmlrpc_put_kv_int(b, "now", info.now);
+	xmlrpc_put_kv_int(b, "state", info.state);
+	xmlrpc_put_kv_str(b, "statename", info.statename);
+	xmlrpc_put_kv_str(b, "spawnerr", info.spawnerr);
+	xmlrpc_put_kv_int(b, "exitstatus", info.exitstatus);
+	xmlrpc_put_kv_str(b, "logfile", info.stdout_logfile);
+	xmlrpc_put_kv_str(b, "stdout_logfile", info.stdout_logfile);
+	xmlrpc_put_kv_str(b, "stderr_logfile", info.stderr_logfile);
+	xmlrpc_put_kv_int(b, "pid", info.pid);
+	xmlrpc_put_kv_str(b, "description", desc);
 	xmlrpc_put_struct_end(b);
 	free(desc);
 }
@@ -244,10 +230,10 @@ struct p_all {
 static void p_all_result(struct p_all *a, struct p_entry *e, const struct rpc_res *r)
 {
 	xmlrpc_put_struct_begin(&a->out);
-	p_kv_str(&a->out, "name", dproc_name(e->p));
-	p_kv_str(&a->out, "group", dgroup_name(dproc_group(e->p)));
-	p_kv_int(&a->out, "status", r->fault == FAULT_OK ? FAULT_SUCCESS : r->fault);
-	p_kv_str(&a->out, "description", r->fault == FAULT_OK ? "OK" : r->text);
+	xmlrpc_put_kv_str(&a->out, "name", dproc_name(e->p));
+	xmlrpc_put_kv_str(&a->out, "group", dgroup_name(dproc_group(e->p)));
+	xmlrpc_put_kv_int(&a->out, "status", r->fault == FAULT_OK ? FAULT_SUCCESS : r->fault);
+	xmlrpc_put_kv_str(&a->out, "description", r->fault == FAULT_OK ? "OK" : r->text);
 	xmlrpc_put_struct_end(&a->out);
 }
 
@@ -488,27 +474,11 @@ static const char *p_logfile(struct dproc *p, int err)
 static int p_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, int err)
 {
 	struct dproc *p;
-	const char *name, *path;
-	long long offset, length;
-	struct buf data;
-	int r;
+	const char *name;
 
-	if (p_find_one(d, params->items[0], &p, &name, res) || rpc_arg_int(params->items[1], &offset, res) ||
-	    rpc_arg_int(params->items[2], &length, res))
+	if (p_find_one(d, params->items[0], &p, &name, res))
 		return 1;
-	path = p_logfile(p, err);
-	if (path == NULL || access(path, F_OK) != 0)
-		return rpc_fault(res, FAULT_NO_FILE, path != NULL ? path : "None");
-	buf_init(&data, CTL_RPC_MAX_RESULT / 2);
-	r = logfile_read(path, offset, length, &data);
-	if (r == LOGFILE_BAD_ARGUMENTS)
-		rpc_fault(res, FAULT_BAD_ARGUMENTS, NULL);
-	else if (r != 0)
-		rpc_fault(res, FAULT_FAILED, NULL);
-	else
-		xmlrpc_put_strn(&res->val, buf_ptr(&data), buf_avail(&data));
-	buf_fini(&data);
-	return 1;
+	return rpc_read_file(p_logfile(p, err), params->items[1], params->items[2], res);
 }
 
 static int m_read_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
@@ -591,15 +561,15 @@ static int m_clear_all(struct droverd *d, const struct xr_value *params, struct 
 		ok = droverd_clear_logs(l[i]) == FAULT_OK;
 		name = dproc_namespec(l[i]);
 		xmlrpc_put_struct_begin(&res->val);
-		p_kv_str(&res->val, "name", dproc_name(l[i]));
-		p_kv_str(&res->val, "group", dgroup_name(dproc_group(l[i])));
-		p_kv_int(&res->val, "status", ok ? FAULT_SUCCESS : FAULT_FAILED);
+		xmlrpc_put_kv_str(&res->val, "name", dproc_name(l[i]));
+		xmlrpc_put_kv_str(&res->val, "group", dgroup_name(dproc_group(l[i])));
+		xmlrpc_put_kv_int(&res->val, "status", ok ? FAULT_SUCCESS : FAULT_FAILED);
 		if (ok) {
-			p_kv_str(&res->val, "description", "OK");
+			xmlrpc_put_kv_str(&res->val, "description", "OK");
 		} else {
 			char *text = xasprintf("FAILED: %s", name);
 
-			p_kv_str(&res->val, "description", text);
+			xmlrpc_put_kv_str(&res->val, "description", text);
 			free(text);
 		}
 		xmlrpc_put_struct_end(&res->val);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/xmalloc.h"
 #include "droverd/ctl_rpc.h"
+#include "droverd/logfile.h"
 
 static const char *rpc_fault_name(int code)
 {
@@ -91,6 +93,28 @@ int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res)
 			return 0;
 	}
 	rpc_fault(res, FAULT_INCORRECT_PARAMETERS, NULL);
+	return 1;
+}
+
+int rpc_read_file(const char *path, const struct xr_value *offset, const struct xr_value *length, struct rpc_res *res)
+{
+	long long off, len;
+	struct buf data;
+	int r;
+
+	if (rpc_arg_int(offset, &off, res) || rpc_arg_int(length, &len, res))
+		return 1;
+	if (path == NULL || access(path, F_OK) != 0)
+		return rpc_fault(res, FAULT_NO_FILE, path != NULL ? path : "None");
+	buf_init(&data, CTL_RPC_MAX_RESULT / 2);
+	r = logfile_read(path, off, len, &data);
+	if (r == LOGFILE_BAD_ARGUMENTS)
+		rpc_fault(res, FAULT_BAD_ARGUMENTS, NULL);
+	else if (r != 0)
+		rpc_fault(res, FAULT_FAILED, NULL);
+	else
+		xmlrpc_put_strn(&res->val, buf_ptr(&data), buf_avail(&data));
+	buf_fini(&data);
 	return 1;
 }
 

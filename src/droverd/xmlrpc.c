@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 #include "droverd/xmlrpc.h"
 
@@ -160,25 +161,6 @@ static int xp_close(struct xp *x, const char *name)
 	return 0;
 }
 
-static void xp_put_utf8(struct buf *b, unsigned long cp)
-{
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xc0 | (cp >> 6)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xe0 | (cp >> 12)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(b, (char)(0xf0 | (cp >> 18)));
-		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static int xp_entity(struct xp *x, struct buf *out)
 {
 	static const struct {
@@ -221,8 +203,7 @@ static int xp_entity(struct xp *x, struct buf *out)
 	if (x->p >= x->end || digits == 0 || cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 		return xp_fail(x, "bad character reference");
 	x->p++;
-	xp_put_utf8(out, cp);
-	return 0;
+	return utf8_put(out, (uint32_t)cp);
 }
 
 /* Character data up to the next tag, entities decoded, CDATA copied. */
@@ -620,33 +601,17 @@ int xr_truth(const struct xr_value *v)
 
 /* ---- the encoder ---- */
 
-/* Length of a valid UTF-8 sequence XML can carry at s, or 0. */
+/* Length of a UTF-8 sequence XML can carry at s, or 0. */
 static size_t xmlrpc_utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned long cp;
-	size_t len, i;
+	uint32_t cp;
+	size_t len = utf8_next(s, n, &cp);
 
-	if (s[0] < 0x80)
-		return (s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') ? 1 : 0;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
+	if (len == 0)
 		return 0;
-	if (n < len)
+	if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
 		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
+	return cp == 0xfffe || cp == 0xffff ? 0 : len;
 }
 
 static void xmlrpc_escape(struct buf *b, const char *s, size_t n)
@@ -729,15 +694,32 @@ void xmlrpc_put_struct_end(struct buf *b)
 	buf_puts(b, "</struct></value>\n");
 }
 
+void xmlrpc_put_kv_int(struct buf *b, const char *key, long long v)
+{
+	xmlrpc_put_member(b, key);
+	xmlrpc_put_int(b, v);
+	xmlrpc_put_member_end(b);
+}
+
+void xmlrpc_put_kv_bool(struct buf *b, const char *key, int v)
+{
+	xmlrpc_put_member(b, key);
+	xmlrpc_put_bool(b, v);
+	xmlrpc_put_member_end(b);
+}
+
+void xmlrpc_put_kv_str(struct buf *b, const char *key, const char *v)
+{
+	xmlrpc_put_member(b, key);
+	xmlrpc_put_str(b, v);
+	xmlrpc_put_member_end(b);
+}
+
 void xmlrpc_put_fault_value(struct buf *b, int code, const char *text)
 {
 	xmlrpc_put_struct_begin(b);
-	xmlrpc_put_member(b, "faultCode");
-	xmlrpc_put_int(b, code);
-	xmlrpc_put_member_end(b);
-	xmlrpc_put_member(b, "faultString");
-	xmlrpc_put_str(b, text);
-	xmlrpc_put_member_end(b);
+	xmlrpc_put_kv_int(b, "faultCode", code);
+	xmlrpc_put_kv_str(b, "faultString", text);
 	xmlrpc_put_struct_end(b);
 }
 

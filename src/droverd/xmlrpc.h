@@ -66,6 +66,10 @@ void xmlrpc_put_struct_begin(struct buf *b);
 void xmlrpc_put_member(struct buf *b, const char *name);
 void xmlrpc_put_member_end(struct buf *b);
 void xmlrpc_put_struct_end(struct buf *b);
+/* A struct member whose value is an int, boolean or string. */
+void xmlrpc_put_kv_int(struct buf *b, const char *key, long long v);
+void xmlrpc_put_kv_bool(struct buf *b, const char *key, int v);
+void xmlrpc_put_kv_str(struct buf *b, const char *key, const char *v);
 /* A fault as a struct value (multicall's results). */
 void xmlrpc_put_fault_value(struct buf *b, int code, const char *text);
 
