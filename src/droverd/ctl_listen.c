@@ -35,10 +35,12 @@ static int ctl_listen_used(const char *path)
 
 	if (ctl_listen_addr(path, &sa) != 0)
 		return 0;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
-	used = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	/* A full backlog (EAGAIN) is a server too busy to accept, not a
+	 * stale socket. */
+	used = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN;
 	close(fd);
 	return used;
 }
