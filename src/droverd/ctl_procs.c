@@ -15,6 +15,9 @@
 
 enum p_op { P_START, P_STOP, P_SIGNAL };
 
+/* p_one's wait: 0 none, 1 look at once, P_WAIT_LATER leave it to a poll. */
+#define P_WAIT_LATER 2
+
 /* ---- information ---- */
 
 /* supervisord's description, and for a process that failed, why and the
@@ -186,6 +189,11 @@ static int p_one(struct droverd *d, enum p_op op, struct dproc *p, const char *n
 		xmlrpc_put_bool(&res->val, 1);
 		return 1;
 	}
+	/* A group's waits are all looked at in one pass after every process
+	 * was acted on, so results come in the group's order, as
+	 * supervisord's do. */
+	if (wait == P_WAIT_LATER)
+		return 0;
 	return p_check(op, p, name, 0, res);
 }
 
@@ -217,6 +225,8 @@ struct p_entry {
 	struct dproc *p;
 	char *name; /* owned; the namespec */
 	int waiting;
+	int fault;  /* once a wait is over */
+	char *text; /* owned; its fault text */
 };
 
 struct p_all {
@@ -227,38 +237,45 @@ struct p_all {
 	struct buf out; /* result structs so far */
 };
 
-static void p_all_result(struct p_all *a, struct p_entry *e, const struct rpc_res *r)
+static void p_all_result(struct p_all *a, struct p_entry *e, int fault, const char *text)
 {
 	xmlrpc_put_struct_begin(&a->out);
 	xmlrpc_put_kv_str(&a->out, "name", dproc_name(e->p));
 	xmlrpc_put_kv_str(&a->out, "group", dgroup_name(dproc_group(e->p)));
-	xmlrpc_put_kv_int(&a->out, "status", r->fault == FAULT_OK ? FAULT_SUCCESS : r->fault);
-	xmlrpc_put_kv_str(&a->out, "description", r->fault == FAULT_OK ? "OK" : r->text);
+	xmlrpc_put_kv_int(&a->out, "status", fault == FAULT_OK ? FAULT_SUCCESS : fault);
+	xmlrpc_put_kv_str(&a->out, "description", fault == FAULT_OK ? "OK" : text);
 	xmlrpc_put_struct_end(&a->out);
 }
 
+/* Answers come first for the processes that answered at once, then for
+ * the waited ones in the group's order: supervisord collects those in one
+ * pass after reaping, and children stopped together are reaped together
+ * there, while droverd sees each exit as it happens. */
 static int p_all_poll(struct rpc_job *j, struct rpc_res *res)
 {
 	struct p_all *a = (struct p_all *)j;
 	struct rpc_res r;
 	size_t i, left = 0;
 
-	rpc_res_init(&r);
 	for (i = 0; i < a->n; i++) {
-		if (!a->e[i].waiting)
+		if (a->e[i].waiting != 1)
 			continue;
-		if (!p_check(a->op, a->e[i].p, a->e[i].name, 1, &r)) {
-			left++;
-			continue;
-		}
-		a->e[i].waiting = 0;
-		p_all_result(a, &a->e[i], &r);
-		rpc_res_fini(&r);
 		rpc_res_init(&r);
+		if (p_check(a->op, a->e[i].p, a->e[i].name, 1, &r)) {
+			a->e[i].waiting = 2;
+			a->e[i].fault = r.fault;
+			a->e[i].text = r.text;
+			r.text = NULL;
+		} else {
+			left++;
+		}
+		rpc_res_fini(&r);
 	}
-	rpc_res_fini(&r);
 	if (left > 0)
 		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->e[i].waiting == 2)
+			p_all_result(a, &a->e[i], a->e[i].fault, a->e[i].text);
 	xmlrpc_put_array_begin(&res->val);
 	buf_put(&res->val, buf_ptr(&a->out), buf_avail(&a->out));
 	xmlrpc_put_array_end(&res->val);
@@ -270,8 +287,10 @@ static void p_all_free(struct rpc_job *j)
 	struct p_all *a = (struct p_all *)j;
 	size_t i;
 
-	for (i = 0; i < a->n; i++)
+	for (i = 0; i < a->n; i++) {
 		free(a->e[i].name);
+		free(a->e[i].text);
+	}
 	free(a->e);
 	buf_fini(&a->out);
 	free(a);
@@ -311,8 +330,8 @@ static int p_all_run(struct droverd *d, enum p_op op, struct dproc **list, size_
 	free(list);
 	for (i = 0; i < a->n; i++) {
 		rpc_res_init(&r);
-		if (p_one(d, op, a->e[i].p, a->e[i].name, wait, sigv, &r))
-			p_all_result(a, &a->e[i], &r);
+		if (p_one(d, op, a->e[i].p, a->e[i].name, wait ? P_WAIT_LATER : 0, sigv, &r))
+			p_all_result(a, &a->e[i], r.fault, r.text);
 		else
 			a->e[i].waiting = 1;
 		rpc_res_fini(&r);

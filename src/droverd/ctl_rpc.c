@@ -105,7 +105,7 @@ int rpc_read_file(const char *path, const struct xr_value *offset, const struct 
 	if (rpc_arg_int(offset, &off, res) || rpc_arg_int(length, &len, res))
 		return 1;
 	if (path == NULL || access(path, F_OK) != 0)
-		return rpc_fault(res, FAULT_NO_FILE, path != NULL ? path : "None");
+		return rpc_fault(res, FAULT_NO_FILE, path);
 	buf_init(&data, CTL_RPC_MAX_RESULT / 2);
 	r = logfile_read(path, off, len, &data);
 	if (r == LOGFILE_BAD_ARGUMENTS)

@@ -61,7 +61,7 @@ extern const size_t ctl_procs_count;
 int rpc_arg_str(const struct xr_value *v, const char **sp, struct rpc_res *res);
 int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res);
 
-/* supervisord's readLog/readProcess*Log on path (NULL: no log): offset and
+/* supervisord's readLog/readProcess*Log on path (NULL: no log, "NO_FILE"): offset and
  * length are the call's parameters; NO_FILE, BAD_ARGUMENTS or FAILED as
  * supervisord raises them, else the bytes as a string. Returns 1. */
 int rpc_read_file(const char *path, const struct xr_value *offset, const struct xr_value *length, struct rpc_res *res);
