@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/digest.h"
 #include "base/fdutil.h"
-#include "base/sha1.h"
 #include "base/xmalloc.h"
 #include "droverd/ctl_listen.h"
 #include "droverd/ctl_rpc.h"
@@ -563,18 +563,11 @@ static int ctl_unbase64(const char *s, size_t n, char *out, size_t outsz)
 /* supervisord's password check: plain, or "{SHA}" and the hex SHA-1. */
 static int ctl_password_ok(const char *want, const char *got)
 {
-	unsigned char md[SHA1_LEN];
-	struct sha1_ctx sc;
-	char hex[2 * SHA1_LEN + 1];
-	size_t i;
+	char hex[DIGEST_MAX_HEX + 1];
 
 	if (strncmp(want, "{SHA}", 5) != 0)
 		return strcmp(want, got) == 0;
-	sha1_init(&sc);
-	sha1_update(&sc, got, strlen(got));
-	sha1_final(&sc, md);
-	for (i = 0; i < SHA1_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	digest_hex(DIGEST_SHA1, got, strlen(got), hex);
 	return strcmp(want + 5, hex) == 0;
 }
 

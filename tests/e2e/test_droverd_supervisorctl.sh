@@ -40,6 +40,8 @@ user=root
 
 [unix_http_server]
 file=%(here)s/run/ctl.sock
+username=admin
+password={SHA}e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4
 
 [inet_http_server]
 port=127.0.0.1:$1
@@ -48,6 +50,8 @@ password=secret
 
 [supervisorctl]
 serverurl=unix://%(here)s/run/ctl.sock
+username=admin
+password=secret
 
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
@@ -196,7 +200,8 @@ check_same "tail -f follows the log as it grows" "$(cat "$T_TMP/dv/tailf.txt")" 
 check "maintail -f streams the main log" wait_for 10 grep -q "spawned: 'stubborn'" "$T_TMP/dv/mtailf.txt"
 kill "$MTAILF" 2>/dev/null
 
-# --- over [inet_http_server], with authentication -------------------------
+# --- over [inet_http_server]; both servers check passwords (the unix one
+# in supervisord's "{SHA}" form) -------------------------
 inet() { # KIND USER PASS ARGS...
 	k=$1; u=$2; p=$3; shift 3
 	eval "port=\$PORT_$k"
@@ -205,6 +210,7 @@ inet() { # KIND USER PASS ARGS...
 }
 check_same "inet: status" "$(inet dv admin secret status sleeper | mask)" "$(inet sv admin secret status sleeper | mask)"
 check_same "inet: stop and start" "$(inet dv admin secret restart sleeper)" "$(inet sv admin secret restart sleeper)"
+check_same "unix: wrong password" "$(ctl dv -u admin -p wrong status)" "$(ctl sv -u admin -p wrong status)"
 check_same "inet: wrong password" "$(inet dv admin wrong status | sed "s/$PORT_dv/PORT/")" \
 	"$(inet sv admin wrong status | sed "s/$PORT_sv/PORT/")"
 
