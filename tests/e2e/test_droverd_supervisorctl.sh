@@ -307,6 +307,13 @@ check_same "a second daemon on the same socket" \
 	"$(grep -Ev '^[0-9]{4}-' "$T_TMP/sv/second.out" | sed -e 's|For help, use .*|For help|')"
 check "the first daemon still answers" state_is dv sleeper RUNNING
 
+# reload: supervisord's restart() (the sockets are closed and opened again).
+same "reload" reload
+for k in dv sv; do
+	wait_for 15 state_is "$k" sleeper RUNNING
+done
+same "status after reload" status sleeper
+
 # A log directory on a tiny tmpfs that fills up: droverd goes on.
 FULL="$T_TMP/full"
 mkdir -p "$FULL"
