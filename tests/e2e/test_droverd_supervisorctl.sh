@@ -1,15 +1,17 @@
 #!/bin/sh
 # The real supervisorctl (Debian's supervisor 4.2.5) driving droverd over
-# its unix socket and over [inet_http_server] on 127.0.0.1, and the same
-# commands against the real supervisord on the same configuration: output
-# and exit status must match (pids, uptimes and stop times masked; droverd's
-# status adds why a process failed after supervisord's own words, which is
-# checked, then cut). Then failures through the control interface: a child
-# that exits 3 at once (FATAL, its stderr in status and the main log), one
-# that ignores SIGTERM (SIGKILL after stopwaitsecs), one whose children
+# its unix socket ({SHA} password) and over [inet_http_server] on 127.0.0.1
+# (plain password), and the same commands against the real supervisord on
+# the same configuration: output and exit status must match (pids, uptimes
+# and stop times masked; droverd's status adds why a process failed after
+# supervisord's own words, which is checked, then cut). Python's
+# xmlrpc.client compares the interface itself (methods, config info, keys,
+# fault texts, multicall). Then failures through the control interface: a
+# child that exits 3 at once (FATAL, its stderr in status and the main log),
+# one that ignores SIGTERM (SIGKILL after stopwaitsecs), one whose children
 # share its process group (stopasgroup), a second daemon on the same socket
-# ("Another program is already listening"), and a log directory on a tiny
-# full tmpfs (droverd keeps supervising and answering).
+# ("Another program is already listening"), reload, and a log directory on
+# a tiny full tmpfs (droverd keeps supervising and answering).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/droverd_lib.sh"
 
