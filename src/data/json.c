@@ -16,54 +16,10 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #define JSON_MAX_INPUT ((size_t)64 << 20)
-
-/* Returns the length (1-4) of the well-formed UTF-8 sequence at s, storing its
- * code point in *cpp, or 0 when s does not start one (overlong forms,
- * surrogates and code points past U+10FFFF are not well formed). */
-static size_t json_utf8_next(const unsigned char *s, size_t n, uint32_t *cpp)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cpp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cpp = cp;
-	return len;
-}
-
-static int json_put_utf8(struct buf *b, uint32_t cp)
-{
-	static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
-	int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
-	char u[4];
-
-	for (i = n - 1; i > 0; i--, cp >>= 6)
-		u[i] = (char)(0x80 | (cp & 0x3f));
-	u[0] = (char)(lead[n] | cp);
-	return buf_put(b, u, (size_t)n);
-}
 
 /* ---- Floats as Python's repr ---- */
 
@@ -182,7 +138,7 @@ static int json_enc_special(struct json_enc *e, uint32_t cp)
 	}
 	if (cp < 0x20 || (e->flags & JSON_ASCII))
 		return json_enc_escape(e->out, cp);
-	return json_put_utf8(e->out, cp);
+	return utf8_put(e->out, cp);
 }
 
 static int json_enc_str(struct json_enc *e, const char *str, size_t n)
@@ -195,7 +151,7 @@ static int json_enc_str(struct json_enc *e, const char *str, size_t n)
 	if ((r = buf_putc(e->out, '"')) != 0)
 		return r;
 	while (i < n) {
-		len = json_utf8_next(s + i, n - i, &cp);
+		len = utf8_next(s + i, n - i, &cp);
 		if (len == 0)
 			len = 1, cp = 0xfffd;
 		else if (cp >= 0x20 && cp != '"' && cp != '\\' && (!ascii || cp < 0x7f)) {
@@ -459,7 +415,7 @@ static int json_dec_uescape(struct json_dec *x, const char *esc)
 	} else if (cp >= 0xd800 && cp <= 0xdfff) {
 		cp = 0xfffd;
 	}
-	return json_put_utf8(&x->sbuf, cp);
+	return utf8_put(&x->sbuf, cp);
 }
 
 static int json_dec_escape(struct json_dec *x, const char *open)
@@ -493,7 +449,7 @@ static int json_dec_str(struct json_dec *x)
 	buf_reset(&x->sbuf);
 	for (;;) {
 		for (run = x->p; x->p < x->end; x->p += len) {
-			len = json_utf8_next((const unsigned char *)x->p, (size_t)(x->end - x->p), &cp);
+			len = utf8_next((const unsigned char *)x->p, (size_t)(x->end - x->p), &cp);
 			if (len == 0 || cp < 0x20 || cp == '"' || cp == '\\')
 				break;
 		}
