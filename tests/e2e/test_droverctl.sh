@@ -1,0 +1,151 @@
+#!/bin/sh
+# droverctl against the real supervisorctl: two supervisord 4.2.5 daemons
+# run the same configuration (each in its own directory); every command is
+# given to supervisorctl on the first and to droverctl on the second, and
+# the outputs (pids, uptimes, dates and the directory masked) and exit codes
+# must be equal. Read-only commands are also given to both clients against
+# the same daemon. Then a configuration change goes through reread and
+# update on both, and both daemons are shut down through the clients.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/droverd_lib.sh"
+
+CTL="$BUILD/droverctl"
+SCTL=${SUPERVISORCTL:-/usr/bin/supervisorctl}
+if ! have_supervisord || [ ! -x "$SCTL" ] || [ ! -x "$CTL" ]; then
+	skip "droverctl" "supervisord, supervisorctl or build/droverctl missing"
+	t_done
+	exit 0
+fi
+
+CONF='[unix_http_server]
+file=%(here)s/sv.sock
+[supervisord]
+logfile=%(here)s/main.log
+pidfile=%(here)s/sv.pid
+childlogdir=%(here)s
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://%(here)s/sv.sock
+[program:a]
+command=sleep 300
+startsecs=0
+[program:b]
+command=sh -c "echo out-line; echo err-line >&2; exit 3"
+startsecs=10
+startretries=0
+[group:g]
+programs=c,d
+[program:c]
+command=sleep 301
+startsecs=0
+[program:d]
+command=sleep 302
+startsecs=0
+autostart=false
+priority=5
+[program:old]
+command=sleep 303
+startsecs=0'
+
+dv_setup A "$CONF"
+dv_setup B "$CONF"
+dv_run supervisord A
+PA=$DV_PID
+dv_run supervisord B
+PB=$DV_PID
+
+# run_ctl DIR CLIENT ARGS...: the client's output (masked) and exit code.
+run_ctl() {
+	dir="$T_TMP/$1"; client=$2; shift 2
+	out=$(cd "$dir" && env -i PATH=/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "$client" -c "$dir/supervisord.conf" "$@" 2>&1)
+	rc=$?
+	printf '%s\nrc=%s\n' "$out" "$rc" | sed -e "s|$dir|DIR|g" -e 's/pid [0-9]*, uptime [0-9:]*/pid N, uptime T/' \
+		-e 's/^[0-9][0-9]*$/N/' -e 's/[A-Z][a-z][a-z] [0-9][0-9] [0-9][0-9]:[0-9][0-9] [AP]M/DATE/'
+}
+
+settled() {
+	s=$(run_ctl "$1" "$SCTL" status)
+	case "$s" in *STARTING* | *BACKOFF* | *"no such file"* | *refused*) return 1 ;; esac
+	case "$s" in *FATAL*) return 0 ;; esac
+	return 1
+}
+check "supervisord A settles" wait_for 20 settled A
+check "supervisord B settles" wait_for 20 settled B
+
+# same CMD...: supervisorctl on A, droverctl on B.
+same() {
+	check_eq "same: $*" "$(run_ctl B "$CTL" "$@")" "$(run_ctl A "$SCTL" "$@")"
+}
+# same_read CMD...: both clients on A (nothing changes state).
+same_read() {
+	check_eq "same on one daemon: $*" "$(run_ctl A "$CTL" "$@")" "$(run_ctl A "$SCTL" "$@")"
+}
+
+same_read status
+same_read avail
+same_read maintail -50
+
+same status
+same status g:\*
+same status nope
+same status g:nope a
+same pid a
+same pid d
+same pid all
+same version
+same start a
+same start g:\*
+same stop g:d
+same stop nope
+same stop
+same start b
+same signal HUP a
+same signal BOGUS a
+same signal USR1 all
+same tail b
+same tail b stderr
+same tail -3 b
+same tail nope
+same tail b bogus
+same clear b
+same clear nope
+same remove a
+same add nope
+same add a
+same bogus command
+same restart g:\*
+# supervisord walks groups of equal priority in its dict's order, which
+# differs between two daemons: compare these as sets.
+same_sorted() {
+	check_eq "same (sorted): $*" "$(run_ctl B "$CTL" "$@" | sort)" "$(run_ctl A "$SCTL" "$@" | sort)"
+}
+same_sorted stop all
+same_sorted start all
+
+# A configuration change: c's command changes, old goes, new arrives.
+for d in A B; do
+	sed -i -e 's/^command=sleep 301$/command=sleep 311/' -e 's/^\[program:old\]$/[program:new]/' \
+		"$T_TMP/$d/supervisord.conf"
+done
+same reread
+same update g new nope
+same update
+same status
+
+# No daemon at the other end.
+same -s "unix://$T_TMP/none.sock" status
+same -s "unix://$T_TMP/none.sock" avail
+same -s "unix://$T_TMP/none.sock" shutdown
+# missing_conf CLIENT: what the client says about a -c file that is not there.
+missing_conf() {
+	out=$("$1" -c "$T_TMP/missing.conf" status 2>&1)
+	printf '%s\nrc=%s\n' "$out" "$?" | sed 's|^For help, use .*|HELP|'
+}
+check_eq "same: a missing configuration file" "$(missing_conf "$CTL")" "$(missing_conf "$SCTL")"
+same shutdown
+check "supervisord A is gone after shutdown" wait_for 20 dv_gone "$PA"
+check "supervisord B is gone after shutdown" wait_for 20 dv_gone "$PB"
+same status
+same shutdown
+t_done
