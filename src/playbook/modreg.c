@@ -62,6 +62,9 @@ static const struct modinfo modreg_table[] = {
 	{"get_url", MOD_WORKER, 0},
 	{"uri", MOD_WORKER, 0},
 	{"supervisorctl", MOD_WORKER, 0},
+	/* drover's own: droverd or droverctl installed from the controller
+	 * (exec/drvinstall.h), written by the worker's copy. */
+	{"drover_install", MOD_WORKER, 0},
 };
 
 /* Modules of other collections drover implements, by their full names
