@@ -272,75 +272,43 @@ static int xr_tag(struct xr *x, char *name, size_t cap, enum xr_kind *kindp)
 	return xr_fail(x, at, "unterminated tag <%s", name);
 }
 
-/* Reads the next tag, which must be <name> (or <name/> when emptyp is
- * given, which then says which it was). */
-static int xr_open(struct xr *x, const char *name, int *emptyp)
+/* Reads the next tag, which must be </name> when closing, else <name> (or
+ * <name/> when emptyp is given, which then says which it was). */
+static int xr_expect(struct xr *x, const char *name, int closing, int *emptyp)
 {
 	char got[64];
 	enum xr_kind k;
 	const char *at;
-	int r;
+	int r, ok;
 
 	if ((r = xr_misc(x)) != 0)
 		return r;
 	at = x->p;
 	if ((r = xr_tag(x, got, sizeof(got), &k)) != 0)
 		return r;
-	if (k == XR_CLOSE || strcmp(got, name) != 0 || (k == XR_EMPTY && emptyp == NULL))
-		return xr_fail(x, at, "expected <%s>, found <%s%s>", name, k == XR_CLOSE ? "/" : "", got);
+	ok = closing ? k == XR_CLOSE : k == XR_OPEN || (k == XR_EMPTY && emptyp != NULL);
+	if (!ok || strcmp(got, name) != 0)
+		return xr_fail(x, at, "expected <%s%s>, found <%s%s>", closing ? "/" : "", name, k == XR_CLOSE ? "/" : "",
+		               got);
 	if (emptyp != NULL)
 		*emptyp = k == XR_EMPTY;
 	return 0;
 }
 
+static int xr_open(struct xr *x, const char *name, int *emptyp)
+{
+	return xr_expect(x, name, 0, emptyp);
+}
+
 static int xr_close(struct xr *x, const char *name)
 {
-	char got[64];
-	enum xr_kind k;
-	const char *at;
-	int r;
-
-	if ((r = xr_misc(x)) != 0)
-		return r;
-	at = x->p;
-	if ((r = xr_tag(x, got, sizeof(got), &k)) != 0)
-		return r;
-	if (k != XR_CLOSE || strcmp(got, name) != 0)
-		return xr_fail(x, at, "expected </%s>, found <%s%s>", name, k == XR_CLOSE ? "/" : "", got);
-	return 0;
+	return xr_expect(x, name, 1, NULL);
 }
 
 /* Is the next tag (after blanks and comments) a closing one? */
 static int xr_at_close(struct xr *x)
 {
 	return xr_misc(x) == 0 && xr_starts(x, "</");
-}
-
-static int xr_put_utf8(struct buf *b, unsigned long c)
-{
-	char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	return buf_put(b, u, n);
 }
 
 static int xr_entity(struct xr *x)
@@ -381,7 +349,7 @@ static int xr_entity(struct xr *x)
 	if (x->p >= x->end || digits == 0 || c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return xr_fail(x, at, "bad character reference");
 	x->p++;
-	return xr_put_utf8(&x->text, c);
+	return buf_put_utf8(&x->text, (uint32_t)c);
 }
 
 /* Reads character data up to the next tag into x->text (reset first),

@@ -133,19 +133,6 @@ static int cmd_in(const struct value *l, const char *s)
 	return 0;
 }
 
-/* Calls method on a group name for update, where supervisorctl lets any
- * fault escape. Returns the result (NULL after a failure). */
-static struct value *cmd_group_call(struct ctl *c, const char *method, const char *gname)
-{
-	struct value *v = NULL;
-	struct ctl_err e;
-	enum ctl_result res = ctl_call(c, method, ctl_params(gname, NULL), &v, &e);
-
-	if (res == CTL_FAULT)
-		ctl_uncaught(c, &e);
-	return res == CTL_OK ? v : NULL;
-}
-
 /* update's work for the groups of one list (0 removed, 1 changed, 2 added). */
 static int cmd_update_list(struct ctl *c, const struct value *names, int kind, const struct value *only)
 {
@@ -159,7 +146,7 @@ static int cmd_update_list(struct ctl *c, const struct value *names, int kind, c
 		if (g == NULL || (value_len(only) > 0 && !cmd_in(only, g)))
 			continue;
 		if (kind != 2) {
-			if ((res = cmd_group_call(c, "supervisor.stopProcessGroup", g)) == NULL)
+			if ((res = ctl_get(c, "supervisor.stopProcessGroup", ctl_params(g, NULL))) == NULL)
 				return -1;
 			ctl_out("%s: stopped", g);
 			for (j = 0; j < value_len(res); j++)
@@ -170,14 +157,14 @@ static int cmd_update_list(struct ctl *c, const struct value *names, int kind, c
 				c->exitstatus = CTL_EXIT_GENERIC;
 				continue;
 			}
-			if ((res = cmd_group_call(c, "supervisor.removeProcessGroup", g)) == NULL)
+			if ((res = ctl_get(c, "supervisor.removeProcessGroup", ctl_params(g, NULL))) == NULL)
 				return -1;
 			value_unref(res);
 			if (kind == 0)
 				ctl_out("%s: removed process group", g);
 		}
 		if (kind != 0) {
-			if ((res = cmd_group_call(c, "supervisor.addProcessGroup", g)) == NULL)
+			if ((res = ctl_get(c, "supervisor.addProcessGroup", ctl_params(g, NULL))) == NULL)
 				return -1;
 			value_unref(res);
 			ctl_out("%s: %s process group", g, kind == 1 ? "updated" : "added");
@@ -189,16 +176,12 @@ static int cmd_update_list(struct ctl *c, const struct value *names, int kind, c
 /* Checks the names given to update; prints the unknown ones. */
 static int cmd_update_check(struct ctl *c, const struct value *only, const struct value *added)
 {
-	struct value *infos = NULL, *groups = value_list();
-	struct ctl_err e;
+	struct value *infos, *groups;
 	size_t i;
 
-	if (ctl_call(c, "supervisor.getAllProcessInfo", NULL, &infos, &e) != CTL_OK) {
-		if (e.string != NULL)
-			ctl_uncaught(c, &e);
-		value_unref(groups);
+	if ((infos = ctl_get(c, "supervisor.getAllProcessInfo", NULL)) == NULL)
 		return -1;
-	}
+	groups = value_list();
 	for (i = 0; i < value_len(infos); i++)
 		value_list_push(groups, value_str(value_get_str(value_list_at(infos, i), "group", "")));
 	for (i = 0; i < value_len(only); i++) {
@@ -364,16 +347,13 @@ void cmd_shutdown(struct ctl *c, int argc, char **argv)
 void cmd_version(struct ctl *c, int argc, char **argv)
 {
 	struct value *v = NULL;
-	struct ctl_err e;
 
 	(void)argv;
 	if (cmd_no_args(c, "version", "version\t\t\tShow the version of the remote supervisord process", argc))
 		return;
 	if (!ctl_upcheck(c))
 		return;
-	if (ctl_call(c, "supervisor.getSupervisorVersion", NULL, &v, &e) == CTL_OK)
+	if ((v = ctl_get(c, "supervisor.getSupervisorVersion", NULL)) != NULL)
 		ctl_out("%s", value_is_str(v) ? value_cstr(v) : "");
-	else if (e.string != NULL)
-		ctl_uncaught(c, &e);
 	value_unref(v);
 }

@@ -195,16 +195,13 @@ void cmd_clear(struct ctl *c, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		all |= strcmp(argv[i], "all") == 0;
 	if (all) {
-		if (ctl_call(c, "supervisor.clearAllProcessLogs", NULL, &v, &e) == CTL_OK) {
-			for (j = 0; j < value_len(v); j++) {
-				const struct value *res = value_list_at(v, j);
-				char *spec = ctl_namespec(value_get_str(res, "group", ""), value_get_str(res, "name", ""));
+		v = ctl_get(c, "supervisor.clearAllProcessLogs", NULL);
+		for (j = 0; j < value_len(v); j++) {
+			const struct value *res = value_list_at(v, j);
+			char *spec = ctl_namespec(value_get_str(res, "group", ""), value_get_str(res, "name", ""));
 
-				cmd_clear_result(c, spec, (int)value_get_int(res, "status", 0));
-				free(spec);
-			}
-		} else if (e.string != NULL) {
-			ctl_uncaught(c, &e);
+			cmd_clear_result(c, spec, (int)value_get_int(res, "status", 0));
+			free(spec);
 		}
 		value_unref(v);
 		return;

@@ -56,7 +56,6 @@ static int cmd_stopped_state(int64_t st)
 void cmd_status(struct ctl *c, int argc, char **argv)
 {
 	struct value *all = NULL, *shown = value_list();
-	struct ctl_err e;
 	size_t j;
 	int i;
 
@@ -64,11 +63,8 @@ void cmd_status(struct ctl *c, int argc, char **argv)
 		c->exitstatus = CTL_EXIT_STATUS_UNKNOWN;
 		goto out;
 	}
-	if (ctl_call(c, "supervisor.getAllProcessInfo", NULL, &all, &e) != CTL_OK) {
-		if (e.string != NULL)
-			ctl_uncaught(c, &e);
+	if ((all = ctl_get(c, "supervisor.getAllProcessInfo", NULL)) == NULL)
 		goto out;
-	}
 	for (i = 0; i < argc && !cmd_has_all(argc, argv); i++) {
 		char *group, *proc;
 		int bad = 1;
@@ -116,16 +112,12 @@ void cmd_pid(struct ctl *c, int argc, char **argv)
 	if (!ctl_upcheck(c))
 		return;
 	if (argc == 0) {
-		if (ctl_call(c, "supervisor.getPID", NULL, &v, &e) == CTL_OK)
+		if ((v = ctl_get(c, "supervisor.getPID", NULL)) != NULL)
 			ctl_out("%lld", (long long)(v->type == VALUE_INT ? v->u.i : 0));
-		else if (e.string != NULL)
-			ctl_uncaught(c, &e);
 	} else if (cmd_has_all(argc, argv)) {
-		if (ctl_call(c, "supervisor.getAllProcessInfo", NULL, &v, &e) == CTL_OK)
-			for (j = 0; j < value_len(v); j++)
-				ctl_out("%lld", (long long)value_get_int(value_list_at(v, j), "pid", 0));
-		else if (e.string != NULL)
-			ctl_uncaught(c, &e);
+		v = ctl_get(c, "supervisor.getAllProcessInfo", NULL);
+		for (j = 0; j < value_len(v); j++)
+			ctl_out("%lld", (long long)value_get_int(value_list_at(v, j), "pid", 0));
 	} else {
 		for (i = 0; i < argc; i++) {
 			enum ctl_result res = ctl_call(c, "supervisor.getProcessInfo", ctl_params(argv[i], NULL), &v, &e);
@@ -261,17 +253,12 @@ static void cmd_one(struct ctl *c, const struct cmd_op *op, const char *name, co
 
 static void cmd_op_run(struct ctl *c, const struct cmd_op *op, int argc, char **argv, const char *sig)
 {
-	struct value *v = NULL;
-	struct ctl_err e;
+	struct value *v;
 	int i;
 
 	if (cmd_has_all(argc, argv)) {
-		struct value *params = sig != NULL ? ctl_params(sig, NULL) : NULL;
-
-		if (ctl_call(c, op->all, params, &v, &e) == CTL_OK)
-			cmd_results(c, v, op->success, op->start, op->ignored);
-		else if (e.string != NULL)
-			ctl_uncaught(c, &e);
+		v = ctl_get(c, op->all, sig != NULL ? ctl_params(sig, NULL) : NULL);
+		cmd_results(c, v, op->success, op->start, op->ignored);
 		value_unref(v);
 		return;
 	}

@@ -181,6 +181,17 @@ enum ctl_result ctl_call(struct ctl *c, const char *method, struct value *params
 	return res;
 }
 
+struct value *ctl_get(struct ctl *c, const char *method, struct value *params)
+{
+	struct value *v = NULL;
+	struct ctl_err e;
+	enum ctl_result res = ctl_call(c, method, params, &v, &e);
+
+	if (res == CTL_FAULT)
+		ctl_uncaught(c, &e);
+	return res == CTL_OK ? v : NULL;
+}
+
 int ctl_upcheck(struct ctl *c)
 {
 	struct value *v = NULL;

@@ -68,6 +68,9 @@ enum ctl_result ctl_call_quiet(struct ctl *c, const char *method, struct value *
  * sets exitstatus to 1; frees e. */
 void ctl_uncaught(struct ctl *c, struct ctl_err *e);
 void ctl_err_fini(struct ctl_err *e);
+/* ctl_call for a call whose every fault supervisorctl lets escape: returns
+ * the result (new), or NULL after reporting the failure. */
+struct value *ctl_get(struct ctl *c, const char *method, struct value *params);
 /* Reports a system error (-errno) as supervisorctl's uncaught socket
  * exception and sets exitstatus to 1. */
 void ctl_raise_errno(struct ctl *c, int err);
