@@ -66,7 +66,7 @@ static int xmlrpc_put_value(struct buf *out, const struct value *v, int depth)
 	size_t i;
 	int r = 0;
 
-	if (depth > XMLRPC_MAX_DEPTH)
+	if (depth > XMLRPC_DEPTH_CAP)
 		return ERR_INVAL;
 	switch (v->type) {
 	case VALUE_NULL:
@@ -450,7 +450,7 @@ static int xr_scalar(struct xr *x, const char *type, const char *at, struct valu
 		return 0;
 	}
 	if (strcmp(type, "base64") == 0) {
-		buf_init(&bin, XMLRPC_MAX_SIZE);
+		buf_init(&bin, XMLRPC_SIZE_CAP);
 		r = base64_decode(s, x->text.len, &bin);
 		if (r != 0) {
 			buf_fini(&bin);
@@ -544,7 +544,7 @@ static int xr_value(struct xr *x, int depth, struct value **vp)
 	int r;
 
 	*vp = NULL;
-	if (depth > XMLRPC_MAX_DEPTH)
+	if (depth > XMLRPC_DEPTH_CAP)
 		return xr_fail(x, x->p, "values nested too deeply");
 	if ((r = xr_text(x)) != 0)
 		return r;
@@ -594,8 +594,8 @@ static int xr_begin(struct xr *x, const char *text, size_t len, const char *file
 	x->end = text + len;
 	x->file = file;
 	x->d = d;
-	buf_init(&x->text, XMLRPC_MAX_SIZE);
-	if (len > XMLRPC_MAX_SIZE) {
+	buf_init(&x->text, XMLRPC_SIZE_CAP);
+	if (len > XMLRPC_SIZE_CAP) {
 		diag_set(d, file, 0, 0, "XML-RPC document too big (%zu bytes)", len);
 		return ERR_TOOBIG;
 	}

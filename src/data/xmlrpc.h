@@ -14,7 +14,7 @@
  * The decoder accepts an XML declaration, comments, processing
  * instructions, CDATA, the five named entities and numeric character
  * references; it refuses DOCTYPE (no entity expansion), nesting deeper than
- * XMLRPC_MAX_DEPTH and documents longer than XMLRPC_MAX_SIZE. Errors fill a
+ * XMLRPC_DEPTH_CAP and documents longer than XMLRPC_SIZE_CAP. Errors fill a
  * diag with line:col inside the document. */
 #ifndef DROVER_DATA_XMLRPC_H
 #define DROVER_DATA_XMLRPC_H
@@ -25,8 +25,8 @@
 #include "base/diag.h"
 #include "data/value.h"
 
-#define XMLRPC_MAX_DEPTH 64
-#define XMLRPC_MAX_SIZE ((size_t)64 << 20) /* bytes */
+#define XMLRPC_DEPTH_CAP 64
+#define XMLRPC_SIZE_CAP ((size_t)64 << 20) /* bytes */
 
 /* Appends a <methodCall> of method with the items of params (a list; NULL
  * for none) to out. Returns 0, ERR_TOOBIG, or ERR_INVAL for a value XML-RPC

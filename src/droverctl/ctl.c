@@ -127,7 +127,7 @@ enum ctl_result ctl_call_quiet(struct ctl *c, const char *method, struct value *
 	*resultp = NULL;
 	*errp = 0;
 	memset(e, 0, sizeof(*e));
-	buf_init(&call, XMLRPC_MAX_SIZE);
+	buf_init(&call, XMLRPC_SIZE_CAP);
 	buf_init(&body, HTTP_MAX_BODY);
 	if (xmlrpc_encode_call(method, params, &call) != 0) {
 		ctl_out("error: <class 'OverflowError'>, int exceeds XML-RPC limits: file: %s line: 552",

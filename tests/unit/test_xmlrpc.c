@@ -149,7 +149,7 @@ static void test_depth_capped(void)
 
 	buf_init(&b, 0);
 	buf_puts(&b, "<methodResponse><params><param><value>");
-	for (i = 0; i < XMLRPC_MAX_DEPTH + 2; i++)
+	for (i = 0; i < XMLRPC_DEPTH_CAP + 2; i++)
 		buf_puts(&b, "<array><data><value>");
 	t_bad(buf_str(&b), 1, -1);
 	buf_fini(&b);

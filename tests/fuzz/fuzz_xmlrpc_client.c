@@ -1,4 +1,4 @@
-/* libFuzzer target for data/xmlrpc: any bytes decoded as a response and as
+/* libFuzzer target for data/xmlrpc (the codec droverctl uses): any bytes decoded as a response and as
  * a call must never crash or leak; success means a value and no diagnostic,
  * failure the reverse. A decoded value is encoded again and must decode to
  * the same value, unless it holds a carriage return (which XML, and so
