@@ -6,8 +6,11 @@
 # must be equal. Read-only commands are also given to both clients against
 # the same daemon. Then a configuration change goes through reread and
 # update on both, and both daemons are shut down through the clients.
+# When droverd serves XML-RPC (its control server), a shorter sequence runs
+# the same way on two droverd daemons.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/droverd_lib.sh"
+DROVERD=${DROVERCTL_TEST_DROVERD:-$DROVERD}
 
 CTL="$BUILD/droverctl"
 SCTL=${SUPERVISORCTL:-/usr/bin/supervisorctl}
@@ -148,4 +151,38 @@ check "supervisord A is gone after shutdown" wait_for 20 dv_gone "$PA"
 check "supervisord B is gone after shutdown" wait_for 20 dv_gone "$PB"
 same status
 same shutdown
+
+# The same clients on droverd, when it has its control server.
+if [ -x "$DROVERD" ] && grep -q RPC2 "$DROVERD"; then
+	dv_setup DA "$CONF"
+	dv_setup DB "$CONF"
+	dv_run droverd DA
+	PA=$DV_PID
+	dv_run droverd DB
+	PB=$DV_PID
+	check "droverd DA settles" wait_for 20 settled DA
+	check "droverd DB settles" wait_for 20 settled DB
+	# shellcheck disable=SC2317
+	same() { check_eq "droverd, same: $*" "$(run_ctl DB "$CTL" "$@")" "$(run_ctl DA "$SCTL" "$@")"; }
+	# shellcheck disable=SC2317
+	same_read() { check_eq "droverd, same on one daemon: $*" "$(run_ctl DA "$CTL" "$@")" "$(run_ctl DA "$SCTL" "$@")"; }
+	same_read status
+	same_read avail
+	same_read tail b stderr
+	same status g:\*
+	same status nope
+	same pid nope
+	same stop g:d
+	same start a
+	same start b
+	same signal BOGUS a
+	same clear nope
+	same remove a
+	same reread
+	same shutdown
+	check "droverd DA is gone after shutdown" wait_for 20 dv_gone "$PA"
+	check "droverd DB is gone after shutdown" wait_for 20 dv_gone "$PB"
+else
+	skip "droverctl on droverd" "droverd has no control server in this build"
+fi
 t_done
