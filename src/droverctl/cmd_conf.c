@@ -257,11 +257,8 @@ void cmd_add(struct ctl *c, int argc, char **argv)
 		if (res == CTL_FAULT && e.code != FAULT_SHUTDOWN_STATE && e.code != FAULT_ALREADY_ADDED &&
 		    e.code != FAULT_BAD_NAME) {
 			ctl_uncaught(c, &e);
-			return;
 		}
 		ctl_err_fini(&e);
-		if (res == CTL_FAILED)
-			return;
 	}
 }
 
@@ -280,8 +277,6 @@ void cmd_remove(struct ctl *c, int argc, char **argv)
 			ctl_out("%s: removed process group", argv[i]);
 			continue;
 		}
-		if (res == CTL_FAILED)
-			return;
 		c->exitstatus = CTL_EXIT_GENERIC;
 		if (e.code == FAULT_STILL_RUNNING) {
 			ctl_out("ERROR: process/group still running: %s", argv[i]);
@@ -289,7 +284,6 @@ void cmd_remove(struct ctl *c, int argc, char **argv)
 			ctl_out("ERROR: no such process/group: %s", argv[i]);
 		} else {
 			ctl_uncaught(c, &e);
-			return;
 		}
 		ctl_err_fini(&e);
 	}

@@ -212,8 +212,6 @@ void cmd_clear(struct ctl *c, int argc, char **argv)
 
 		value_unref(v);
 		v = NULL;
-		if (res == CTL_FAILED)
-			return;
 		ctl_split(argv[i], &group, &proc);
 		spec = proc != NULL ? ctl_namespec(group, proc) : xasprintf("%s:None", group);
 		cmd_clear_result(c, spec, res == CTL_OK ? FAULT_SUCCESS : e.code);

@@ -128,7 +128,6 @@ void cmd_pid(struct ctl *c, int argc, char **argv)
 				ctl_err_fini(&e);
 			} else if (res == CTL_FAULT) {
 				ctl_uncaught(c, &e);
-				return;
 			} else if (res == CTL_OK) {
 				int64_t pid = value_get_int(v, "pid", 0);
 

@@ -52,6 +52,14 @@ struct value *ctl_params(const char *first, ...)
 	return l;
 }
 
+/* An uncaught exception ends supervisorctl's command where it is raised:
+ * nothing after it runs, and the exit status is 1. */
+_Noreturn static void ctl_abort(void)
+{
+	fflush(stdout);
+	exit(CTL_EXIT_GENERIC);
+}
+
 static const char *ctl_errno_class(int e)
 {
 	switch (e) {
@@ -70,24 +78,26 @@ static const char *ctl_errno_class(int e)
 	return "OSError";
 }
 
-void ctl_raise_errno(struct ctl *c, int err)
+_Noreturn void ctl_raise_errno(struct ctl *c, int err)
 {
 	int e = -err;
 
 	ctl_out("error: <class '%s'>, [Errno %d] %s: file: %s line: 557", ctl_errno_class(e), e, strerror(e),
 	        CTL_PY_XMLRPC);
 	c->exitstatus = CTL_EXIT_GENERIC;
+	ctl_abort();
 }
 
-void ctl_uncaught(struct ctl *c, struct ctl_err *e)
+_Noreturn void ctl_uncaught(struct ctl *c, struct ctl_err *e)
 {
 	ctl_out("error: <class 'xmlrpc.client.Fault'>, <Fault %d: '%s'>: file: %s line: 542", e->code,
 	        e->string != NULL ? e->string : "", CTL_PY_XMLRPC);
 	c->exitstatus = CTL_EXIT_GENERIC;
 	ctl_err_fini(e);
+	ctl_abort();
 }
 
-static enum ctl_result ctl_decode(struct ctl *c, const struct buf *body, struct value **resultp, struct ctl_err *e)
+static enum ctl_result ctl_decode(const struct buf *body, struct value **resultp, struct ctl_err *e)
 {
 	struct value *v = NULL;
 	struct diag d;
@@ -99,10 +109,7 @@ static enum ctl_result ctl_decode(struct ctl *c, const struct buf *body, struct 
 		char *msg = diag_format(&d);
 
 		ctl_out("error: <class 'xml.parsers.expat.ExpatError'>, %s: file: %s line: 557", msg, CTL_PY_XMLRPC);
-		free(msg);
-		diag_fini(&d);
-		c->exitstatus = CTL_EXIT_GENERIC;
-		return CTL_FAILED;
+		ctl_abort();
 	}
 	diag_fini(&d);
 	if (fault) {
@@ -132,8 +139,7 @@ enum ctl_result ctl_call_quiet(struct ctl *c, const char *method, struct value *
 	if (xmlrpc_encode_call(method, params, &call) != 0) {
 		ctl_out("error: <class 'OverflowError'>, int exceeds XML-RPC limits: file: %s line: 552",
 		        "/usr/lib/python3.11/xmlrpc/client.py");
-		c->exitstatus = CTL_EXIT_GENERIC;
-		goto out;
+		ctl_abort();
 	}
 	req.auth = c->auth;
 	req.body = call.data;
@@ -146,22 +152,19 @@ enum ctl_result ctl_call_quiet(struct ctl *c, const char *method, struct value *
 	if (r != 0) {
 		ctl_out("error: <class 'http.client.RemoteDisconnected'>, %s: file: %s line: 557", err_str(r),
 		        CTL_PY_XMLRPC);
-		c->exitstatus = CTL_EXIT_GENERIC;
-		goto out;
-	}
-	if (status == 401) {
-		ctl_out("Server requires authentication");
-		c->exitstatus = CTL_EXIT_GENERIC;
-		goto out;
+		ctl_abort();
 	}
 	if (status != 200) {
+		/* supervisorctl says this for a 401, then runs the command again,
+		 * which raises the same error uncaught. */
+		if (status == 401)
+			ctl_out("Server requires authentication");
 		ctl_out("error: <class 'xmlrpc.client.ProtocolError'>, <ProtocolError for 127.0.0.1/RPC2: %d %s>: "
 		        "file: %s line: 539",
 		        status, reason, CTL_PY_XMLRPC);
-		c->exitstatus = CTL_EXIT_GENERIC;
-		goto out;
+		ctl_abort();
 	}
-	res = ctl_decode(c, &body, resultp, e);
+	res = ctl_decode(&body, resultp, e);
 out:
 	value_unref(params);
 	buf_fini(&call);

@@ -54,26 +54,26 @@ struct ctl_err {
 };
 
 /* Calls method with params (a list, taken; NULL for none). On CTL_OK,
- * *resultp is a new value; on CTL_FAULT, e is filled (ctl_err_fini it); on
- * CTL_FAILED the failure has been printed as supervisorctl prints an
- * uncaught exception and exitstatus set to 1. */
+ * *resultp is a new value; on CTL_FAULT, e is filled (ctl_err_fini it).
+ * Any other failure is printed as supervisorctl prints an uncaught
+ * exception and ends droverctl with status 1, as the exception ends
+ * supervisorctl's command. */
 enum ctl_result ctl_call(struct ctl *c, const char *method, struct value *params, struct value **resultp,
                          struct ctl_err *e);
 /* The same, but a failure to connect is not reported: it returns
- * CTL_FAILED with *errp set to the -errno (0 for other failures, which are
- * reported). */
+ * CTL_FAILED with *errp set to the -errno. */
 enum ctl_result ctl_call_quiet(struct ctl *c, const char *method, struct value *params, struct value **resultp,
                                struct ctl_err *e, int *errp);
 /* Reports an unexpected fault as supervisorctl's uncaught exception and
- * sets exitstatus to 1; frees e. */
-void ctl_uncaught(struct ctl *c, struct ctl_err *e);
+ * exits with status 1. */
+_Noreturn void ctl_uncaught(struct ctl *c, struct ctl_err *e);
 void ctl_err_fini(struct ctl_err *e);
 /* ctl_call for a call whose every fault supervisorctl lets escape: returns
  * the result (new), or NULL after reporting the failure. */
 struct value *ctl_get(struct ctl *c, const char *method, struct value *params);
 /* Reports a system error (-errno) as supervisorctl's uncaught socket
- * exception and sets exitstatus to 1. */
-void ctl_raise_errno(struct ctl *c, int err);
+ * exception and exits with status 1. */
+_Noreturn void ctl_raise_errno(struct ctl *c, int err);
 
 /* Builds a params list from strings (NULL-terminated). */
 struct value *ctl_params(const char *first, ...);

@@ -26,6 +26,10 @@ file=%(here)s/sv.sock
 logfile=%(here)s/main.log
 pidfile=%(here)s/sv.pid
 childlogdir=%(here)s
+[inet_http_server]
+port=127.0.0.1:@PORT@
+username=ctluser
+password=ctlpass
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
@@ -51,8 +55,19 @@ priority=5
 command=sleep 303
 startsecs=0'
 
-dv_setup A "$CONF"
-dv_setup B "$CONF"
+# free_port: a loopback TCP port nobody listens on right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# setup_dir NAME: the configuration with a port of its own.
+setup_dir() {
+	dv_setup "$1" "$CONF"
+	port=$(free_port)
+	sed -i "s/@PORT@/$port/" "$T_TMP/$1/supervisord.conf"
+	eval "PORT_$1=$port"
+}
+setup_dir A
+setup_dir B
 dv_run supervisord A
 PA=$DV_PID
 dv_run supervisord B
@@ -63,7 +78,8 @@ run_ctl() {
 	dir="$T_TMP/$1"; client=$2; shift 2
 	out=$(cd "$dir" && env -i PATH=/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "$client" -c "$dir/supervisord.conf" "$@" 2>&1)
 	rc=$?
-	printf '%s\nrc=%s\n' "$out" "$rc" | sed -e "s|$dir|DIR|g" -e 's/pid [0-9]*, uptime [0-9:]*/pid N, uptime T/' \
+	eval "port=\${PORT_$1:-0}"
+	printf '%s\nrc=%s\n' "$out" "$rc" | sed -e "s|$dir|DIR|g" -e "s|:$port\b|:PORT|g" -e 's/pid [0-9]*, uptime [0-9:]*/pid N, uptime T/' \
 		-e 's/^[0-9][0-9]*$/N/' -e 's/[A-Z][a-z][a-z] [0-9][0-9] [0-9][0-9]:[0-9][0-9] [AP]M/DATE/'
 }
 
@@ -136,6 +152,17 @@ same update g new nope
 same update
 same status
 
+# The TCP server, with and without its credentials.
+url_of() { eval "echo http://127.0.0.1:\$PORT_$1"; }
+same_url() {
+	check_eq "same over TCP: $*" "$(run_ctl B "$CTL" -s "$(url_of B)" "$@")" "$(run_ctl A "$SCTL" -s "$(url_of A)" "$@")"
+}
+same_url -u ctluser -p ctlpass status
+same_url -u ctluser -p ctlpass tail -5 b stderr
+same_url status
+same_url -u ctluser -p wrong version
+same_url -u ctluser -p ctlpass stop a
+
 # No daemon at the other end.
 same -s "unix://$T_TMP/none.sock" status
 same -s "unix://$T_TMP/none.sock" avail
@@ -154,8 +181,8 @@ same shutdown
 
 # The same clients on droverd, when it has its control server.
 if [ -x "$DROVERD" ] && grep -q RPC2 "$DROVERD"; then
-	dv_setup DA "$CONF"
-	dv_setup DB "$CONF"
+	setup_dir DA
+	setup_dir DB
 	dv_run droverd DA
 	PA=$DV_PID
 	dv_run droverd DB
