@@ -1,9 +1,11 @@
 /* droverctl's log commands: tail [-f] [-N], maintail and clear, as
  * supervisorctl words them. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/xmalloc.h"
@@ -42,13 +44,28 @@ static int cmd_tailf_sink(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/* Ctrl-C ends a tail -f as supervisorctl's KeyboardInterrupt does: an
+ * empty line, status 0. Every chunk was flushed when it came. */
+static void cmd_tailf_interrupt(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, "\n", 1) < 0)
+		_exit(0);
+	_exit(0);
+}
+
 /* tail -f: supervisord streams the log over a plain GET until the client
- * goes away (Ctrl-C, which ends droverctl). */
+ * goes away. */
 static void cmd_tailf(struct ctl *c, const char *path)
 {
 	struct http_req req = {.method = "GET", .path = path, .auth = c->auth, .sink = cmd_tailf_sink};
 	char reason[128] = "";
 	int status = 0, r;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cmd_tailf_interrupt;
+	sigaction(SIGINT, &sa, NULL);
 
 	ctl_out("==> Press Ctrl-C to exit <==");
 	fflush(stdout);

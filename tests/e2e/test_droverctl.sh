@@ -105,6 +105,26 @@ same_read status
 same_read avail
 same_read maintail -50
 
+# tail_f CLIENT: what tail -f b stderr shows until Ctrl-C (SIGINT once the
+# log's line has come), and the exit status. A background job starts with
+# SIGINT ignored; the client gets it back at its default, as in a terminal.
+tail_f() {
+	f=$T_TMP/tailf.$$
+	(cd "$T_TMP/A" && exec env -i PATH=/usr/bin:/bin LANG=C.UTF-8 python3 -c \
+		'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+		"$1" -c "$T_TMP/A/supervisord.conf" tail -f b stderr > "$f" 2>&1) &
+	tp=$!
+	track_pid "$tp"
+	wait_for 10 grep -q err-line "$f"
+	kill -INT "$tp"
+	wait_for 10 dv_gone "$tp" || kill -9 "$tp"
+	wait "$tp"
+	echo "rc=$?"
+	cat "$f"
+	rm -f "$f"
+}
+check_eq "same on one daemon: tail -f b stderr, then Ctrl-C" "$(tail_f "$CTL")" "$(tail_f "$SCTL")"
+
 same status
 same status g:\*
 same status nope
