@@ -3,7 +3,7 @@
 # controller into a directory, changed on the first run and not on the
 # second, changed again after the installed file is altered, with the
 # mode asked for, byte-identical to the controller's binaries and runnable;
-# a bad name fails with the host named.
+# the same ad hoc; a missing directory and a bad name fail.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/lib.sh"
 . "$ROOT/tests/e2e/sshd.sh"
@@ -58,6 +58,16 @@ pb "$T_TMP/pb.yml"
 check_eq "after a change on the host: changed" "$(recap)" "h1 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0 "
 check "droverctl restored" cmp -s "$BUILD/droverctl" "$DEST/droverctl"
 check_eq "no temporary files left" "$(ls -A "$DEST" | tr '\n' ' ')" "droverctl droverd "
+# Ad hoc, as `drover run -m drover_install`.
+dr h1 -i "$SSHD_INVENTORY" -o -m drover_install -a "name=droverctl dest=$T_TMP/bin2/"
+check_eq "ad hoc: a missing directory fails the host (exit 2)" "$DR_RC" 2
+mkdir -p "$T_TMP/bin2"
+dr h1 -i "$SSHD_INVENTORY" -o -m drover_install -a "name=droverctl dest=$T_TMP/bin2/"
+check "ad hoc: changed" dr_has "$DR_OUT" "h1 | CHANGED"
+check "ad hoc: installed" cmp -s "$BUILD/droverctl" "$T_TMP/bin2/droverctl"
+check_eq "ad hoc: default mode 0755" "$(stat -c %a "$T_TMP/bin2/droverctl")" 755
+dr h1 -i "$SSHD_INVENTORY" -o -m drover_install -a "name=droverctl dest=$T_TMP/bin2/"
+check "ad hoc, again: unchanged" dr_has "$DR_OUT" "h1 | SUCCESS"
 pb "$T_TMP/bad.yml"
 check_eq "a bad name: exit 2" "$DR_RC" 2
 check "a bad name: the reason" dr_has "$DR_OUT" "value of name must be one of: droverd, droverctl, got: sshd"
