@@ -46,7 +46,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all clean asan fuzz check tests
-all: $(BUILD)/drover $(BUILD)/drover-worker $(BUILD)/droverd $(UNIT_BINS)
+all: $(BUILD)/drover $(BUILD)/drover-worker $(BUILD)/droverd $(BUILD)/droverctl $(UNIT_BINS)
 
 $(BUILD)/libdrover.a: $(CTL_OBJS)
 	@mkdir -p $(@D)
@@ -75,6 +75,13 @@ $(BUILD)/gen/modtab.inc: $(sort $(wildcard src/modules/*.c)) scripts/modtab.sh
 $(BUILD)/wobj/src/modules/module.o: $(BUILD)/gen/modtab.inc
 
 $(BUILD)/droverd: $(DROVERD_ALL:%.c=$(BUILD)/dobj/%.o)
+	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+# droverctl: supervisorctl's client, static with musl, libc only; it reads
+# the configuration with droverd's loader.
+DROVERCTL_ALL  := $(filter-out src/droverd/main.c,$(DROVERD_ALL)) src/data/xmlrpc.c \
+                  $(sort $(wildcard src/droverctl/*.c))
+$(BUILD)/droverctl: $(DROVERCTL_ALL:%.c=$(BUILD)/dobj/%.o)
 	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/dobj/%.o: %.c

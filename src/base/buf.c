@@ -220,3 +220,34 @@ char *buf_take(struct buf *b, size_t *lenp)
 		*lenp = n;
 	return p;
 }
+
+size_t buf_utf8(uint32_t cp, char u[4])
+{
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	u[0] = (char)(0xf0 | cp >> 18);
+	u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	u[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+int buf_put_utf8(struct buf *b, uint32_t cp)
+{
+	char u[4];
+
+	return buf_put(b, u, buf_utf8(cp, u));
+}

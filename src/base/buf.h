@@ -35,6 +35,11 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((forma
 int buf_put_u8(struct buf *b, uint8_t v);
 int buf_put_u32(struct buf *b, uint32_t v); /* big-endian */
 int buf_put_u64(struct buf *b, uint64_t v); /* big-endian */
+/* Writes code point cp (at most 0x10FFFF) as UTF-8 into u; returns the
+ * byte count (1 to 4). */
+size_t buf_utf8(uint32_t cp, char u[4]);
+/* Appends code point cp as UTF-8. Returns 0 or ERR_TOOBIG. */
+int buf_put_utf8(struct buf *b, uint32_t cp);
 /* Makes room for n more bytes and returns a pointer to them in *p; the caller
  * fills some and commits them with buf_commit. */
 int buf_reserve(struct buf *b, size_t n, char **p);

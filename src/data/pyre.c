@@ -97,26 +97,6 @@ static int pyre_octal(char c)
 	return c >= '0' && c <= '7';
 }
 
-/* Appends code point cp as UTF-8. */
-static void pyre_put_utf8(struct buf *b, uint32_t cp)
-{
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xc0 | cp >> 6));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xe0 | cp >> 12));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(b, (char)(0xf0 | cp >> 18));
-		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* Reads the n hex digits after p ("\\x41": p at 'x'). Returns the value or
  * -1. */
 static long pyre_hex_escape(struct pyre_tr *t, const char *p, int n)
@@ -151,7 +131,7 @@ static int pyre_lit_cp(struct pyre_tr *t, long cp)
 	if (cp == 0)
 		return pyre_fail(t, "NUL characters are not supported in patterns");
 	buf_init(&tmp, 8);
-	pyre_put_utf8(&tmp, (uint32_t)cp);
+	(void)buf_put_utf8(&tmp, (uint32_t)cp);
 	for (i = 0; i < buf_avail(&tmp); i++)
 		pyre_lit(t, buf_ptr(&tmp)[i]);
 	buf_fini(&tmp);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -882,4 +883,34 @@ void config_free(struct dconf *c)
 	free(c->identifier);
 	free(c->serverurl);
 	free(c);
+}
+
+/* supervisord's (and supervisorctl's) sys.argv[0] is always a path. */
+char *config_argv0dir(const char *argv0)
+{
+	char exe[PATH_MAX], *p, *slash;
+	ssize_t n;
+	int i;
+
+	if (strchr(argv0, '/') != NULL) {
+		p = xstrdup(argv0);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return xstrdup("");
+		exe[n] = '\0';
+		p = xstrdup(exe);
+	}
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(p, '/');
+		if (slash == NULL) {
+			p[0] = '\0';
+			break;
+		}
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return p;
 }

@@ -184,6 +184,9 @@ struct config_cli {
  * first that exists as a new string, or NULL; *triedp (optional) receives
  * the list joined with ", " as supervisord prints it. */
 char *config_find(const char *argv0dir, char **triedp);
+/* dirname(dirname(argv0)) for config_find, with argv0 resolved through
+ * /proc/self/exe when it has no slash. Returns a new string. */
+char *config_argv0dir(const char *argv0);
 
 /* Reads path and everything it includes, applies cli (may be NULL), and
  * checks every value. Returns 0 with *confp new, or ERR_PARSE (or -errno)

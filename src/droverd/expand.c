@@ -224,29 +224,9 @@ static void expand_float(struct buf *out, double d, const struct expand_spec *sp
 
 static void expand_codepoint(struct buf *out, unsigned long c, const struct expand_spec *sp)
 {
-	char u[5];
-	size_t n;
+	char u[4];
 
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	expand_pad(out, u, n, sp);
+	expand_pad(out, u, buf_utf8((uint32_t)c, u), sp);
 }
 
 /* Converts var per sp into out. Returns NULL or a new message. */

@@ -275,37 +275,6 @@ static void main_parse(int argc, char **argv)
 	}
 }
 
-/* dirname(dirname(argv[0])), with argv[0] resolved through /proc/self/exe
- * when it has no slash: supervisord's sys.argv[0] is always a path. */
-static char *main_argv0dir(const char *argv0)
-{
-	char exe[PATH_MAX], *p, *slash;
-	ssize_t n;
-	int i;
-
-	if (strchr(argv0, '/') != NULL) {
-		p = xstrdup(argv0);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n <= 0)
-			return xstrdup("");
-		exe[n] = '\0';
-		p = xstrdup(exe);
-	}
-	for (i = 0; i < 2; i++) {
-		slash = strrchr(p, '/');
-		if (slash == NULL) {
-			p[0] = '\0';
-			break;
-		}
-		if (slash == p)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	return p;
-}
-
 static void main_add(char ***lp, size_t *np, char *msg)
 {
 	*lp = xreallocarray(*lp, *np + 1, sizeof(**lp));
@@ -480,7 +449,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: warning: running as root and searching for the configuration file in default "
 			        "locations (including the current directory); you probably want -c with an absolute "
 			        "path to a configuration file for improved security\n", main_prog);
-		dir = main_argv0dir(argv[0] ? argv[0] : "droverd");
+		dir = config_argv0dir(argv[0] ? argv[0] : "droverd");
 		path = config_find(dir, &tried);
 		free(dir);
 		if (path == NULL)

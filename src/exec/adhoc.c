@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/ev.h"
 #include "base/xmalloc.h"
+#include "exec/drvinstall.h"
 #include "exec/hostconn.h"
 #include "exec/tmplmod.h"
 #include "exec/vars.h"
@@ -163,6 +164,26 @@ static void adhoc_start_template(struct adhoc_host *h)
 	diag_fini(&d);
 }
 
+/* drover_install: droverd or droverctl written by the worker's copy, as in
+ * playbooks (drvinstall.h). */
+static void adhoc_start_install(struct adhoc_host *h)
+{
+	struct value *args = value_ref((struct value *)h->run->o->args);
+	struct diag d;
+
+	diag_init(&d);
+	if (drvinstall_args(h->run->o->worker_path, &args, &d) == 0) {
+		adhoc_module(h, "copy", args);
+	} else {
+		char *msg = diag_format(&d);
+
+		adhoc_fail(h, msg != NULL ? msg : "drover_install failed");
+		free(msg);
+	}
+	value_unref(args);
+	diag_fini(&d);
+}
+
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
@@ -172,6 +193,10 @@ static void adhoc_start_host(struct adhoc_host *h)
 	h->hc = hostconn_new(&h->run->env, h->name, h->vars);
 	if (h->run->tr != NULL) {
 		adhoc_start_template(h);
+		return;
+	}
+	if (strcmp(adhoc_short_name(o->module), "drover_install") == 0) {
+		adhoc_start_install(h);
 		return;
 	}
 	if (h->run->mod->where != MOD_RAW) {

@@ -16,6 +16,7 @@
 #include "exec/becomereq.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
+#include "exec/drvinstall.h"
 #include "exec/moddefaults.h"
 #include "exec/tmplmod.h"
 #include "playbook/pb_kw.h"
@@ -414,6 +415,13 @@ static void pbx_dispatch(struct pbexec *x)
 	}
 	if (strcmp(module, "template") == 0) {
 		if (pbx_template_args(x, &args, &d) != 0) {
+			pbx_on_result(r = pbx_diag_result(&d), NULL, x);
+			value_unref(r);
+			goto out;
+		}
+		module = "copy";
+	} else if (strcmp(module, "drover_install") == 0) {
+		if (drvinstall_args(rs->o->conn->worker_path, &args, &d) != 0) {
 			pbx_on_result(r = pbx_diag_result(&d), NULL, x);
 			value_unref(r);
 			goto out;

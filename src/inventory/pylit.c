@@ -203,33 +203,6 @@ notlit:
 	return NULL;
 }
 
-static void pl_put_utf8(struct buf *b, uint32_t c)
-{
-	char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xC0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xE0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	buf_put(b, u, n);
-}
-
 static int pl_hex(const char *s, size_t avail, int count, uint32_t *out)
 {
 	uint32_t v = 0;
@@ -275,7 +248,7 @@ static void pl_escape(struct pl *p, struct buf *b, int bytes)
 				p->notlit = 1;
 			buf_putc(b, (char)v);
 		} else {
-			pl_put_utf8(b, v);
+			buf_put_utf8(b, v);
 		}
 		return;
 	}
@@ -288,7 +261,7 @@ static void pl_escape(struct pl *p, struct buf *b, int bytes)
 		if (bytes)
 			buf_putc(b, (char)v);
 		else
-			pl_put_utf8(b, v);
+			buf_put_utf8(b, v);
 		return;
 	}
 	if (!bytes && (c == 'u' || c == 'U')) {
@@ -300,7 +273,7 @@ static void pl_escape(struct pl *p, struct buf *b, int bytes)
 		p->i += (size_t)k;
 		if (v >= 0xD800 && v <= 0xDFFF)
 			pl_unsupported(p, "lone surrogate in a string literal");
-		pl_put_utf8(b, v);
+		buf_put_utf8(b, v);
 		return;
 	}
 	if (!bytes && c == 'N') {

@@ -61,7 +61,16 @@ static const struct modinfo modreg_table[] = {
 	{"git", MOD_WORKER, 0},
 	{"get_url", MOD_WORKER, 0},
 	{"uri", MOD_WORKER, 0},
+	{"supervisorctl", MOD_WORKER, 0},
+	/* drover's own: droverd or droverctl installed from the controller
+	 * (exec/drvinstall.h), written by the worker's copy. */
+	{"drover_install", MOD_WORKER, 0},
 };
+
+/* Modules of other collections drover implements, by their full names
+ * (the short name alone resolves too, as Ansible's collection search does
+ * for a module installed in ansible.legacy). */
+static const char *const modreg_collections[] = {"community.general.supervisorctl"};
 
 const struct modinfo *modreg_find(const char *name)
 {
@@ -74,6 +83,9 @@ const struct modinfo *modreg_find(const char *name)
 			break;
 		}
 	}
+	for (i = 0; i < sizeof(modreg_collections) / sizeof(modreg_collections[0]); i++)
+		if (strcmp(name, modreg_collections[i]) == 0)
+			name = strrchr(name, '.') + 1;
 	for (i = 0; i < sizeof(modreg_table) / sizeof(modreg_table[0]); i++)
 		if (strcmp(modreg_table[i].name, name) == 0)
 			return &modreg_table[i];
