@@ -1,0 +1,145 @@
+/* Helpers the system modules share (sysutil.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/xmalloc.h"
+#include "modules/fileattr.h"
+#include "modules/fileutil.h"
+#include "modules/pyfmt.h"
+#include "modules/sysutil.h"
+
+/* Entries of an environment the modules run commands with. */
+#define SYSUTIL_MAX_ENV 4096
+
+/* dir is one of the entries of the colon-separated list path. */
+static int sysutil_path_has(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	const char *p;
+
+	for (p = path; p != NULL; p = strchr(p, ':'), p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, dir, n) == 0 && (p[n] == ':' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value **failp)
+{
+	static const char *const sbin[] = {"/sbin", "/usr/sbin", "/usr/local/sbin"};
+	const char *path = pyfmt_getenv(ctx->envp, "PATH");
+	struct buf dirs;
+	char *bin;
+	size_t i;
+
+	*failp = NULL;
+	if ((bin = fileutil_bin_path(ctx, name)) != NULL)
+		return bin;
+	buf_init(&dirs, 0);
+	buf_puts(&dirs, path != NULL ? path : "");
+	for (i = 0; i < sizeof(sbin) / sizeof(sbin[0]); i++) {
+		/* get_bin_path adds the sbin directories PATH lacks. */
+		if ((path != NULL && sysutil_path_has(path, sbin[i])) || !fileutil_exists(sbin[i]))
+			continue;
+		if (buf_avail(&dirs) > 0)
+			buf_putc(&dirs, ':');
+		buf_puts(&dirs, sbin[i]);
+	}
+	*failp = module_fail(value_map(), "Failed to find required executable \"%s\" in paths: %s", name,
+	                     buf_str(&dirs));
+	buf_fini(&dirs);
+	return NULL;
+}
+
+/* envp with the C locale forced: a new NULL-terminated array of borrowed
+ * strings but for the three it adds, which are static. */
+static char **sysutil_c_env(char *const *envp)
+{
+	static char lang[] = "LANG=C", all[] = "LC_ALL=C", msgs[] = "LC_MESSAGES=C";
+	char **env;
+	size_t n = 0, k = 0, i;
+
+	while (envp != NULL && envp[n] != NULL && n < SYSUTIL_MAX_ENV)
+		n++;
+	env = xcalloc(n + 4, sizeof(*env));
+	for (i = 0; i < n; i++) {
+		if (strncmp(envp[i], "LANG=", 5) == 0 || strncmp(envp[i], "LC_ALL=", 7) == 0 ||
+		    strncmp(envp[i], "LC_MESSAGES=", 12) == 0)
+			continue;
+		env[k++] = envp[i];
+	}
+	env[k++] = lang;
+	env[k++] = all;
+	env[k++] = msgs;
+	return env;
+}
+
+int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, int *rcp, struct buf *out,
+                struct buf *err)
+{
+	struct module_ctx c = *ctx;
+	char **env = NULL;
+	int r;
+
+	if (c_locale) {
+		env = sysutil_c_env(ctx->envp);
+		c.envp = env;
+	}
+	if ((r = fileutil_run(&c, argv, rcp, out, err)) != 0) {
+		buf_reset(err);
+		pyfmt_oserror(err, r > ERR_BASE ? -r : EIO, argv[0], 0);
+	}
+	free(env);
+	return r;
+}
+
+char *sysutil_required_if(const struct value *params, const char *key, const char *val, const char *need, int any)
+{
+	const struct value *v;
+	const char *p, *comma;
+	struct buf missing;
+	char *name, *msg = NULL;
+	int given = 0, nmissing = 0;
+
+	if (strcmp(value_get_str(params, key, ""), val) != 0)
+		return NULL;
+	buf_init(&missing, 0);
+	for (p = need; p != NULL; p = comma != NULL ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		name = comma != NULL ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
+		v = value_map_get(params, name);
+		if (v != NULL && v->type != VALUE_NULL) {
+			given++;
+		} else {
+			buf_printf(&missing, "%s%s", nmissing > 0 ? ", " : "", name);
+			nmissing++;
+		}
+		free(name);
+	}
+	if ((any && given == 0) || (!any && nmissing > 0))
+		msg = xasprintf("%s is %s but %s of the following are missing: %s", key, val, any ? "any" : "all",
+		                buf_str(&missing));
+	buf_fini(&missing);
+	return msg;
+}
+
+int sysutil_write(const struct module_ctx *ctx, const char *path, const char *data, size_t len,
+                  struct value **failp)
+{
+	struct fileutil_edit e;
+	struct fileattr fa;
+	char *backup = NULL;
+	int attr_changed = 0, r;
+
+	memset(&fa, 0, sizeof(fa));
+	memset(&e, 0, sizeof(e));
+	e.path = path;
+	e.data = data;
+	e.len = len;
+	e.changed = 1;
+	e.fa = &fa;
+	r = fileutil_edit(ctx, &e, &attr_changed, &backup, failp);
+	free(backup);
+	return r;
+}

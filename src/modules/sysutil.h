@@ -1,0 +1,37 @@
+/* What the system modules (sysctl, mount, cron, hostname, service and
+ * systemd) share: AnsibleModule's get_bin_path(required=True) with its
+ * failure, run_command with the C locale forced as those modules ask for
+ * it, required_if, and writing a whole system file (sysctl.conf, fstab, a
+ * cron file) the way atomic_move replaces it. */
+#ifndef DROVER_MODULES_SYSUTIL_H
+#define DROVER_MODULES_SYSUTIL_H
+
+#include "base/buf.h"
+#include "data/value.h"
+#include "modules/module.h"
+
+/* get_bin_path(name, required=True): a heap path, or NULL with *failp
+ * Ansible's 'Failed to find required executable "name" in paths: ...'. */
+char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value **failp);
+
+/* Runs argv as fileutil_run does; with c_locale, LANG, LC_ALL and
+ * LC_MESSAGES are set to C in its environment. out and err are
+ * initialised here and released by the caller. Returns 0 when the command
+ * ran (*rcp its exit code), or a negative error when it could not start
+ * (*rcp is then -1 and err holds Python's OSError text). */
+int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, int *rcp, struct buf *out,
+                struct buf *err);
+
+/* required_if for one condition: when params[key] equals val and none of
+ * the comma-separated names in need is set, returns Ansible's message
+ * "key is val but all of the following are missing: a, b" (heap); else
+ * NULL. any: "any of" instead of "all of". */
+char *sysutil_required_if(const struct value *params, const char *key, const char *val, const char *need, int any);
+
+/* Replaces the file at path with data[0..len) unless in check mode: a
+ * file that exists keeps its owner and mode, a new one gets 0666 & ~umask
+ * (atomic_move). Returns 0 or ERR_INVAL with *failp. */
+int sysutil_write(const struct module_ctx *ctx, const char *path, const char *data, size_t len,
+                  struct value **failp);
+
+#endif
