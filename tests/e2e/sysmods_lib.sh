@@ -52,7 +52,7 @@ _sm_run() {
 	local tool=$1 out=$2
 	shift 2
 	if [ "$tool" = a ]; then
-		(cd "$SM_PB" && sshd_ansible timeout -k 2 120 ansible-playbook -v -i "$SM_INV" -e sm_dir="$SM_DIR" "$@") \
+		(cd "$SM_PB" && sshd_ansible env ANSIBLE_PIPELINING=1 timeout -k 2 120 ansible-playbook -v -i "$SM_INV" -e sm_dir="$SM_DIR" "$@") \
 			> "$out" 2> "$out.err"
 	else
 		(cd "$SM_PB" && sshd_ansible env XDG_RUNTIME_DIR="$DR_XDG" timeout -k 2 60 \
