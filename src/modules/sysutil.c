@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "base/err.h"
 #include "base/xmalloc.h"
@@ -142,4 +144,51 @@ int sysutil_write(const struct module_ctx *ctx, const char *path, const char *da
 	r = fileutil_edit(ctx, &e, &attr_changed, &backup, failp);
 	free(backup);
 	return r;
+}
+
+int sysutil_strip_eq(const char *s, const char *word)
+{
+	size_t n;
+
+	s += strspn(s, " \t\r\n\v\f");
+	n = strlen(s);
+	while (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]) != NULL)
+		n--;
+	return n == strlen(word) && strncmp(s, word, n) == 0;
+}
+
+int sysutil_lines_eq(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(s, word, n) == 0 &&
+	       (s[n] == '\0' || ((s[n] == '\n' || s[n] == '\r') && (s[n + 1] == '\0' || (s[n] == '\r' && s[n + 1] == '\n' && s[n + 2] == '\0'))));
+}
+
+int sysutil_env_is(const struct module_ctx *ctx, const char *name, const char *val)
+{
+	const char *v = pyfmt_getenv(ctx->envp, name);
+
+	return v != NULL && strcmp(v, val) == 0;
+}
+
+int sysutil_is_chroot(const struct module_ctx *ctx)
+{
+	const char *dc = pyfmt_getenv(ctx->envp, "debian_chroot");
+	struct stat me, init;
+	struct statfs fs;
+	ino_t root_ino = 2;
+
+	if (dc != NULL && dc[0] != '\0')
+		return 1;
+	if (stat("/", &me) != 0)
+		return 0;
+	if (stat("/proc/1/root/.", &init) == 0)
+		return me.st_ino != init.st_ino || me.st_dev != init.st_dev;
+	/* Without /proc: the root inode number of the file system. */
+	if (statfs("/", &fs) == 0 && (unsigned long)fs.f_type == 0x9123683EUL)
+		root_ino = 256;
+	else if (statfs("/", &fs) == 0 && (unsigned long)fs.f_type == 0x58465342UL)
+		root_ino = 128;
+	return me.st_ino != root_ino;
 }

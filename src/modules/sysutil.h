@@ -34,4 +34,20 @@ char *sysutil_required_if(const struct value *params, const char *key, const cha
 int sysutil_write(const struct module_ctx *ctx, const char *path, const char *data, size_t len,
                   struct value **failp);
 
+/* s.strip() == word */
+int sysutil_strip_eq(const char *s, const char *word);
+/* s.splitlines() == [word] */
+int sysutil_lines_eq(const char *s, const char *word);
+/* The request's environment has name set to val. */
+int sysutil_env_is(const struct module_ctx *ctx, const char *name, const char *val);
+/* Ansible's is_chroot: debian_chroot set, or / is not the root of
+ * process 1 (without /proc: / is not the file system's root inode). */
+int sysutil_is_chroot(const struct module_ctx *ctx);
+
+/* systemd.c: the systemd module for params already checked against its
+ * argument spec (service hands its task over when systemd runs the host);
+ * warnings receives its warnings. Returns the result without
+ * "invocation". */
+struct value *systemd_with(const struct module_ctx *ctx, const struct value *params, struct value *warnings);
+
 #endif

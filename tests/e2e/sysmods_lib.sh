@@ -7,6 +7,9 @@
 #                     "-m", "-u", "-n"...) that last the whole test, after the shell commands
 #                     SETUP ran in them (a tmpfs over a system directory...); ENV as in
 #                     sshd_proxy_config; the host goes into the inventory $SM_INV
+#   sm_plain_host NAME ENV
+#                     a host NAME whose sessions run here (sshd_proxy_config NAME ENV), put into
+#                     the inventory $SM_INV
 #   sm_in NAME CMD... runs CMD in NAME's namespaces
 #   sm_case NAME PLAYBOOK RESET SNAP [ARGS]
 #                     for each tool, from the state the shell command RESET makes: the playbook
@@ -38,6 +41,11 @@ exec sleep 100000" > "$T_TMP/sm_host.$name.log" 2>&1 &
 	wait_for 10 sm_sleeping "$pid" || { diag "sm_host $name: $(cat "$T_TMP/sm_host.$name.log")"; return 1; }
 	sshd_proxy_nsenter "$name" "${4:-HOME=$SSHD_HOME}" "$pid" "$(echo "$2" | sed 's/--fork//')" || return 1
 	echo "$name" >> "$SM_INV"
+}
+
+sm_plain_host() {
+	sshd_proxy_config "$1" "$2" || return 1
+	echo "$1" >> "$SM_INV"
 }
 
 sm_sleeping() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; }
