@@ -102,10 +102,7 @@ static char *setup_hosts_find(const char *text, const char *name, const char *ad
 	return res;
 }
 
-/* socket.getfqdn() as glibc answers it from /etc/hosts (gethostbyaddr of
- * the name: its address, then that address's first line), else the
- * resolver's canonical name, else the name itself. */
-static char *setup_fqdn(const char *name)
+char *setup_fqdn(const char *name)
 {
 	char *text = setup_file("/etc/hosts"), *addr = NULL, *res = NULL;
 	struct addrinfo hints, *ai = NULL;

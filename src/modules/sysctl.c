@@ -38,16 +38,6 @@ struct sysctl_job {
 	const char *file;
 };
 
-/* Python's str.strip() of s[0..n), as a heap string. */
-static char *sysctl_strip(const char *s, size_t n)
-{
-	while (n > 0 && strchr(" \t\n\r\v\f", s[0]) != NULL)
-		s++, n--;
-	while (n > 0 && strchr(" \t\n\r\v\f", s[n - 1]) != NULL)
-		n--;
-	return xstrndup(s, n);
-}
-
 /* _parse_value: booleans as 1 and 0, other text stripped. */
 static char *sysctl_parse_value(const char *v)
 {
@@ -63,7 +53,7 @@ static char *sysctl_parse_value(const char *v)
 		if (strcasecmp(v, no[i]) == 0)
 			return xstrdup("0");
 	}
-	return sysctl_strip(v, strlen(v));
+	return sysutil_strip(v, strlen(v));
 }
 
 /* _values_is_equal: the same whitespace-separated words. */
@@ -183,8 +173,8 @@ static int sysctl_split(const char *line, char **kp, char **vp)
 	*kp = *vp = NULL;
 	if (line[0] == '\0' || line[0] == '#' || line[0] == ';' || (eq = strchr(line, '=')) == NULL)
 		return 0;
-	*kp = sysctl_strip(line, (size_t)(eq - line));
-	*vp = sysctl_strip(eq + 1, strlen(eq + 1));
+	*kp = sysutil_strip(line, (size_t)(eq - line));
+	*vp = sysutil_strip(eq + 1, strlen(eq + 1));
 	return 1;
 }
 
@@ -212,7 +202,7 @@ static struct value *sysctl_fix(const struct sysctl_job *j, struct buf *text, ch
 	}
 	for (p = buf_str(&in); *p != '\0' && nlines++ < SYSCTL_MAX_LINES; p = nl != NULL ? nl + 1 : p + strlen(p)) {
 		nl = strchr(p, '\n');
-		line = sysctl_strip(p, nl != NULL ? (size_t)(nl - p + 1) : strlen(p));
+		line = sysutil_strip(p, nl != NULL ? (size_t)(nl - p + 1) : strlen(p));
 		if (!sysctl_split(line, &k, &v)) {
 			buf_printf(text, "%s\n", line);
 		} else {
@@ -305,7 +295,7 @@ struct value *sysctl_run(const struct module_ctx *ctx)
 	}
 	if ((bin = sysutil_bin(ctx, "sysctl", &res)) == NULL)
 		goto out;
-	name = sysctl_strip(value_get_str(params, "name", ""), strlen(value_get_str(params, "name", "")));
+	name = sysutil_strip(value_get_str(params, "name", ""), strlen(value_get_str(params, "name", "")));
 	val = sysctl_parse_value(rawv);
 	j = (struct sysctl_job){ctx, bin, name, val, strcmp(value_get_str(params, "state", ""), "present") == 0,
 	                        value_get_bool(params, "ignoreerrors", 0), value_get_str(params, "sysctl_file", "")};

@@ -141,6 +141,9 @@ int sysutil_write(const struct module_ctx *ctx, const char *path, const char *da
 	e.len = len;
 	e.changed = 1;
 	e.fa = &fa;
+	/* Ansible's modules write these files in place; where a rename is
+	 * refused (a file bind-mounted into a container) so does this. */
+	e.unsafe_writes = 1;
 	r = fileutil_edit(ctx, &e, &attr_changed, &backup, failp);
 	free(backup);
 	return r;
@@ -191,4 +194,24 @@ int sysutil_is_chroot(const struct module_ctx *ctx)
 	else if (statfs("/", &fs) == 0 && (unsigned long)fs.f_type == 0x58465342UL)
 		root_ino = 128;
 	return me.st_ino != root_ino;
+}
+
+char *sysutil_strip(const char *s, size_t n)
+{
+	while (n > 0 && strchr(" \t\n\r\v\f", s[0]) != NULL)
+		s++, n--;
+	while (n > 0 && strchr(" \t\n\r\v\f", s[n - 1]) != NULL)
+		n--;
+	return xstrndup(s, n);
+}
+
+char *sysutil_strip_chars(const char *s, const char *chars)
+{
+	size_t n;
+
+	s += strspn(s, chars);
+	n = strlen(s);
+	while (n > 0 && strchr(chars, s[n - 1]) != NULL)
+		n--;
+	return xstrndup(s, n);
 }

@@ -30,10 +30,16 @@ char *sysutil_required_if(const struct value *params, const char *key, const cha
 
 /* Replaces the file at path with data[0..len) unless in check mode: a
  * file that exists keeps its owner and mode, a new one gets 0666 & ~umask
- * (atomic_move). Returns 0 or ERR_INVAL with *failp. */
+ * (atomic_move). Where the rename is refused (a file bind-mounted over,
+ * as Ansible's own in-place writes allow) the file is written in place.
+ * Returns 0 or ERR_INVAL with *failp. */
 int sysutil_write(const struct module_ctx *ctx, const char *path, const char *data, size_t len,
                   struct value **failp);
 
+/* Python's s[0..n).strip(), a heap string. */
+char *sysutil_strip(const char *s, size_t n);
+/* Python's s.strip(chars), a heap string. */
+char *sysutil_strip_chars(const char *s, const char *chars);
 /* s.strip() == word */
 int sysutil_strip_eq(const char *s, const char *word);
 /* s.splitlines() == [word] */
