@@ -40,4 +40,9 @@ char *setup_file(const char *path);
  * resolver's canonical name, else the name itself. A heap string. */
 char *setup_fqdn(const char *name);
 
+/* The ansible_service_mgr fact: process 1's name mapped as Ansible maps
+ * it, else what the file system shows (systemd's canaries, upstart,
+ * OpenRC, an init.d directory). distribution may be NULL. A heap string. */
+char *setup_service_mgr_name(const struct module_ctx *ctx, const char *distribution);
+
 #endif

@@ -420,9 +420,7 @@ static struct value *systemd_work(struct systemd_job *j)
 	return NULL;
 }
 
-/* The systemd module for params already checked (the service module
- * hands its task over here when systemd runs the host). */
-struct value *systemd_with(const struct module_ctx *ctx, const struct value *params, struct value *warnings)
+static struct value *systemd_with(const struct module_ctx *ctx, const struct value *params, struct value *warnings)
 {
 	struct systemd_job j;
 	struct value *fail;
@@ -446,16 +444,22 @@ struct value *systemd_with(const struct module_ctx *ctx, const struct value *par
 	return j.result;
 }
 
-static struct value *systemd_main(const struct module_ctx *ctx, const char *fqname)
+struct value *systemd_module(const struct module_ctx *ctx, const char *fqname, struct value *warnings)
 {
-	struct value *params = NULL, *res = NULL, *warnings = value_list();
+	struct value *params = NULL, *res = NULL;
 
 	if (module_params_spec(ctx, fqname, systemd_spec, SYSTEMD_NSPEC, NULL, warnings, &params, &res) != 0)
-		goto done;
+		return res;
 	res = systemd_with(ctx, params, warnings);
 	module_finish(res, params, warnings);
-done:
 	value_unref(params);
+	return res;
+}
+
+static struct value *systemd_main(const struct module_ctx *ctx, const char *fqname)
+{
+	struct value *warnings = value_list(), *res = systemd_module(ctx, fqname, warnings);
+
 	value_unref(warnings);
 	return res;
 }

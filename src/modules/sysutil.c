@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/xmalloc.h"
@@ -54,15 +55,18 @@ char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value *
 	return NULL;
 }
 
-/* envp with the C locale forced: a new NULL-terminated array of borrowed
- * strings but for the three it adds, which are static. */
-static char **sysutil_c_env(char *const *envp)
+/* envp (or nothing, when bare) with the locale forced: a new
+ * NULL-terminated array of borrowed strings but for the three it adds,
+ * which *ownp (heap, one block) holds. */
+static char **sysutil_locale_env(char *const *envp, const char *locale, int bare, char **ownp)
 {
-	static char lang[] = "LANG=C", all[] = "LC_ALL=C", msgs[] = "LC_MESSAGES=C";
 	char **env;
-	size_t n = 0, k = 0, i;
+	size_t n = 0, k = 0, i, ll = strlen(locale);
 
-	while (envp != NULL && envp[n] != NULL && n < SYSUTIL_MAX_ENV)
+	/* No environment given is the worker's own, as runcmd takes it. */
+	if (envp == NULL)
+		envp = environ;
+	while (!bare && envp != NULL && envp[n] != NULL && n < SYSUTIL_MAX_ENV)
 		n++;
 	env = xcalloc(n + 4, sizeof(*env));
 	for (i = 0; i < n; i++) {
@@ -71,21 +75,23 @@ static char **sysutil_c_env(char *const *envp)
 			continue;
 		env[k++] = envp[i];
 	}
-	env[k++] = lang;
-	env[k++] = all;
-	env[k++] = msgs;
+	/* One block: "LANG=l\0LC_ALL=l\0LC_MESSAGES=l". */
+	*ownp = xasprintf("LANG=%s%cLC_ALL=%s%cLC_MESSAGES=%s", locale, 0, locale, 0, locale);
+	env[k++] = *ownp;
+	env[k++] = *ownp + ll + 6;
+	env[k++] = *ownp + 2 * ll + 14;
 	return env;
 }
 
-int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, int *rcp, struct buf *out,
-                struct buf *err)
+int sysutil_run_locale(const struct module_ctx *ctx, char *const *argv, const char *locale, int bare, int *rcp,
+                       struct buf *out, struct buf *err)
 {
 	struct module_ctx c = *ctx;
-	char **env = NULL;
+	char **env = NULL, *own = NULL;
 	int r;
 
-	if (c_locale) {
-		env = sysutil_c_env(ctx->envp);
+	if (locale != NULL) {
+		env = sysutil_locale_env(ctx->envp, locale, bare, &own);
 		c.envp = env;
 	}
 	if ((r = fileutil_run(&c, argv, rcp, out, err)) != 0) {
@@ -93,7 +99,14 @@ int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, i
 		pyfmt_oserror(err, r > ERR_BASE ? -r : EIO, argv[0], 0);
 	}
 	free(env);
+	free(own);
 	return r;
+}
+
+int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, int *rcp, struct buf *out,
+                struct buf *err)
+{
+	return sysutil_run_locale(ctx, argv, c_locale ? "C" : NULL, 0, rcp, out, err);
 }
 
 char *sysutil_required_if(const struct value *params, const char *key, const char *val, const char *need, int any)

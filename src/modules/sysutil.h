@@ -22,6 +22,12 @@ char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value *
 int sysutil_run(const struct module_ctx *ctx, char *const *argv, int c_locale, int *rcp, struct buf *out,
                 struct buf *err);
 
+/* The same with LANG, LC_ALL and LC_MESSAGES set to locale (NULL: the
+ * environment as it is), in an environment of those three alone when
+ * bare (the service module's detached commands). */
+int sysutil_run_locale(const struct module_ctx *ctx, char *const *argv, const char *locale, int bare, int *rcp,
+                       struct buf *out, struct buf *err);
+
 /* required_if for one condition: when params[key] equals val and none of
  * the comma-separated names in need is set, returns Ansible's message
  * "key is val but all of the following are missing: a, b" (heap); else
@@ -50,10 +56,10 @@ int sysutil_env_is(const struct module_ctx *ctx, const char *name, const char *v
  * process 1 (without /proc: / is not the file system's root inode). */
 int sysutil_is_chroot(const struct module_ctx *ctx);
 
-/* systemd.c: the systemd module for params already checked against its
- * argument spec (service hands its task over when systemd runs the host);
- * warnings receives its warnings. Returns the result without
- * "invocation". */
-struct value *systemd_with(const struct module_ctx *ctx, const struct value *params, struct value *warnings);
+/* systemd.c: the systemd module run for ctx->args, messages naming it
+ * fqname, its warnings added to warnings (which the result then carries);
+ * the service action hands its task over here when systemd runs the
+ * host. Returns the whole result. */
+struct value *systemd_module(const struct module_ctx *ctx, const char *fqname, struct value *warnings);
 
 #endif
