@@ -139,7 +139,7 @@ static struct value *hostname_cmd(struct hostname_job *j, const char *a, const c
 	if (rc != 0)
 		fail = module_fail(value_map(), "Command failed rc=%d, out=%s, err=%s", rc, buf_str(&out), buf_str(&err));
 	else if (outp != NULL)
-		*outp = sysutil_strip(buf_ptr(&out), buf_avail(&out));
+		*outp = sysparse_strip(buf_ptr(&out), buf_avail(&out));
 	buf_fini(&out);
 	buf_fini(&err);
 	return fail;
@@ -154,7 +154,7 @@ static struct value *hostname_lines(const char *path)
 
 	for (p = text; p != NULL && *p != '\0'; p = nl) {
 		nl = p + strcspn(p, "\n");
-		line = sysutil_strip(p, (size_t)(nl - p));
+		line = sysparse_strip(p, (size_t)(nl - p));
 		value_list_push(lines, value_str_take(line, strlen(line)));
 		if (*nl == '\n')
 			nl++;
@@ -182,7 +182,7 @@ static struct value *hostname_get(struct hostname_job *j, int permanent, char **
 		lines = hostname_lines(j->file);
 		for (i = 0; i < value_len(lines) && *namep == NULL; i++)
 			if (strncmp(l = value_cstr(value_list_at(lines, i)), "HOSTNAME", 8) == 0)
-				*namep = strchr(l, '=') != NULL ? sysutil_strip(strchr(l, '=') + 1, strlen(strchr(l, '=') + 1)) : NULL;
+				*namep = strchr(l, '=') != NULL ? sysparse_strip(strchr(l, '=') + 1, strlen(strchr(l, '=') + 1)) : NULL;
 		value_unref(lines);
 		return *namep != NULL ? NULL
 		                      : module_fail(value_map(), "Unable to locate HOSTNAME entry in %s", j->file);

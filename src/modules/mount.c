@@ -17,6 +17,7 @@
 #include "base/xmalloc.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
+#include "modules/sysparse.h"
 #include "modules/sysutil.h"
 
 /* Lines of an fstab or of mountinfo taken in. */
@@ -74,31 +75,6 @@ static char *mount_escape(const char *v)
 	return buf_take(&b, NULL);
 }
 
-/* str.split(): the whitespace-separated words of line (at most max). */
-static size_t mount_split(const char *line, char **words, size_t max)
-{
-	size_t n = 0, len;
-
-	for (;;) {
-		line += strspn(line, " \t\n\r\v\f");
-		if (*line == '\0')
-			return n;
-		len = strcspn(line, " \t\n\r\v\f");
-		if (n < max)
-			words[n] = xstrndup(line, len);
-		n++;
-		line += len;
-	}
-}
-
-static void mount_free_words(char **words, size_t n, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < max; i++)
-		free(words[i]);
-}
-
 /* os.path.ismount as Ansible's copy has it. */
 static int mount_ismount(const char *path)
 {
@@ -116,73 +92,14 @@ static int mount_ismount(const char *path)
 	return r;
 }
 
-struct mount_info {
-	long id, parent;
-	char *root, *dst, *src;
-};
-
-static long mount_info_find(const struct mount_info *mi, size_t n, long id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (mi[i].id == id)
-			return (long)i;
-	return -1;
-}
-
-/* get_linux_mounts: mount point -> source, where the source of a mount
- * whose parent is known is its root within that parent (as Ansible
- * computes it, for telling bind mounts apart). NULL when mountinfo cannot
- * be read. */
+/* get_linux_mounts: NULL when mountinfo cannot be read. */
 static struct value *mount_linux_mounts(void)
 {
-	struct mount_info *mi = NULL;
-	struct value *mounts;
+	struct value *mounts = NULL;
 	struct buf text;
-	char *w[64], *line, *nl, *src;
-	size_t n = 0, i, nw, rl;
-	long p;
 
-	if (fileutil_read("/proc/self/mountinfo", (size_t)16 << 20, &text) != 0) {
-		buf_fini(&text);
-		return NULL;
-	}
-	for (line = (char *)buf_str(&text); *line != '\0' && n < MOUNT_MAX_LINES / 10; line = nl) {
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl++ = '\0';
-		else
-			nl = line + strlen(line);
-		if ((nw = mount_split(line, w, 64)) >= 7 && nw <= 64) {
-			mi = xreallocarray(mi, n + 1, sizeof(*mi));
-			mi[n] = (struct mount_info){strtol(w[0], NULL, 10), strtol(w[1], NULL, 10), xstrdup(w[3]),
-			                            xstrdup(w[4]), xstrdup(w[nw - 2])};
-			n++;
-		}
-		mount_free_words(w, nw, 64);
-	}
-	mounts = value_map();
-	for (i = 0; i < n; i++) {
-		if (mi[i].parent != 1 && (p = mount_info_find(mi, n, mi[i].parent)) >= 0) {
-			rl = strlen(mi[p].root);
-			if (rl > 1 && strncmp(mi[i].root, mi[p].root, rl) == 0 && mi[i].root[rl] == '/')
-				memmove(mi[i].root, mi[i].root + rl, strlen(mi[i].root + rl) + 1);
-			if (strcmp(mi[p].dst, "/") != 0) {
-				src = xasprintf("%s%s", mi[p].dst, mi[i].root);
-				free(mi[i].root);
-				mi[i].root = src;
-			}
-			value_map_set(mounts, mi[i].dst, value_str(mi[i].root));
-		} else {
-			value_map_set(mounts, mi[i].dst, value_str(mi[i].src));
-		}
-	}
-	for (i = 0; i < n; i++) {
-		free(mi[i].root);
-		free(mi[i].dst);
-		free(mi[i].src);
-	}
-	free(mi);
+	if (fileutil_read("/proc/self/mountinfo", (size_t)16 << 20, &text) == 0)
+		mounts = sysparse_mountinfo(buf_str(&text));
 	buf_fini(&text);
 	return mounts;
 }
@@ -286,7 +203,7 @@ static struct value *mount_set(struct mount_job *j, int *changedp, struct value 
 		if (l[0] == '\0' || l[strlen(l) - 1] != '\n')
 			buf_putc(&line, '\n');
 		value_list_push(old, value_str(buf_str(&line)));
-		nf = mount_split(l, f, 6);
+		nf = sysparse_split(l, f, 6);
 		if (nf < 4 || nf > 6 || f[0][0] == '#' || !mount_line_is(j, f, esc[1])) {
 			buf_puts(&out, buf_str(&line));
 		} else {
@@ -302,7 +219,7 @@ static struct value *mount_set(struct mount_job *j, int *changedp, struct value 
 			else
 				buf_puts(&out, buf_str(&line));
 		}
-		mount_free_words(f, nf, 6);
+		sysparse_free_words(f, nf, 6);
 		buf_fini(&line);
 	}
 	if (!exists) {
@@ -339,12 +256,12 @@ static struct value *mount_unset(struct mount_job *j, int *changedp)
 	buf_init(&out, FILEUTIL_MAX_TEXT);
 	for (i = 0, n = value_len(lines); i < n; i++) {
 		l = value_cstr(value_list_at(lines, i));
-		nf = mount_split(l, f, 6);
+		nf = sysparse_split(l, f, 6);
 		if (nf != 6 || f[0][0] == '#' || !mount_line_is(j, f, ename))
 			buf_puts(&out, l);
 		else
 			*changedp = 1;
-		mount_free_words(f, nf, 6);
+		sysparse_free_words(f, nf, 6);
 	}
 	if (*changedp && !j->check)
 		fail = mount_write_fstab(j, &out, 1);
@@ -557,18 +474,6 @@ out:
 	return fail;
 }
 
-/* opts, a comma-separated list, has opt. */
-static int mount_has_opt(const char *opts, const char *opt)
-{
-	size_t n = strlen(opt);
-	const char *p;
-
-	for (p = opts; p != NULL; p = strchr(p, ','), p = p != NULL ? p + 1 : NULL)
-		if (strncmp(p, opt, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
 /* The entry's fields from the params, with boot turned into "noauto". */
 static void mount_args(struct mount_job *j, struct value *warnings)
 {
@@ -589,11 +494,11 @@ static void mount_args(struct mount_job *j, struct value *warnings)
 		if (value_get_str(p, keys[i], NULL) != NULL)
 			value_map_set(j->args, keys[i], value_str(value_get_str(p, keys[i], "")));
 	opts = mount_arg(j, "opts");
-	if (mount_has_opt(opts, "noauto")) {
+	if (sysutil_list_has(opts, "noauto", ',')) {
 		value_list_push(warnings, value_str("Ignore the 'boot' due to 'opts' contains 'noauto'."));
 	} else if (!value_get_bool(p, "boot", 1)) {
 		value_map_set(j->args, "boot", value_str("no"));
-		if (mount_has_opt(opts, "defaults"))
+		if (sysutil_list_has(opts, "defaults", ','))
 			value_list_push(warnings, value_str("Ignore the 'boot' due to 'opts' contains 'defaults'."));
 		else
 			value_map_set(j->args, "opts", value_strf("%s,noauto", opts));

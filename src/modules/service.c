@@ -85,7 +85,7 @@ static char *service_locale(const struct module_ctx *ctx)
 		for (i = 0; i < sizeof(prefs) / sizeof(prefs[0]) && found == NULL; i++) {
 			for (p = buf_str(&out); *p != '\0' && found == NULL; p = nl + (*nl != '\0')) {
 				nl = p + strcspn(p, "\n");
-				line = sysutil_strip(p, (size_t)(nl - p));
+				line = sysparse_strip(p, (size_t)(nl - p));
 				if (strcmp(line, prefs[i]) == 0)
 					found = xstrdup(prefs[i]);
 				free(line);
@@ -111,12 +111,7 @@ static int service_exec(struct service_job *j, int detached, const char *a, cons
 	size_t k = 0, i;
 	int rc;
 
-	if (a != NULL)
-		argv[k++] = (char *)a;
-	if (b != NULL)
-		argv[k++] = (char *)b;
-	if (c != NULL)
-		argv[k++] = (char *)c;
+	k = sysutil_words(argv, k, a, b, c);
 	if (with_args && shlex_split(args, strlen(args), &words, &msg) == 0)
 		for (i = 0; i < value_len(words) && k < 63; i++)
 			argv[k++] = (char *)value_cstr(value_list_at(words, i));

@@ -11,10 +11,8 @@
 #include "base/xmalloc.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
+#include "modules/sysparse.h"
 #include "modules/sysutil.h"
-
-/* Lines of a sysctl file, and bytes of a value, taken into account. */
-#define SYSCTL_MAX_LINES 100000
 
 static const struct module_argspec sysctl_spec[] = {
 	{"name", MODULE_ARG_STR, NULL, "key", NULL, MODULE_ARG_REQUIRED},
@@ -53,7 +51,7 @@ static char *sysctl_parse_value(const char *v)
 		if (strcasecmp(v, no[i]) == 0)
 			return xstrdup("0");
 	}
-	return sysutil_strip(v, strlen(v));
+	return sysparse_strip(v, strlen(v));
 }
 
 /* _values_is_equal: the same whitespace-separated words. */
@@ -164,69 +162,27 @@ static struct value *sysctl_reload(const struct sysctl_job *j)
 	return sysctl_exec(j, argv, "Failed to reload sysctl: ");
 }
 
-/* A line that holds a key: not blank, not a comment, with an '='. The key
- * and value are stripped into *kp and *vp (heap). */
-static int sysctl_split(const char *line, char **kp, char **vp)
-{
-	const char *eq;
-
-	*kp = *vp = NULL;
-	if (line[0] == '\0' || line[0] == '#' || line[0] == ';' || (eq = strchr(line, '=')) == NULL)
-		return 0;
-	*kp = sysutil_strip(line, (size_t)(eq - line));
-	*vp = sysutil_strip(eq + 1, strlen(eq + 1));
-	return 1;
-}
-
-/* Reads the file and builds its new text: read_sysctl_file, fix_lines and
- * write_sysctl's strip of each line. *oldvp (heap) is the file's value of
- * the key (the last one), NULL when it has none. Returns NULL or a failure
+/* Reads the file and builds its new text. *oldvp (heap) is the file's
+ * value of the key, NULL when it has none. Returns NULL or a failure
  * result. */
 static struct value *sysctl_fix(const struct sysctl_job *j, struct buf *text, char **oldvp)
 {
-	struct value *seen = value_map(), *res = NULL;
-	const char *p, *nl;
+	struct value *res = NULL;
 	struct buf in;
-	char *line, *k, *v;
-	size_t nlines = 0;
+	char *e;
 	int r;
 
 	*oldvp = NULL;
 	buf_init(&in, FILEUTIL_MAX_TEXT);
 	if (fileutil_isfile(j->file) && (r = fileutil_read(j->file, FILEUTIL_MAX_TEXT, &in)) != 0) {
-		k = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
+		e = r == ERR_TOOBIG ? xasprintf("the file is over %zu bytes", FILEUTIL_MAX_TEXT)
 		                    : fileutil_oserror(-r, j->file);
-		res = module_fail(value_map(), "Failed to open %s: %s", j->file, k);
-		free(k);
-		goto out;
+		res = module_fail(value_map(), "Failed to open %s: %s", j->file, e);
+		free(e);
+	} else {
+		sysparse_sysctl(buf_str(&in), j->name, j->present ? j->value : NULL, text, oldvp);
 	}
-	for (p = buf_str(&in); *p != '\0' && nlines++ < SYSCTL_MAX_LINES; p = nl != NULL ? nl + 1 : p + strlen(p)) {
-		nl = strchr(p, '\n');
-		line = sysutil_strip(p, nl != NULL ? (size_t)(nl - p + 1) : strlen(p));
-		if (!sysctl_split(line, &k, &v)) {
-			buf_printf(text, "%s\n", line);
-		} else {
-			if (strcmp(k, j->name) == 0) {
-				free(*oldvp);
-				*oldvp = xstrdup(v);
-			}
-			if (value_map_get(seen, k) == NULL) {
-				value_map_set(seen, k, value_bool(1));
-				if (strcmp(k, j->name) != 0)
-					buf_printf(text, "%s=%s\n", k, v);
-				else if (j->present)
-					buf_printf(text, "%s=%s\n", k, j->value);
-			}
-		}
-		free(k);
-		free(v);
-		free(line);
-	}
-	if (value_map_get(seen, j->name) == NULL && j->present)
-		buf_printf(text, "%s=%s\n", j->name, j->value);
-out:
 	buf_fini(&in);
-	value_unref(seen);
 	return res;
 }
 
@@ -295,7 +251,7 @@ struct value *sysctl_run(const struct module_ctx *ctx)
 	}
 	if ((bin = sysutil_bin(ctx, "sysctl", &res)) == NULL)
 		goto out;
-	name = sysutil_strip(value_get_str(params, "name", ""), strlen(value_get_str(params, "name", "")));
+	name = sysparse_strip(value_get_str(params, "name", ""), strlen(value_get_str(params, "name", "")));
 	val = sysctl_parse_value(rawv);
 	j = (struct sysctl_job){ctx, bin, name, val, strcmp(value_get_str(params, "state", ""), "present") == 0,
 	                        value_get_bool(params, "ignoreerrors", 0), value_get_str(params, "sysctl_file", "")};

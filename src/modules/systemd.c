@@ -16,9 +16,6 @@
 #include "modules/module.h"
 #include "modules/sysutil.h"
 
-/* Lines of "systemctl show" taken in. */
-#define SYSTEMD_MAX_LINES 10000
-
 static const struct module_argspec systemd_spec[] = {
 	{"name", MODULE_ARG_STR, NULL, "service,unit", NULL, 0},
 	{"state", MODULE_ARG_STR, NULL, NULL, "reloaded,restarted,started,stopped", 0},
@@ -55,13 +52,7 @@ static int systemd_ctl(struct systemd_job *j, const char *a, const char *b, cons
 
 	for (k = 0; k < j->n; k++)
 		argv[k] = j->argv[k];
-	if (a != NULL)
-		argv[k++] = (char *)a;
-	if (b != NULL)
-		argv[k++] = (char *)b;
-	if (c != NULL)
-		argv[k++] = (char *)c;
-	argv[k] = NULL;
+	argv[sysutil_words(argv, k, a, b, c)] = NULL;
 	sysutil_run(j->ctx, argv, 0, &rc, out, err);
 	return rc;
 }
@@ -80,58 +71,6 @@ static int systemd_ctl_out(struct systemd_job *j, const char *a, const char *b, 
 static int systemd_ignored(const char *out)
 {
 	return strchr(out, '=') == NULL && (strstr(out, "ignoring request") != NULL || strstr(out, "ignoring command") != NULL);
-}
-
-/* parse_systemctl_show: key=value lines; Exec* values in braces may span
- * lines. */
-static struct value *systemd_parse_show(const char *text)
-{
-	struct value *parsed = value_map();
-	const char *line, *nl, *eq, *v;
-	struct buf multi;
-	char *k = NULL, *l;
-	size_t n = 0, len, vl;
-
-	buf_init(&multi, 0);
-	for (line = text; line != NULL && n++ < SYSTEMD_MAX_LINES; line = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-		l = xstrndup(line, len);
-		if (k == NULL && (eq = strchr(l, '=')) != NULL) {
-			k = xstrndup(l, (size_t)(eq - l));
-			v = eq + 1;
-			vl = strlen(v);
-			while (vl > 0 && strchr(" \t\r\n\v\f", v[vl - 1]) != NULL)
-				vl--;
-			if (strncmp(k, "Exec", 4) == 0 && v[strspn(v, " \t\r\n\v\f")] == '{' && (vl == 0 || v[vl - 1] != '}')) {
-				buf_reset(&multi);
-				buf_puts(&multi, v);
-			} else {
-				v += strspn(v, " \t\r\n\v\f");
-				value_map_set(parsed, k, value_strn(v, vl - (size_t)(v - (eq + 1))));
-				free(k);
-				k = NULL;
-			}
-		} else if (k != NULL) {
-			buf_printf(&multi, "\n%s", l);
-			vl = strlen(l);
-			while (vl > 0 && strchr(" \t\r\n\v\f", l[vl - 1]) != NULL)
-				vl--;
-			if (vl > 0 && l[vl - 1] == '}') {
-				v = buf_str(&multi) + strspn(buf_str(&multi), " \t\r\n\v\f");
-				vl = strlen(v);
-				while (vl > 0 && strchr(" \t\r\n\v\f", v[vl - 1]) != NULL)
-					vl--;
-				value_map_set(parsed, k, value_strn(v, vl));
-				free(k);
-				k = NULL;
-			}
-		}
-		free(l);
-	}
-	free(k);
-	buf_fini(&multi);
-	return parsed;
 }
 
 /* sysv_is_enabled: an S link in some /etc/rc?.d. */
@@ -195,7 +134,7 @@ static struct value *systemd_discover(struct systemd_job *j)
 	rc = systemd_ctl(j, "show", j->unit, NULL, &out, &err);
 	if (rc == 0 && !systemd_ignored(buf_str(&out)) && !systemd_ignored(buf_str(&err))) {
 		if (buf_avail(&out) > 0) {
-			status = systemd_parse_show(buf_str(&out));
+			status = sysparse_show(buf_str(&out));
 			value_map_set(j->result, "status", status);
 			ls = value_get_str(status, "LoadState", NULL);
 			is_systemd = ls != NULL && strcmp(ls, "not-found") != 0;
@@ -204,7 +143,7 @@ static struct value *systemd_discover(struct systemd_job *j)
 				                   value_get_str(status, "LoadError", ""));
 		}
 	} else if (buf_avail(&err) > 0 && rc == 1 && strstr(buf_str(&err), "Failed to parse bus message") != NULL) {
-		status = systemd_parse_show(buf_str(&out));
+		status = sysparse_show(buf_str(&out));
 		value_map_set(j->result, "status", status);
 		n = strcspn(j->unit, "@");
 		pat = xasprintf("%.*s%s*", (int)n, j->unit, j->unit[n] == '@' ? "@" : "");

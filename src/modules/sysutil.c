@@ -16,18 +16,6 @@
 /* Entries of an environment the modules run commands with. */
 #define SYSUTIL_MAX_ENV 4096
 
-/* dir is one of the entries of the colon-separated list path. */
-static int sysutil_path_has(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	const char *p;
-
-	for (p = path; p != NULL; p = strchr(p, ':'), p = p != NULL ? p + 1 : NULL)
-		if (strncmp(p, dir, n) == 0 && (p[n] == ':' || p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
 char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value **failp)
 {
 	static const char *const sbin[] = {"/sbin", "/usr/sbin", "/usr/local/sbin"};
@@ -43,7 +31,7 @@ char *sysutil_bin(const struct module_ctx *ctx, const char *name, struct value *
 	buf_puts(&dirs, path != NULL ? path : "");
 	for (i = 0; i < sizeof(sbin) / sizeof(sbin[0]); i++) {
 		/* get_bin_path adds the sbin directories PATH lacks. */
-		if ((path != NULL && sysutil_path_has(path, sbin[i])) || !fileutil_exists(sbin[i]))
+		if ((path != NULL && sysutil_list_has(path, sbin[i], ':')) || !fileutil_exists(sbin[i]))
 			continue;
 		if (buf_avail(&dirs) > 0)
 			buf_putc(&dirs, ':');
@@ -209,15 +197,6 @@ int sysutil_is_chroot(const struct module_ctx *ctx)
 	return me.st_ino != root_ino;
 }
 
-char *sysutil_strip(const char *s, size_t n)
-{
-	while (n > 0 && strchr(" \t\n\r\v\f", s[0]) != NULL)
-		s++, n--;
-	while (n > 0 && strchr(" \t\n\r\v\f", s[n - 1]) != NULL)
-		n--;
-	return xstrndup(s, n);
-}
-
 char *sysutil_strip_chars(const char *s, const char *chars)
 {
 	size_t n;
@@ -227,4 +206,26 @@ char *sysutil_strip_chars(const char *s, const char *chars)
 	while (n > 0 && strchr(chars, s[n - 1]) != NULL)
 		n--;
 	return xstrndup(s, n);
+}
+
+size_t sysutil_words(char **argv, size_t k, const char *a, const char *b, const char *c)
+{
+	if (a != NULL)
+		argv[k++] = (char *)a;
+	if (b != NULL)
+		argv[k++] = (char *)b;
+	if (c != NULL)
+		argv[k++] = (char *)c;
+	return k;
+}
+
+int sysutil_list_has(const char *list, const char *item, char sep)
+{
+	size_t n = strlen(item);
+	const char *p;
+
+	for (p = list; p != NULL; p = strchr(p, sep), p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, item, n) == 0 && (p[n] == sep || p[n] == '\0'))
+			return 1;
+	return 0;
 }

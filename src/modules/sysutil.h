@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "data/value.h"
 #include "modules/module.h"
+#include "modules/sysparse.h"
 
 /* get_bin_path(name, required=True): a heap path, or NULL with *failp
  * Ansible's 'Failed to find required executable "name" in paths: ...'. */
@@ -42,10 +43,13 @@ char *sysutil_required_if(const struct value *params, const char *key, const cha
 int sysutil_write(const struct module_ctx *ctx, const char *path, const char *data, size_t len,
                   struct value **failp);
 
-/* Python's s[0..n).strip(), a heap string. */
-char *sysutil_strip(const char *s, size_t n);
 /* Python's s.strip(chars), a heap string. */
 char *sysutil_strip_chars(const char *s, const char *chars);
+/* Appends the words a, b and c that are not NULL to argv at k; returns
+ * the new count (argv has room for them). */
+size_t sysutil_words(char **argv, size_t k, const char *a, const char *b, const char *c);
+/* item is one of the entries of list, separated by sep ("a,b", "/x:/y"). */
+int sysutil_list_has(const char *list, const char *item, char sep);
 /* s.strip() == word */
 int sysutil_strip_eq(const char *s, const char *word);
 /* s.splitlines() == [word] */

@@ -2,6 +2,12 @@
 # drover against the same host, from the same starting state (sourced after lib.sh, sshd.sh and
 # sshrun.sh; POSIX sh).
 #
+#   sm_start NAME WHY CMD...
+#                     the test's start: skips it all (with WHY) unless ansible-playbook and sshd
+#                     are there and CMD succeeds (unshare -m true...), then starts sshd
+#   sm_units DIR U:ACTIVE:ENABLED...
+#                     the state of tests/e2e/fakebin/systemctl in DIR: those units, no calls
+#   sm_units_snap DIR the units' states and the calls made, for a SNAP
 #   sm_host NAME FLAGS SETUP [ENV]
 #                     a host NAME whose sessions run in namespaces of their own (unshare FLAGS:
 #                     "-m", "-u", "-n"...) that last the whole test, after the shell commands
@@ -29,6 +35,39 @@ SM_NORM="python3 $ROOT/tests/e2e/pbdiff_norm.py"
 SM_N=0
 mkdir -p "$SM_DIR"
 echo "[sys]" > "$SM_INV"
+
+sm_start() {
+	local name=$1 why=$2
+	shift 2
+	if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
+		skip "$name" "ansible-playbook or sshd missing"
+		t_done; exit 0
+	fi
+	if ! "$@" >/dev/null 2>&1; then
+		skip "$name" "$why"
+		t_done; exit 0
+	fi
+	sshd_start 1 || { not_ok "sshd_start"; t_done; exit 1; }
+}
+
+sm_units() {
+	local dir=$1 u
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" && : > "$dir/calls" || return 1
+	for u in "$@"; do
+		mkdir "$dir/${u%%:*}.service" || return 1
+		echo "$u" | cut -d: -f2 > "$dir/${u%%:*}.service/active"
+		echo "$u" | cut -d: -f3 > "$dir/${u%%:*}.service/enabled"
+	done
+}
+
+sm_units_snap() {
+	local u
+	for u in "$1"/*.service; do
+		echo "$(basename "$u") $(cat "$u/active") $(cat "$u/enabled")"
+	done
+	cat "$1/calls"
+}
 
 sm_host() {
 	local name=$1 pid

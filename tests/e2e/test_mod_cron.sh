@@ -8,15 +8,8 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ] || ! command -v crontab >/dev/null; then
-	skip "cron" "ansible-playbook, sshd or crontab (package cron) missing"
-	t_done; exit
-fi
-if ! unshare -m true 2>/dev/null || [ ! -d /var/spool/cron/crontabs ] || [ ! -d /etc/cron.d ]; then
-	skip "cron" "no mount namespaces here, or no /var/spool/cron/crontabs or /etc/cron.d"
-	t_done; exit
-fi
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
+sm_start cron "needs crontab (package cron), mount namespaces, /var/spool/cron/crontabs and /etc/cron.d" \
+	sh -c 'command -v crontab && unshare -m true && [ -d /var/spool/cron/crontabs ] && [ -d /etc/cron.d ]'
 sm_host cx "-m" "mount -t tmpfs -o mode=1730 tmpfs /var/spool/cron/crontabs
 chgrp crontab /var/spool/cron/crontabs
 mount -t tmpfs -o mode=0755 tmpfs /etc/cron.d" || { not_ok "sm_host cx"; t_done; exit; }

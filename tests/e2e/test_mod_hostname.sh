@@ -8,18 +8,11 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
-	skip "hostname" "ansible-playbook or sshd missing"
-	t_done; exit
-fi
-if ! unshare -u -m true 2>/dev/null || [ ! -f /etc/hostname ] || [ -d /run/systemd/system ]; then
-	skip "hostname" "no UTS or mount namespaces, no /etc/hostname, or systemd runs this host"
-	t_done; exit
-fi
+sm_start hostname "needs UTS and mount namespaces and /etc/hostname, and no running systemd" \
+	sh -c 'unshare -u -m true && [ -f /etc/hostname ] && [ ! -d /run/systemd/system ]'
 HN=$T_TMP/hostnamed
 mkdir -p "$HN"
 echo "before-name" > "$T_TMP/etc_hostname"
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
 sm_host hn "-u -m" "mount --bind $T_TMP/etc_hostname /etc/hostname" \
 	"HOME=$SSHD_HOME FAKE_HOSTNAMED=$HN" || { not_ok "sm_host hn"; t_done; exit; }
 

@@ -7,15 +7,7 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
-	skip "mount" "ansible-playbook or sshd missing"
-	t_done; exit
-fi
-if ! unshare -m true 2>/dev/null; then
-	skip "mount" "no mount namespaces here (unshare -m)"
-	t_done; exit
-fi
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
+sm_start mount "no mount namespaces here (unshare -m)" unshare -m true
 sm_host mx "-m" ":" || { not_ok "sm_host mx"; t_done; exit; }
 
 mount_reset() {

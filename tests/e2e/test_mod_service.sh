@@ -9,15 +9,9 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
-	skip "service" "ansible-playbook or sshd missing"
-	t_done; exit
-fi
-if ! unshare -m true 2>/dev/null || [ ! -x /usr/sbin/service ] || [ ! -x /usr/sbin/update-rc.d ] ||
-	[ ! -x /usr/bin/systemctl ] || [ -d /run/systemd/system ] || [ ! -d /run/systemd ]; then
-	skip "service" "needs mount namespaces, service, update-rc.d, systemctl, /run/systemd and no running systemd"
-	t_done; exit
-fi
+sm_start service "needs mount namespaces, service, update-rc.d, systemctl, /run/systemd and no running systemd" \
+	sh -c 'unshare -m true && [ -x /usr/sbin/service ] && [ -x /usr/sbin/update-rc.d ] && [ -x /usr/bin/systemctl ] &&
+		[ ! -d /run/systemd/system ] && [ -d /run/systemd ]'
 SV=$T_TMP/sv
 SD=$T_TMP/sdstate
 mkdir -p "$SV" "$SD"
@@ -46,7 +40,6 @@ for s in drover-svc drover-other; do
 	EOF
 	chmod 755 "$SV/$s"
 done
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
 rcdirs=""
 for d in /etc/rc0.d /etc/rc1.d /etc/rc2.d /etc/rc3.d /etc/rc4.d /etc/rc5.d /etc/rc6.d /etc/rcS.d; do
 	rcdirs="$rcdirs
@@ -69,22 +62,14 @@ mount --bind $T_TMP/systemctl /usr/bin/systemctl" ||
 service_reset() {
 	echo stopped > "$SV/drover-svc.state" && echo running > "$SV/drover-other.state" && : > "$SV/calls" &&
 		sm_in sv sh -c 'rm -f /etc/rc?.d/*; update-rc.d drover-other defaults >/dev/null 2>&1' &&
-		rm -rf "$SD" && mkdir -p "$SD" && : > "$SD/calls" &&
-		for u in web:inactive:disabled db:active:enabled cache:inactive:disabled; do
-			mkdir "$SD/${u%%:*}.service" || return 1
-			echo "$u" | cut -d: -f2 > "$SD/${u%%:*}.service/active"
-			echo "$u" | cut -d: -f3 > "$SD/${u%%:*}.service/enabled"
-		done
+		sm_units "$SD" web:inactive:disabled db:active:enabled cache:inactive:disabled
 }
 service_snap() {
 	echo "drover-svc $(cat "$SV/drover-svc.state") drover-other $(cat "$SV/drover-other.state")"
 	sm_in sv sh -c 'ls /etc/rc?.d | tr "\n" " "'
 	echo
 	cat "$SV/calls"
-	for u in "$SD"/*.service; do
-		echo "$(basename "$u") $(cat "$u/active") $(cat "$u/enabled")"
-	done
-	cat "$SD/calls"
+	sm_units_snap "$SD"
 }
 SM_CHECK_EXCEPT="^call: "
 sm_case "service" service.yml service_reset service_snap

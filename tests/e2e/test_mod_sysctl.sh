@@ -7,15 +7,7 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
-	skip "sysctl" "ansible-playbook or sshd missing"
-	t_done; exit
-fi
-if ! unshare -n -m true 2>/dev/null; then
-	skip "sysctl" "no namespaces here (unshare -n -m)"
-	t_done; exit
-fi
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
+sm_start sysctl "no namespaces here (unshare -n -m)" unshare -n -m true
 sm_host sx "-m -n" ":" || { not_ok "sm_host sx"; t_done; exit; }
 
 sysctl_reset() {

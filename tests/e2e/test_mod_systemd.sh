@@ -8,12 +8,8 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-if ! command -v ansible-playbook >/dev/null || [ ! -x "$SSHD_BIN" ]; then
-	skip "systemd" "ansible-playbook or sshd missing"
-	t_done; exit
-fi
+sm_start systemd "" true
 SD=$T_TMP/sdstate
-sshd_start 1 || { not_ok "sshd_start"; t_done; exit; }
 sm_plain_host sd "HOME=$SSHD_HOME PATH=$ROOT/tests/e2e/fakebin:/usr/bin:/bin FAKE_SYSTEMD=$SD" || {
 	not_ok "sd host"; t_done; exit; }
 if [ -d /run/systemd/system ] || ! command -v systemctl >/dev/null; then
@@ -25,22 +21,11 @@ else
 fi
 
 systemd_reset() {
-	rm -rf "$SD" && mkdir -p "$SD" && : > "$SD/calls" &&
-		for u in web:inactive:disabled db:active:enabled cache:inactive:disabled db2:active:enabled \
-			old:inactive:disabled maskedunit:inactive:masked ind:inactive:indirect stuck:inactive:masked; do
-			mkdir "$SD/${u%%:*}.service" || return 1
-			echo "$u" | cut -d: -f2 > "$SD/${u%%:*}.service/active"
-			echo "$u" | cut -d: -f3 > "$SD/${u%%:*}.service/enabled"
-		done
-}
-systemd_snap() {
-	for u in "$SD"/*.service; do
-		echo "$(basename "$u") $(cat "$u/active") $(cat "$u/enabled")"
-	done
-	cat "$SD/calls"
+	sm_units "$SD" web:inactive:disabled db:active:enabled cache:inactive:disabled db2:active:enabled \
+		old:inactive:disabled maskedunit:inactive:masked ind:inactive:indirect stuck:inactive:masked
 }
 # Check mode asks systemctl questions; the answers, not the calls, must stay the same.
 SM_CHECK_EXCEPT="^call: "
-sm_case "systemd" systemd.yml systemd_reset systemd_snap
+sm_case "systemd" systemd.yml systemd_reset "sm_units_snap $SD"
 dr_masters > /dev/null
 t_done
