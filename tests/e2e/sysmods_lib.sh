@@ -5,6 +5,7 @@
 #   sm_start NAME WHY CMD...
 #                     the test's start: skips it all (with WHY) unless ansible-playbook and sshd
 #                     are there and CMD succeeds (unshare -m true...), then starts sshd
+#   sm_posix CMD...   CMD succeeds and Ansible has the ansible.posix collection (sysctl, mount)
 #   sm_units DIR U:ACTIVE:ENABLED...
 #                     the state of tests/e2e/fakebin/systemctl in DIR: those units, no calls
 #   sm_units_snap DIR the units' states and the calls made, for a SNAP
@@ -48,6 +49,13 @@ sm_start() {
 		t_done; exit 0
 	fi
 	sshd_start 1 || { not_ok "sshd_start"; t_done; exit 1; }
+}
+
+sm_posix() {
+	local py
+	# The Python that runs ansible-playbook is the one whose collections count.
+	py=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")
+	"$@" && ${py:-python3} -c "import ansible_collections.ansible.posix"
 }
 
 sm_units() {

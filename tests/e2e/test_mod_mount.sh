@@ -7,7 +7,8 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-sm_start mount "no mount namespaces here (unshare -m)" unshare -m true
+sm_start mount "needs mount namespaces (unshare -m) and the ansible.posix collection (package ansible)" \
+	sm_posix unshare -m true
 sm_host mx "-m" ":" || { not_ok "sm_host mx"; t_done; exit; }
 
 mount_reset() {

@@ -7,7 +7,8 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/sshrun.sh"
 . "$ROOT/tests/e2e/sysmods_lib.sh"
 
-sm_start sysctl "no namespaces here (unshare -n -m)" unshare -n -m true
+sm_start sysctl "needs namespaces (unshare -n -m) and the ansible.posix collection (package ansible)" \
+	sm_posix unshare -n -m true
 sm_host sx "-m -n" ":" || { not_ok "sm_host sx"; t_done; exit; }
 
 sysctl_reset() {
