@@ -253,6 +253,24 @@ char *fileutil_bin_path(const struct module_ctx *ctx, const char *name)
 	return NULL;
 }
 
+char *fileutil_gettempdir(const struct module_ctx *ctx)
+{
+	static const char *const envs[] = {"TMPDIR", "TEMP", "TMP"};
+	static const char *const dirs[] = {"/tmp", "/var/tmp", "/usr/tmp"};
+	const char *cand[7];
+	size_t n = 0, i;
+
+	for (i = 0; i < 3; i++)
+		if ((cand[n] = pyfmt_getenv(ctx->envp, envs[i])) != NULL && cand[n][0] != '\0')
+			n++;
+	for (i = 0; i < 3; i++)
+		cand[n++] = dirs[i];
+	for (i = 0; i < n; i++)
+		if (fileutil_isdir(cand[i]) && access(cand[i], W_OK | X_OK) == 0)
+			return xstrdup(cand[i]);
+	return getcwd(NULL, 0);
+}
+
 int fileutil_run(const struct module_ctx *ctx, char *const *argv, int *rcp, struct buf *out, struct buf *err)
 {
 	struct runcmd_opts o;

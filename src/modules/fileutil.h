@@ -63,6 +63,11 @@ struct value *fileutil_group_name(gid_t gid);
  * /usr/sbin and /usr/local/sbin. Returns a heap path or NULL. */
 char *fileutil_bin_path(const struct module_ctx *ctx, const char *name);
 
+/* tempfile.gettempdir() in the request's environment: TMPDIR, TEMP,
+ * TMP, then /tmp, /var/tmp, /usr/tmp, the first directory that can be
+ * written, else the working directory. Returns a heap path. */
+char *fileutil_gettempdir(const struct module_ctx *ctx);
+
 /* Runs argv (argv[0] is looked up in PATH) with the request's environment
  * and deadline, stdin from /dev/null, and fills *rcp, out and err (each
  * initialised here; the caller releases them). Returns 0 when the command

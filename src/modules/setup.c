@@ -102,10 +102,7 @@ static char *setup_hosts_find(const char *text, const char *name, const char *ad
 	return res;
 }
 
-/* socket.getfqdn() as glibc answers it from /etc/hosts (gethostbyaddr of
- * the name: its address, then that address's first line), else the
- * resolver's canonical name, else the name itself. */
-static char *setup_fqdn(const char *name)
+char *setup_fqdn(const char *name)
 {
 	char *text = setup_file("/etc/hosts"), *addr = NULL, *res = NULL;
 	struct addrinfo hints, *ai = NULL;
@@ -505,12 +502,12 @@ static int setup_systemd_booted(void)
 	       access("/dev/.systemd/", F_OK) == 0;
 }
 
-static void setup_service_mgr(struct setup_run *s)
+char *setup_service_mgr_name(const struct module_ctx *ctx, const char *distribution)
 {
 	static const struct {
 		const char *comm, *name;
 	} map[] = {{"procd", "openwrt_init"}, {"runit-init", "runit"}, {"svscan", "svc"}, {"openrc-init", "openrc"}};
-	char *p1 = setup_file("/proc/1/comm"), link[PATH_MAX], *base, *bin = NULL;
+	char *p1 = setup_file("/proc/1/comm"), link[PATH_MAX], *base, *bin = NULL, *res;
 	const char *name = NULL;
 	ssize_t n;
 	size_t i, len;
@@ -533,11 +530,11 @@ static void setup_service_mgr(struct setup_run *s)
 		}
 	}
 	if (name == NULL) {
-		if (strcmp(value_get_str(s->facts, "distribution", ""), "OpenWrt") == 0)
+		if (distribution != NULL && strcmp(distribution, "OpenWrt") == 0)
 			name = "openwrt_init";
 		else if (setup_systemd_booted())
 			name = "systemd";
-		else if (access("/etc/init/", F_OK) == 0 && (bin = fileutil_bin_path(s->ctx, "initctl")) != NULL)
+		else if (access("/etc/init/", F_OK) == 0 && (bin = fileutil_bin_path(ctx, "initctl")) != NULL)
 			name = "upstart";
 		else if (access("/sbin/openrc", F_OK) == 0)
 			name = "openrc";
@@ -550,8 +547,17 @@ static void setup_service_mgr(struct setup_run *s)
 			name = "service";
 		free(bin);
 	}
-	value_map_set(s->facts, "service_mgr", value_str(name));
+	res = xstrdup(name);
 	free(p1);
+	return res;
+}
+
+static void setup_service_mgr(struct setup_run *s)
+{
+	char *name = setup_service_mgr_name(s->ctx, value_get_str(s->facts, "distribution", ""));
+
+	value_map_set(s->facts, "service_mgr", value_str(name));
+	free(name);
 }
 
 static void setup_cmdline(struct setup_run *s)

@@ -35,4 +35,14 @@ void setup_dev_collect(struct value *facts, const char *lspci);
  * whitespace, as Ansible's get_file_content. */
 char *setup_file(const char *path);
 
+/* socket.getfqdn() as glibc answers it from /etc/hosts (gethostbyaddr of
+ * the name: its address, then that address's first line), else the
+ * resolver's canonical name, else the name itself. A heap string. */
+char *setup_fqdn(const char *name);
+
+/* The ansible_service_mgr fact: process 1's name mapped as Ansible maps
+ * it, else what the file system shows (systemd's canaries, upstart,
+ * OpenRC, an init.d directory). distribution may be NULL. A heap string. */
+char *setup_service_mgr_name(const struct module_ctx *ctx, const char *distribution);
+
 #endif

@@ -23,26 +23,6 @@ static const struct module_argspec tempfile_spec[] = {
 
 #define TEMPFILE_NSPEC (sizeof(tempfile_spec) / sizeof(tempfile_spec[0]))
 
-/* tempfile.gettempdir(): TMPDIR, TEMP, TMP, then the usual places, the
- * first where a file can be created. */
-static char *tempfile_dir(const struct module_ctx *ctx)
-{
-	static const char *const envs[] = {"TMPDIR", "TEMP", "TMP"};
-	static const char *const dirs[] = {"/tmp", "/var/tmp", "/usr/tmp"};
-	const char *cand[7];
-	size_t n = 0, i;
-
-	for (i = 0; i < 3; i++)
-		if ((cand[n] = pyfmt_getenv(ctx->envp, envs[i])) != NULL && cand[n][0] != '\0')
-			n++;
-	for (i = 0; i < 3; i++)
-		cand[n++] = dirs[i];
-	for (i = 0; i < n; i++)
-		if (fileutil_isdir(cand[i]) && access(cand[i], W_OK | X_OK) == 0)
-			return xstrdup(cand[i]);
-	return getcwd(NULL, 0);
-}
-
 /* Creates the file or directory. Returns its path, or NULL with errno and
  * *triedp (heap) the last name tried. */
 static char *tempfile_make(const char *dir, const char *prefix, const char *suffix, int directory, char **triedp)
@@ -100,7 +80,7 @@ struct value *tempfile_run(const struct module_ctx *ctx)
 	suffix = value_get_str(params, "suffix", "");
 	/* Anything but "file" (a null, too) makes a directory, as in Ansible. */
 	directory = strcmp(value_get_str(params, "state", ""), "file") != 0;
-	dir = given != NULL ? xstrdup(given) : tempfile_dir(ctx);
+	dir = given != NULL ? xstrdup(given) : fileutil_gettempdir(ctx);
 	if ((path = tempfile_make(dir, prefix, suffix, directory, &tried)) == NULL) {
 		/* Python's error names the path it tried. */
 		e = fileutil_oserror(errno, tried != NULL ? tried : dir);

@@ -166,6 +166,10 @@ static void human_dump(struct human *h, struct buf *b, const struct value *r)
 	struct value *clean = out_clean_result(r, h->verbosity);
 	int indent = h->verbosity > 2 || value_get_bool(r, "_ansible_verbose_always", 0);
 
+	/* The callback's _handle_warnings showed them on lines of their own
+	 * and took them out of the result. */
+	if (value_len(value_map_get(clean, "warnings")) > 0)
+		value_map_del(clean, "warnings");
 	json_encode(b, clean, JSON_SORT_KEYS | (indent ? JSON_INDENT(4) : 0));
 	value_unref(clean);
 }

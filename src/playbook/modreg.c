@@ -45,6 +45,7 @@ static const struct modinfo modreg_table[] = {
 	{"archive", MOD_WORKER, 0},
 	{"service", MOD_WORKER, 0},
 	{"systemd", MOD_WORKER, 0},
+	{"systemd_service", MOD_WORKER, 0},
 	{"package", MOD_WORKER, 0},
 	{"apt", MOD_WORKER, 0},
 	{"dnf", MOD_WORKER, 0},

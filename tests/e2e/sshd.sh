@@ -15,6 +15,11 @@
 #                          sessions see (a read-only home, a noexec /tmp) and /tmp files that
 #                          vanish with the connection; needs CAP_SYS_ADMIN (sshd_ns_usable)
 #   sshd_ns_usable         true when sshd_proxy_ns can work here (else say why on stdout)
+#   sshd_proxy_nsenter NAME ENV PID FLAGS
+#                          the same as sshd_proxy_config NAME ENV, but every connection's server
+#                          enters the namespaces of process PID (nsenter -t PID FLAGS, e.g. "-m -u"):
+#                          state such as mounts or the hostname then lasts from one connection
+#                          to the next, as on a real host, but stays in namespaces the test owns
 #   sshd_session_pids [I]  pids of the server-side per-connection sshd processes (all of them,
 #                          or only those of connections to 127.0.1.I), one a line; kill -STOP
 #                          them all to freeze a connection
@@ -282,6 +287,14 @@ sshd_proxy_ns() {
 	exec $SSHD_BIN -i -f $cfg -E $SSHD_DIR/sshd.proxy.$name.log
 	EOF
 	_sshd_proxy_host "$name" "unshare -m --propagation private /bin/sh $script"
+}
+
+sshd_proxy_nsenter() {
+	local name=$1 cfg
+	_sshd_prepare || return 1
+	cfg=$SSHD_DIR/sshd_config.proxy.$name
+	_sshd_server_config "$cfg" "$2"
+	_sshd_proxy_host "$name" "nsenter -t $3 $4 $SSHD_BIN -i -f $cfg -E $SSHD_DIR/sshd.proxy.$name.log"
 }
 
 # _sshd_proxy_host NAME COMMAND: the ssh_config entry and known_hosts line of a proxy host.
