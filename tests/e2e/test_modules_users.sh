@@ -5,8 +5,9 @@
 # names, ids and paths are masked (tests/e2e/users_norm.py): the exit status and recap, every
 # registered result of a first and a second (idempotent) run of
 # tests/playbooks/users/apply.yml, the accounts left in /etc/passwd, /etc/group, /etc/shadow
-# and /etc/gshadow and the home directories; then a check-mode run of check.yml gives the same
-# results and changes nothing. Every account and group made is removed on exit.
+# and /etc/gshadow and the home directories; the --diff output, results and key files of
+# authorized_key tasks (keys.yml); then a check-mode run of check.yml gives the same results
+# and changes nothing. Every account and group made is removed on exit.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/lib.sh"
 . "$ROOT/tests/e2e/sshd.sh"
@@ -87,6 +88,13 @@ for RUN in 1 2; do
 	same "run $RUN: results" results
 	same "run $RUN: accounts, groups, shadow fields and homes" state
 done
+RUN=k
+play a keys.yml "$T_TMP/a.k" -D
+play d keys.yml "$T_TMP/d.k" -D
+human() { $NORM out "$T_TMP/$1.k" ${PREFIX}${1}_ "$T_TMP/$1"; }
+same "authorized_key: --diff output and recap" human
+same "authorized_key: results" results
+same "authorized_key: key files, owners and modes" state
 state a > "$T_TMP/a.before"
 state d > "$T_TMP/d.before"
 RUN=c

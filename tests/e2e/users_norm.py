@@ -10,6 +10,8 @@ directory).
   users_norm.py state PREFIX BASE TMP          the accounts and groups named PREFIX* in
                                                /etc/passwd, /etc/group, /etc/shadow and
                                                /etc/gshadow, and the files under TMP/homes
+  users_norm.py out FILE PREFIX TMP            ansible-playbook's human output, names and paths
+                                               masked, the controller's temporary file too
   users_norm.py bases N                        two free id ranges of N ids (passwd and group)
 """
 import json
@@ -24,6 +26,7 @@ def masker(prefix, base, tmp):
 
     def text(s):
         s = s.replace(tmp, 'TMP').replace(prefix, 'P')
+        s = re.sub(r'\b\d+\b', lambda m: str(num(int(m.group(0)))), s)
         s = re.sub(r'SHA256:[A-Za-z0-9+/=]+', 'SHA256:X', s)
         s = re.sub(r'^(ssh-\S+) \S+', r'\1 KEY', s)
         return s
@@ -77,6 +80,18 @@ def state(prefix, base, tmp):
             p = os.path.join(root, name)
             st = os.lstat(p)
             print('file', text(p), stat.filemode(st.st_mode), num(st.st_uid, True), num(st.st_gid, True))
+            if name in ('authorized_keys', 'known_hosts'):
+                with open(p) as f:
+                    print(''.join('    ' + text(line) for line in f), end='')
+
+
+def out(path, prefix, tmp):
+    text, _, _ = masker(prefix, 0, tmp)
+    with open(path) as f:
+        for line in f:
+            line = re.sub(r'^\+\+\+ after: (/\S*/\.ansible/tmp/\S*|dynamically generated)$', '+++ after: TMPFILE',
+                          line.rstrip('\n'))
+            print(text(line))
 
 
 def bases(n):
@@ -88,7 +103,7 @@ def bases(n):
                 if len(fields) > 2 and fields[2].isdigit():
                     used.add(int(fields[2]))
     found = []
-    b = 42000 + (os.getpid() % 200) * 100
+    b = 20000 + (os.getpid() % 300) * 100
     while len(found) < 2:
         if not any(x in used for x in range(b, b + n)):
             found.append(b)
@@ -100,6 +115,8 @@ if __name__ == '__main__':
     cmd = sys.argv[1]
     if cmd == 'results':
         results(*sys.argv[2:6])
+    elif cmd == 'out':
+        out(*sys.argv[2:5])
     elif cmd == 'state':
         state(*sys.argv[2:5])
     else:
