@@ -6,7 +6,7 @@
 # registered result of a first and a second (idempotent) run of
 # tests/playbooks/users/apply.yml, the accounts left in /etc/passwd, /etc/group, /etc/shadow
 # and /etc/gshadow and the home directories; the --diff output, results and key files of
-# authorized_key tasks (keys.yml); then a check-mode run of check.yml gives the same results
+# authorized_key and known_hosts tasks (keys.yml); then a check-mode run of check.yml gives the same results
 # and changes nothing. Every account and group made is removed on exit.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/lib.sh"
@@ -91,10 +91,10 @@ done
 RUN=k
 play a keys.yml "$T_TMP/a.k" -D
 play d keys.yml "$T_TMP/d.k" -D
-human() { $NORM out "$T_TMP/$1.k" ${PREFIX}${1}_ "$T_TMP/$1"; }
-same "authorized_key: --diff output and recap" human
-same "authorized_key: results" results
-same "authorized_key: key files, owners and modes" state
+human() { $NORM out "$T_TMP/$1.k" $(norm_args "$1"); }
+same "authorized_key, known_hosts: --diff output and recap" human
+same "authorized_key, known_hosts: results" results
+same "authorized_key, known_hosts: key files, owners and modes" state
 state a > "$T_TMP/a.before"
 state d > "$T_TMP/d.before"
 RUN=c

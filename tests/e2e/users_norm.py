@@ -10,7 +10,7 @@ directory).
   users_norm.py state PREFIX BASE TMP          the accounts and groups named PREFIX* in
                                                /etc/passwd, /etc/group, /etc/shadow and
                                                /etc/gshadow, and the files under TMP/homes
-  users_norm.py out FILE PREFIX TMP            ansible-playbook's human output, names and paths
+  users_norm.py out FILE PREFIX BASE TMP         ansible-playbook's human output, names and paths
                                                masked, the controller's temporary file too
   users_norm.py bases N                        two free id ranges of N ids (passwd and group)
 """
@@ -26,8 +26,11 @@ def masker(prefix, base, tmp):
 
     def text(s):
         s = s.replace(tmp, 'TMP').replace(prefix, 'P')
-        s = re.sub(r'\b\d+\b', lambda m: str(num(int(m.group(0)))), s)
         s = re.sub(r'SHA256:[A-Za-z0-9+/=]+', 'SHA256:X', s)
+        # hash_host's random salt, Python's random temporary file names
+        s = re.sub(r'\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+', '|1|HASH', s)
+        s = re.sub(r'/tmp[a-z0-9_]{8}\b', '/tmpX', s)
+        s = re.sub(r'\b\d+\b', lambda m: str(num(int(m.group(0)))), s)
         s = re.sub(r'^(ssh-\S+) \S+', r'\1 KEY', s)
         return s
 
@@ -85,8 +88,8 @@ def state(prefix, base, tmp):
                     print(''.join('    ' + text(line) for line in f), end='')
 
 
-def out(path, prefix, tmp):
-    text, _, _ = masker(prefix, 0, tmp)
+def out(path, prefix, base, tmp):
+    text, _, _ = masker(prefix, base, tmp)
     with open(path) as f:
         for line in f:
             line = re.sub(r'^\+\+\+ after: (/\S*/\.ansible/tmp/\S*|dynamically generated)$', '+++ after: TMPFILE',
@@ -116,7 +119,7 @@ if __name__ == '__main__':
     if cmd == 'results':
         results(*sys.argv[2:6])
     elif cmd == 'out':
-        out(*sys.argv[2:5])
+        out(*sys.argv[2:6])
     elif cmd == 'state':
         state(*sys.argv[2:5])
     else:
