@@ -18,6 +18,7 @@
 #include "modules/authkey.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
+#include "modules/acct.h"
 #include "modules/userdb.h"
 
 static const struct module_argspec authorized_key_spec[] = {
@@ -70,8 +71,8 @@ static char *authorized_key_name(struct authorized_key *a, int follow)
 			authorized_key_failf(a, "Either user must exist or you must provide full path to key file in "
 			                        "check mode");
 		else
-			authorized_key_failf(a, "Failed to lookup user %s: \"getpwnam(): name not found: '%s'\"", a->user,
-			                     a->user);
+			authorized_key_failf(a, "Failed to lookup user %s: \"getpwnam(): name not found: '%s'\"",
+			                     a->user, a->user);
 		return NULL;
 	}
 	if (a->path != NULL) {
@@ -326,7 +327,7 @@ struct value *authorized_key_run(const struct module_ctx *ctx)
 	value_mut(&a.params);
 	a.user = value_get_str(a.params, "user", "");
 	a.path = value_get_str(a.params, "path", NULL);
-	db = userdb_load(USERDB_PASSWD, USERDB_PW_UID);
+	db = acct_load(USERDB_PASSWD, USERDB_PW_UID);
 	if (userdb_find(db, USERDB_PW_NAME, a.user) != NULL)
 		a.pw = value_ref((struct value *)userdb_find(db, USERDB_PW_NAME, a.user));
 	value_unref(db);

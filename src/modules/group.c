@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "modules/module.h"
+#include "modules/acct.h"
 #include "modules/userdb.h"
 
 static const struct module_argspec group_spec[] = {
@@ -36,7 +37,7 @@ struct group_run {
 /* The entry of the group named name now (a new reference), or NULL. */
 static struct value *group_lookup(const char *name)
 {
-	struct value *db = userdb_load(USERDB_GROUP, USERDB_GR_GID), *ent;
+	struct value *db = acct_load(USERDB_GROUP, USERDB_GR_GID), *ent;
 
 	ent = (struct value *)userdb_find(db, USERDB_GR_NAME, name);
 	if (ent != NULL)
@@ -48,7 +49,7 @@ static struct value *group_lookup(const char *name)
 /* Runs tool with args and the group's name, unless in check mode. */
 static int group_exec(struct group_run *g, const char *tool, struct value *cmd)
 {
-	char *bin = userdb_bin(g->ctx, tool, &g->fail);
+	char *bin = acct_bin(g->ctx, tool, &g->fail);
 
 	if (bin == NULL) {
 		value_unref(cmd);
@@ -64,7 +65,7 @@ static int group_exec(struct group_run *g, const char *tool, struct value *cmd)
 		buf_init(&g->out, 0);
 		buf_init(&g->err, 0);
 	} else {
-		userdb_exec(g->ctx, cmd, NULL, &g->rc, &g->out, &g->err);
+		acct_exec(g->ctx, cmd, NULL, &g->rc, &g->out, &g->err);
 	}
 	value_unref(cmd);
 	if (g->rc != 0) {

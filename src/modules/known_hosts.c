@@ -21,6 +21,7 @@
 #include "modules/fileutil.h"
 #include "modules/module.h"
 #include "modules/pyfmt.h"
+#include "modules/acct.h"
 #include "modules/userdb.h"
 
 static const struct module_argspec known_hosts_spec[] = {
@@ -56,7 +57,7 @@ static void known_hosts_keygen(struct known_hosts *k, const char *const *args, i
 	value_list_push(cmd, value_str(k->keygen));
 	for (i = 0; args[i] != NULL; i++)
 		value_list_push(cmd, value_str(args[i]));
-	userdb_exec(k->ctx, cmd, NULL, rcp, out, err);
+	acct_exec(k->ctx, cmd, NULL, rcp, out, err);
 	value_unref(cmd);
 }
 
@@ -120,7 +121,8 @@ static int known_hosts_sanity(struct known_hosts *k)
 	int fd, rc, r = -1;
 
 	if ((fd = mkstemp(tmp)) < 0 || fd_write_all(fd, k->key, strlen(k->key)) != 0) {
-		k->fail = module_fail(value_map(), "Failed to write to temporary file %s: %s", tmp, pyfmt_strerror(errno));
+		k->fail = module_fail(value_map(), "Failed to write to temporary file %s: %s", tmp,
+		                      pyfmt_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -462,7 +464,7 @@ struct value *known_hosts_run(const struct module_ctx *ctx)
 		if (k.key != line)
 			free(line);
 	}
-	if ((k.keygen = userdb_bin(ctx, "ssh-keygen", &k.fail)) == NULL || (res = known_hosts_enforce(&k)) == NULL) {
+	if ((k.keygen = acct_bin(ctx, "ssh-keygen", &k.fail)) == NULL || (res = known_hosts_enforce(&k)) == NULL) {
 		res = k.fail;
 		k.fail = NULL;
 	}

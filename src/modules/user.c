@@ -16,6 +16,7 @@
 #include "modules/fileutil.h"
 #include "modules/module.h"
 #include "modules/user.h"
+#include "modules/acct.h"
 #include "modules/userdb.h"
 
 static const struct module_argspec user_spec[] = {
@@ -96,7 +97,7 @@ void user_cmd_fini(struct user_cmd *c)
 
 int user_exec(struct user *u, struct value *cmd, const char *input, int obey_check, struct user_cmd *c)
 {
-	char *bin = userdb_bin(u->ctx, value_cstr(value_list_at(cmd, 0)), &u->fail);
+	char *bin = acct_bin(u->ctx, value_cstr(value_list_at(cmd, 0)), &u->fail);
 
 	user_cmd_fini(c);
 	user_cmd_init(c);
@@ -108,13 +109,13 @@ int user_exec(struct user *u, struct value *cmd, const char *input, int obey_che
 		return 0;
 	}
 	user_cmd_fini(c);
-	userdb_exec(u->ctx, cmd, input, &c->rc, &c->out, &c->err);
+	acct_exec(u->ctx, cmd, input, &c->rc, &c->out, &c->err);
 	return 0;
 }
 
 struct value *user_info(const struct user *u)
 {
-	struct value *db = userdb_load(USERDB_PASSWD, USERDB_PW_UID), *info = NULL, *sp = NULL;
+	struct value *db = acct_load(USERDB_PASSWD, USERDB_PW_UID), *info = NULL, *sp = NULL;
 	const struct value *ent = userdb_find(db, USERDB_PW_NAME, u->name);
 	long long expire;
 	int found;
@@ -133,7 +134,7 @@ struct value *user_info(const struct user *u)
 
 const char *user_shadow(const struct user *u, struct value **entp, long long *expirep, int *foundp)
 {
-	struct value *db = userdb_load(USERDB_SHADOW, -1);
+	struct value *db = acct_load(USERDB_SHADOW, -1);
 	const struct value *ent = userdb_find(db, USERDB_SP_NAMP, u->name);
 
 	*entp = ent != NULL ? value_ref((struct value *)ent) : NULL;
@@ -207,8 +208,8 @@ static int user_expires(struct user *u, struct tm *tmp, int *negp)
 		return -1;
 	}
 	if (!isfinite(d) || d > 1e15 || d < -1e15) {
-		u->fail = module_fail(value_map(), "Invalid value for 'expires' None: timestamp out of range for platform "
-		                                   "time_t");
+		u->fail = module_fail(value_map(),
+		                      "Invalid value for 'expires' None: timestamp out of range for platform time_t");
 		return -1;
 	}
 	/* Python's gmtime rounds towards minus infinity (floor needs libm). */
@@ -227,7 +228,7 @@ static void user_push(struct value *cmd, const char *s)
 
 static int user_group_exists(const char *g)
 {
-	struct value *db = userdb_load(USERDB_GROUP, USERDB_GR_GID);
+	struct value *db = acct_load(USERDB_GROUP, USERDB_GR_GID);
 	int e = userdb_group(db, g) != NULL;
 
 	value_unref(db);
@@ -241,7 +242,7 @@ static int user_group_exists(const char *g)
 static struct value *user_groups_set(struct user *u, long long primary_gid, int drop_primary)
 {
 	const struct value *given = value_map_get(u->params, "groups"), *ent;
-	struct value *db = userdb_load(USERDB_GROUP, USERDB_GR_GID), *set = value_list(), *item;
+	struct value *db = acct_load(USERDB_GROUP, USERDB_GR_GID), *set = value_list(), *item;
 	const char *s;
 	size_t i, j, a, b;
 
@@ -462,7 +463,7 @@ static int user_has_append(struct user *u)
 /* The groups part of modify_user_usermod. */
 static int user_mod_groups(struct user *u, const struct value *info, struct value *cmd)
 {
-	struct value *db = userdb_load(USERDB_GROUP, USERDB_GR_GID), *current, *set = NULL, *diff;
+	struct value *db = acct_load(USERDB_GROUP, USERDB_GR_GID), *current, *set = NULL, *diff;
 	char *joined = user_join(value_map_get(u->params, "groups"));
 	int append = value_get_bool(u->params, "append", 0), has_append, need = 0, r = -1;
 	size_t i;
@@ -523,7 +524,7 @@ static int user_mod_ids(struct user *u, const struct value *info, struct value *
 			user_push(cmd, "-o");
 	}
 	if (user_given(u, "group")) {
-		db = userdb_load(USERDB_GROUP, USERDB_GR_GID);
+		db = acct_load(USERDB_GROUP, USERDB_GR_GID);
 		ent = userdb_group(db, user_str(u, "group"));
 		gid = ent != NULL ? userdb_num(ent, USERDB_GR_GID, -1) : -1;
 		value_unref(db);
@@ -733,7 +734,8 @@ static int user_present_tail(struct user *u, struct value *res)
 		if (!u->ctx->check) {
 			if (user_home_create(u, u->home) != 0)
 				goto out;
-			user_home_chown(u->home, userdb_num(info, USERDB_PW_UID, 0), userdb_num(info, USERDB_PW_GID, 0));
+			user_home_chown(u->home, userdb_num(info, USERDB_PW_UID, 0),
+			                userdb_num(info, USERDB_PW_GID, 0));
 		}
 		value_map_set(res, "changed", value_bool(1));
 	}
@@ -863,9 +865,9 @@ static int user_check_args(struct user *u)
 		value_map_set(u->params, "ssh_key_comment",
 		              value_strf("ansible-generated on %s", uname(&un) == 0 ? un.nodename : "localhost"));
 	if (!user_given(u, "groups") && value_get_bool(u->params, "append", 0))
-		value_list_push(u->warnings, value_str("'append' is set, but no 'groups' are specified. Use 'groups' for "
-		                                       "appending new groups.This will change to an error in Ansible "
-		                                       "2.14."));
+		value_list_push(u->warnings,
+		                value_str("'append' is set, but no 'groups' are specified. Use 'groups' for appending new "
+		                          "groups.This will change to an error in Ansible 2.14."));
 	user_check_password(u);
 	return 0;
 }

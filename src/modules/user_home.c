@@ -12,6 +12,7 @@
 #include "base/xmalloc.h"
 #include "modules/fileutil.h"
 #include "modules/user.h"
+#include "modules/acct.h"
 #include "modules/userdb.h"
 
 #define USER_HOME_LOGIN_DEFS "/etc/login.defs"

@@ -1,17 +1,15 @@
 /* The account databases as the user and group modules read them: the text
  * of /etc/passwd, /etc/group and /etc/shadow parsed into entries of
  * colon-separated fields, looked up by name or by number as getpwnam,
- * getgrgid and getspnam do, and the host's account tools found as
- * Ansible finds them. Reading the files themselves (not NSS) is what
- * the worker, static and libc-only, can do everywhere. */
+ * getgrgid and getspnam do. Reading the files themselves (not NSS) is what
+ * the worker, static and libc-only, can do everywhere. Pure parsing: the
+ * files are read and the tools run by acct.h. */
 #ifndef DROVER_MODULES_USERDB_H
 #define DROVER_MODULES_USERDB_H
 
 #include <stddef.h>
 
-#include "base/buf.h"
 #include "data/value.h"
-#include "modules/module.h"
 
 /* The host's files, the ones Ansible's modules read. */
 #define USERDB_PASSWD "/etc/passwd"
@@ -34,10 +32,6 @@ enum { USERDB_SP_NAMP, USERDB_SP_PWDP, USERDB_SP_LSTCHG, USERDB_SP_MIN, USERDB_S
  * for none) is not a number, which the C library skips too. */
 struct value *userdb_parse(const char *text, size_t len, int numfield);
 
-/* Reads and parses the file at path (numfield as above). A missing or
- * unreadable file is an empty database. */
-struct value *userdb_load(const char *path, int numfield);
-
 /* The first entry whose field is key (borrowed), or NULL. */
 const struct value *userdb_find(const struct value *db, size_t field, const char *key);
 
@@ -58,16 +52,5 @@ const struct value *userdb_group(const struct value *groups, const char *g);
 /* Names of the groups listing user among their members, in file order (a
  * new list). */
 struct value *userdb_member_of(const struct value *groups, const char *user);
-
-/* AnsibleModule.get_bin_path(name, required=True): the path (heap), or
- * NULL with *failp Ansible's failure. */
-char *userdb_bin(const struct module_ctx *ctx, const char *name, struct value **failp);
-
-/* Runs the command in cmd (a list of strings, the first a full path) as
- * AnsibleModule.run_command does, with input (NULL: none) on stdin: fills
- * *rcp and the output (out and err initialised here). A command that
- * cannot start gives its errno as rc and the errno's text in err. */
-void userdb_exec(const struct module_ctx *ctx, const struct value *cmd, const char *input, int *rcp,
-                 struct buf *out, struct buf *err);
 
 #endif
