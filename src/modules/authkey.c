@@ -109,17 +109,16 @@ struct value *authkey_options(const char *s)
 	return opts;
 }
 
-/* shlex with no quotes and no comments, splitting at whitespace. */
-static struct value *authkey_words(const char *s)
+struct value *authkey_words(const char *s, const char *ws)
 {
 	struct value *words = value_list();
 	size_t n;
 
 	for (;;) {
-		s += strspn(s, " \t\r\n");
+		s += strspn(s, ws);
 		if (*s == '\0')
 			return words;
-		n = strcspn(s, " \t\r\n");
+		n = strcspn(s, ws);
 		value_list_push(words, value_strn(s, n));
 		s += n;
 	}
@@ -157,7 +156,8 @@ static char *authkey_unescape(const char *s, size_t n)
 int authkey_parse(const char *line, size_t n, long rank, struct authkey_entry *e)
 {
 	char *raw = authkey_unescape(line, n), *opts;
-	struct value *words = authkey_words(raw);
+	/* shlex with no quotes and no comments: whitespace splits. */
+	struct value *words = authkey_words(raw, " \t\r\n");
 	size_t i, nw = value_len(words);
 	int r = -1;
 

@@ -32,6 +32,12 @@ struct authkey_entry {
 int authkey_parse(const char *line, size_t n, long rank, struct authkey_entry *e);
 void authkey_entry_fini(struct authkey_entry *e);
 
+/* The words of s separated by runs of the characters of ws (a new list
+ * of strings): shlex's split with ws " \t\r\n", str.split() with
+ * AUTHKEY_PY_SPACE. */
+#define AUTHKEY_PY_SPACE " \t\r\n\v\f"
+struct value *authkey_words(const char *s, const char *ws);
+
 /* A key_options string as a list of [name, value or null] (a new list;
  * s NULL gives an empty one). */
 struct value *authkey_options(const char *s);

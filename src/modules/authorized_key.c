@@ -176,16 +176,6 @@ static struct value *authorized_key_lines(const char *key)
 	return lines;
 }
 
-static int authorized_key_kept(const struct value *keep, const char *hash)
-{
-	size_t i;
-
-	for (i = 0; i < value_len(keep); i++)
-		if (strcmp(value_cstr(value_list_at(keep, i)), hash) == 0)
-			return 1;
-	return 0;
-}
-
 /* enforce_state's loop over the new keys. Sets *writep when the table
  * changed. 0, or -1 with a->fail. */
 static int authorized_key_apply(struct authorized_key *a, struct authkey_table *t, int *writep)
@@ -222,7 +212,7 @@ static int authorized_key_apply(struct authorized_key *a, struct authkey_table *
 		authkey_entry_fini(&e);
 	}
 	for (i = t->n; present && value_get_bool(a->params, "exclusive", 0) && i-- > 0;) {
-		if (authorized_key_kept(keep, t->e[i].hash))
+		if (userdb_has(keep, t->e[i].hash))
 			continue;
 		authkey_table_del(t, i);
 		*writep = 1;

@@ -17,6 +17,7 @@
 #include "base/fdutil.h"
 #include "base/sha1.h"
 #include "base/xmalloc.h"
+#include "modules/authkey.h"
 #include "modules/fileattr.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
@@ -61,26 +62,10 @@ static void known_hosts_keygen(struct known_hosts *k, const char *const *args, i
 	value_unref(cmd);
 }
 
-/* The words of s split at whitespace (str.split()). */
-static struct value *known_hosts_split(const char *s)
-{
-	struct value *words = value_list();
-	size_t n;
-
-	for (;;) {
-		s += strspn(s, " \t\r\n\v\f");
-		if (*s == '\0')
-			return words;
-		n = strcspn(s, " \t\r\n\v\f");
-		value_list_push(words, value_strn(s, n));
-		s += n;
-	}
-}
-
 /* hash_host_key: the host field of the key replaced by |1|salt|hmac. */
 static char *known_hosts_hash(const char *host, const char *key)
 {
-	struct value *parts = known_hosts_split(key);
+	struct value *parts = authkey_words(key, AUTHKEY_PY_SPACE);
 	unsigned char salt[SHA1_LEN], mac[SHA1_LEN];
 	char *s64, *m64, *out;
 	struct buf b;
@@ -145,7 +130,7 @@ static int known_hosts_sanity(struct known_hosts *k)
 /* normalize_known_hosts_key: [options or null, host, type, key]. */
 static struct value *known_hosts_norm(const char *line)
 {
-	struct value *w = known_hosts_split(line), *d = value_list();
+	struct value *w = authkey_words(line, AUTHKEY_PY_SPACE), *d = value_list();
 	size_t at = value_len(w) > 0 && value_cstr(value_list_at(w, 0))[0] == '@' ? 1 : 0, i;
 
 	value_list_push(d, at ? value_ref(value_list_at(w, 0)) : value_null());

@@ -424,16 +424,6 @@ out:
 	return r;
 }
 
-static int user_in(const struct value *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < value_len(list); i++)
-		if (strcmp(value_cstr(value_list_at(list, i)), s) == 0)
-			return 1;
-	return 0;
-}
-
 /* _check_usermod_append: does usermod --help list "-a, --append"? */
 static int user_has_append(struct user *u)
 {
@@ -478,15 +468,15 @@ static int user_mod_groups(struct user *u, const struct value *info, struct valu
 		if ((set = user_groups_set(u, userdb_num(info, USERDB_PW_GID, -1), 0)) == NULL)
 			goto out;
 		for (i = 0; i < value_len(current); i++)
-			if (!user_in(set, value_cstr(value_list_at(current, i))))
+			if (!userdb_has(set, value_cstr(value_list_at(current, i))))
 				value_list_push(diff, value_ref(value_list_at(current, i)));
 		for (i = 0; i < value_len(set); i++)
-			if (!user_in(current, value_cstr(value_list_at(set, i))))
+			if (!userdb_has(current, value_cstr(value_list_at(set, i))))
 				value_list_push(diff, value_ref(value_list_at(set, i)));
 		if (value_len(diff) > 0 && !append)
 			need = 1;
 		for (i = 0; value_len(diff) > 0 && append && i < value_len(set) && !need; i++)
-			if (user_in(diff, value_cstr(value_list_at(set, i)))) {
+			if (userdb_has(diff, value_cstr(value_list_at(set, i)))) {
 				if (has_append)
 					user_push(cmd, "-a");
 				need = 1;

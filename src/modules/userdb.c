@@ -119,6 +119,17 @@ const struct value *userdb_group(const struct value *groups, const char *g)
 	return userdb_find(groups, USERDB_GR_NAME, g);
 }
 
+int userdb_has(const struct value *list, const char *s)
+{
+	const char *item;
+	size_t i;
+
+	for (i = 0; i < value_len(list); i++)
+		if ((item = value_cstr(value_list_at(list, i))) != NULL && strcmp(item, s) == 0)
+			return 1;
+	return 0;
+}
+
 struct value *userdb_member_of(const struct value *groups, const char *user)
 {
 	struct value *names = value_list();

@@ -49,6 +49,9 @@ int userdb_is_num(const char *s, long long *np);
  * the user module's group_exists), or NULL. */
 const struct value *userdb_group(const struct value *groups, const char *g);
 
+/* Is s one of the strings of list? */
+int userdb_has(const struct value *list, const char *s);
+
 /* Names of the groups listing user among their members, in file order (a
  * new list). */
 struct value *userdb_member_of(const struct value *groups, const char *user);
