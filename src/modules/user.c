@@ -191,20 +191,25 @@ static void user_check_password(struct user *u)
 static int user_expires(struct user *u, struct tm *tmp, int *negp)
 {
 	const struct value *v = value_map_get(u->params, "expires");
+	const char *type;
 	double d = 0;
 	char *end;
 	time_t t;
 
-	if (v->type == VALUE_INT)
+	if (v->type == VALUE_BOOL)
+		d = v->u.b;
+	else if (v->type == VALUE_INT)
 		d = (double)v->u.i;
 	else if (v->type == VALUE_FLOAT)
 		d = v->u.f;
 	else if (v->type == VALUE_STR && (d = strtod(v->u.s.ptr, &end), end != v->u.s.ptr && *end == '\0'))
 		;
 	else {
+		type = v->type == VALUE_STR ? "str" : v->type == VALUE_LIST ? "list" : "dict";
 		u->fail = module_fail(value_map(),
-		                      "argument 'expires' is of type %s and we were unable to convert to float",
-		                      v->type == VALUE_STR ? "<class 'str'>" : value_type_name(v));
+		                      "argument 'expires' is of type <class '%s'> and we were unable to convert to "
+		                      "float: <class '%s'> cannot be converted to a float",
+		                      type, type);
 		return -1;
 	}
 	if (!isfinite(d) || d > 1e15 || d < -1e15) {
@@ -856,8 +861,8 @@ static int user_check_args(struct user *u)
 		              value_strf("ansible-generated on %s", uname(&un) == 0 ? un.nodename : "localhost"));
 	if (!user_given(u, "groups") && value_get_bool(u->params, "append", 0))
 		value_list_push(u->warnings,
-		                value_str("'append' is set, but no 'groups' are specified. Use 'groups' for appending new "
-		                          "groups.This will change to an error in Ansible 2.14."));
+		                value_str("'append' is set, but no 'groups' are specified. Use 'groups' for "
+		                          "appending new groups.This will change to an error in Ansible 2.14."));
 	user_check_password(u);
 	return 0;
 }
