@@ -320,6 +320,8 @@ static void user_push_password(struct user *u, struct value *cmd)
 static int user_add_args(struct user *u, struct value *cmd)
 {
 	struct value *set;
+	char *joined;
+	int any;
 
 	if (user_given(u, "uid")) {
 		user_push(cmd, "-u");
@@ -343,7 +345,11 @@ static int user_add_args(struct user *u, struct value *cmd)
 		 * (USERGROUPS_ENAB). */
 		user_push(cmd, "-N");
 	}
-	if (user_given(u, "groups") && value_len(value_map_get(u->params, "groups")) > 0) {
+	/* Ansible tests the joined names: [""] asks for no groups too. */
+	joined = user_given(u, "groups") ? user_join(value_map_get(u->params, "groups")) : NULL;
+	any = joined != NULL && joined[0] != '\0';
+	free(joined);
+	if (any) {
 		if ((set = user_groups_set(u, -1, 0)) == NULL)
 			return -1;
 		user_push(cmd, "-G");
