@@ -81,17 +81,20 @@ recap() { grep -E '^(h1 +:|rc=)' "$T_TMP/$1.$RUN"; }
 results() { $NORM results "$T_TMP/$1.$RUN.json" $(norm_args "$1") 2>&1; }
 state() { $NORM state $(norm_args "$1"); }
 
+human() { $NORM out "$T_TMP/$1.$RUN" $(norm_args "$1"); }
 for RUN in 1 2; do
-	play a apply.yml "$T_TMP/a.$RUN"
-	play d apply.yml "$T_TMP/d.$RUN"
+	set --
+	[ $RUN = 2 ] && set -- -D
+	play a apply.yml "$T_TMP/a.$RUN" "$@"
+	play d apply.yml "$T_TMP/d.$RUN" "$@"
 	same "run $RUN: exit status and recap" recap
 	same "run $RUN: results" results
 	same "run $RUN: accounts, groups, shadow fields and homes" state
 done
+same "run 2 with --diff: the whole output (warnings, failures, recap)" human
 RUN=k
 play a keys.yml "$T_TMP/a.k" -D
 play d keys.yml "$T_TMP/d.k" -D
-human() { $NORM out "$T_TMP/$1.k" $(norm_args "$1"); }
 same "authorized_key, known_hosts: --diff output and recap" human
 same "authorized_key, known_hosts: results" results
 same "authorized_key, known_hosts: key files, owners and modes" state
