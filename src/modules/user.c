@@ -3,9 +3,9 @@
  * /etc/group and /etc/shadow) or absent (userdel); groups with append,
  * password hashes with update_password and password_lock, expires,
  * password_expire_min/max (chage), the home directory and the SSH key
- * (user_home.c); check mode; the same result keys and messages. Not
- * supported, and refused clearly: local (the libuser tools) and
- * ssh_key_passphrase (ssh-keygen wants it on a terminal). */
+ * (user_home.c, user_tty.c); check mode; the same result keys and
+ * messages. Not supported, and refused clearly: local (the libuser
+ * tools). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -855,11 +855,6 @@ static int user_check_args(struct user *u)
 	}
 	if (user_bool3(u, "local") == 1) {
 		u->fail = module_fail(value_map(), "local: true (the libuser tools) is not supported by drover");
-		return -1;
-	}
-	if (user_given(u, "ssh_key_passphrase") && user_bool3(u, "generate_ssh_key") == 1) {
-		u->fail = module_fail(value_map(), "ssh_key_passphrase is not supported by drover (ssh-keygen asks for "
-		                                   "it on a terminal)");
 		return -1;
 	}
 	if (!user_given(u, "ssh_key_comment"))

@@ -44,6 +44,12 @@ int user_exec(struct user *u, struct value *cmd, const char *input, int obey_che
 void user_cmd_init(struct user_cmd *c);
 void user_cmd_fini(struct user_cmd *c);
 
+/* Runs cmd (ssh-keygen, looked up) with its stdio on a pseudo-terminal, typing pass (and a carriage return) at each passphrase
+ * prompt. A prompt to overwrite a key ends it with c->rc USER_RC_NONE, as
+ * Ansible keeps the key then. Returns 0, or -1 with u->fail when the tool
+ * is missing. */
+int user_tty_keygen(struct user *u, struct value *cmd, const char *pass, struct user_cmd *c);
+
 /* Ansible's create_homedir: a copy of the skeleton (or an empty
  * directory), given login.defs' UMASK. Returns 0, or -1 with u->fail. */
 int user_home_create(struct user *u, const char *path);

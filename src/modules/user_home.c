@@ -189,8 +189,10 @@ static struct value *user_home_keygen_cmd(struct user *u, const char *key)
 	value_list_push(cmd, value_str(value_get_str(u->params, "ssh_key_comment", "")));
 	value_list_push(cmd, value_str("-f"));
 	value_list_push(cmd, value_str(key));
-	value_list_push(cmd, value_str("-N"));
-	value_list_push(cmd, value_str(""));
+	if (value_get_str(u->params, "ssh_key_passphrase", NULL) == NULL) {
+		value_list_push(cmd, value_str("-N"));
+		value_list_push(cmd, value_str(""));
+	}
 	return cmd;
 }
 
@@ -198,7 +200,8 @@ static struct value *user_home_keygen_cmd(struct user *u, const char *key)
  * -1 with u->fail when the tool is missing. */
 static int user_home_keygen(struct user *u, const struct value *info, const char *key, struct user_cmd *c)
 {
-	int force = value_get_bool(u->params, "force", 0), r = -1;
+	int force = value_get_bool(u->params, "force", 0), r = 0;
+	const char *pass;
 	char *pub = xasprintf("%s.pub", key), *dir = fileutil_dirname(key), *e;
 	uid_t uid = (uid_t)userdb_num(info, USERDB_PW_UID, 0);
 	gid_t gid = (gid_t)userdb_num(info, USERDB_PW_GID, 0);
@@ -232,8 +235,14 @@ static int user_home_keygen(struct user *u, const struct value *info, const char
 			unlink(pub);
 	}
 	cmd = user_home_keygen_cmd(u, key);
-	/* ssh-keygen asks before overwriting a private key. */
-	if ((r = user_exec(u, cmd, force && fileutil_exists(key) ? "y\n" : NULL, 1, c)) != 0)
+	pass = value_get_str(u->params, "ssh_key_passphrase", NULL);
+	if (pass != NULL && u->ctx->check)
+		c->rc = 0;
+	else if (pass != NULL)
+		r = user_tty_keygen(u, cmd, pass, c);
+	else /* ssh-keygen asks before overwriting a private key. */
+		r = user_exec(u, cmd, force && fileutil_exists(key) ? "y\n" : NULL, 1, c);
+	if (r != 0)
 		goto out;
 	if (c->rc == 0 && !u->ctx->check) {
 		(void)chown(key, uid, gid);
