@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/xmalloc.h"
+#include "data/pystr.h"
 #include "modules/authkey.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
@@ -155,24 +156,19 @@ static int authorized_key_new(struct authorized_key *a, const char *line, long r
 	return 0;
 }
 
-/* The keys of the key option: its lines, blank ones and "#" ones left
- * out (str.splitlines' line ends). */
+/* The keys of the key option: its lines (str.splitlines), blank ones and
+ * "#" ones left out. */
 static struct value *authorized_key_lines(const char *key)
 {
-	struct value *lines = value_list();
-	const char *p = key;
-	size_t n;
+	struct value *all = pystr_splitlines(key, strlen(key)), *lines = value_list(), *line;
+	size_t i;
 
-	while (*p != '\0') {
-		n = strcspn(p, "\n\r\v\f\x1c\x1d\x1e");
-		if (n > 0 && p[0] != '#')
-			value_list_push(lines, value_strn(p, n));
-		p += n;
-		if (p[0] == '\r' && p[1] == '\n')
-			p++;
-		if (*p != '\0')
-			p++;
+	for (i = 0; i < value_len(all); i++) {
+		line = value_list_at(all, i);
+		if (value_len(line) > 0 && value_cstr(line)[0] != '#')
+			value_list_push(lines, value_ref(line));
 	}
+	value_unref(all);
 	return lines;
 }
 

@@ -17,6 +17,7 @@
 #include "base/fdutil.h"
 #include "base/sha1.h"
 #include "base/xmalloc.h"
+#include "data/pystr.h"
 #include "modules/authkey.h"
 #include "modules/fileattr.h"
 #include "modules/fileutil.h"
@@ -341,9 +342,7 @@ static int known_hosts_remove_all(struct known_hosts *k)
 		value_map_set(k->fail, "rc", value_int(rc));
 		value_map_set(k->fail, "stdout", value_str(buf_str(&out)));
 		value_map_set(k->fail, "stderr", value_str(buf_str(&err)));
-		n = buf_avail(&err);
-		while (n > 0 && strchr(" \t\r\n\v\f", buf_ptr(&err)[n - 1]) != NULL)
-			n--;
+		n = pystr_rstrip_len(buf_ptr(&err), buf_avail(&err), AUTHKEY_PY_SPACE);
 		module_fail(k->fail, "%.*s", (int)n, buf_ptr(&err));
 	}
 	buf_fini(&out);

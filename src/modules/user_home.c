@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "base/xmalloc.h"
+#include "data/pystr.h"
+#include "modules/authkey.h"
 #include "modules/fileutil.h"
 #include "modules/user.h"
 #include "modules/acct.h"
@@ -262,11 +264,9 @@ static struct value *user_home_strip(const struct buf *b)
 	const char *p = buf_ptr(b);
 	size_t n = buf_avail(b);
 
-	while (n > 0 && strchr(" \t\n\r\v\f", p[0]) != NULL)
+	while (n > 0 && strchr(AUTHKEY_PY_SPACE, p[0]) != NULL)
 		p++, n--;
-	while (n > 0 && strchr(" \t\n\r\v\f", p[n - 1]) != NULL)
-		n--;
-	return value_strn(p, n);
+	return value_strn(p, pystr_rstrip_len(p, n, AUTHKEY_PY_SPACE));
 }
 
 static void user_home_keyinfo(struct user *u, const char *key, struct value *res)
