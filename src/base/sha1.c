@@ -61,3 +61,31 @@ void sha1_final(struct sha1_ctx *c, unsigned char out[SHA1_LEN])
 		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 	memset(c, 0, sizeof(*c));
 }
+
+void sha1_hmac(const void *key, size_t klen, const void *msg, size_t mlen, unsigned char out[SHA1_LEN])
+{
+	unsigned char k[64], pad[64], inner[SHA1_LEN];
+	struct sha1_ctx c;
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (klen > sizeof(k)) {
+		sha1_init(&c);
+		sha1_update(&c, key, klen);
+		sha1_final(&c, k);
+	} else {
+		memcpy(k, key, klen);
+	}
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	sha1_init(&c);
+	sha1_update(&c, pad, sizeof(pad));
+	sha1_update(&c, msg, mlen);
+	sha1_final(&c, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha1_init(&c);
+	sha1_update(&c, pad, sizeof(pad));
+	sha1_update(&c, inner, sizeof(inner));
+	sha1_final(&c, out);
+}

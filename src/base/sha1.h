@@ -21,4 +21,8 @@ void sha1_update(struct sha1_ctx *c, const void *p, size_t n);
 /* Writes the digest to out and leaves c unusable until sha1_init. */
 void sha1_final(struct sha1_ctx *c, unsigned char out[SHA1_LEN]);
 
+/* HMAC-SHA1 (RFC 2104) of msg under key, for the hashed host names of
+ * known_hosts files. */
+void sha1_hmac(const void *key, size_t klen, const void *msg, size_t mlen, unsigned char out[SHA1_LEN]);
+
 #endif

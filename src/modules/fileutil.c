@@ -273,6 +273,12 @@ char *fileutil_gettempdir(const struct module_ctx *ctx)
 
 int fileutil_run(const struct module_ctx *ctx, char *const *argv, int *rcp, struct buf *out, struct buf *err)
 {
+	return fileutil_run_input(ctx, argv, NULL, rcp, out, err);
+}
+
+int fileutil_run_input(const struct module_ctx *ctx, char *const *argv, const char *input, int *rcp, struct buf *out,
+                       struct buf *err)
+{
 	struct runcmd_opts o;
 	struct runcmd_result rr;
 	int r;
@@ -283,6 +289,8 @@ int fileutil_run(const struct module_ctx *ctx, char *const *argv, int *rcp, stru
 	memset(&o, 0, sizeof(o));
 	o.argv = argv;
 	o.envp = ctx->envp;
+	o.input = input;
+	o.input_len = input != NULL ? strlen(input) : 0;
 	o.cap = (size_t)1 << 20;
 	o.deadline_ms = ctx->deadline_ms;
 	if ((r = runcmd(ctx->loop, &o, &rr)) != 0)

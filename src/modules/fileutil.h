@@ -73,6 +73,9 @@ char *fileutil_gettempdir(const struct module_ctx *ctx);
  * initialised here; the caller releases them). Returns 0 when the command
  * ran, or -errno / ERR_* when it could not start (*rcp is then -1). */
 int fileutil_run(const struct module_ctx *ctx, char *const *argv, int *rcp, struct buf *out, struct buf *err);
+/* The same with input (a string, or NULL for /dev/null) on stdin. */
+int fileutil_run_input(const struct module_ctx *ctx, char *const *argv, const char *input, int *rcp, struct buf *out,
+                       struct buf *err);
 
 /* Reads the file at path into out (initialised here) with a cap of max
  * bytes. Returns 0, -errno, or ERR_TOOBIG. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xmalloc.h"
@@ -20,28 +21,14 @@ static const struct module_argspec slurp_spec[] = {
 
 static struct value *slurp_base64(const char *p, size_t n)
 {
-	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *s = (const unsigned char *)p;
-	size_t olen = (n + 2) / 3 * 4, i, o = 0;
-	char *out = xmalloc(olen + 1);
-	unsigned v;
+	struct buf b;
+	size_t len;
+	char *out;
 
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		out[o++] = digits[v >> 18];
-		out[o++] = digits[(v >> 12) & 63];
-		out[o++] = digits[(v >> 6) & 63];
-		out[o++] = digits[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
-		out[o++] = digits[v >> 18];
-		out[o++] = digits[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return value_str_take(out, o);
+	buf_init(&b, n / 3 * 4 + 8);
+	base64_encode(p, n, &b);
+	out = buf_take(&b, &len);
+	return value_str_take(out, len);
 }
 
 MODULE_DEFINE(slurp, slurp_run, MODULE_CHECK_MODE)
