@@ -29,7 +29,9 @@ const char *frame_type_name(uint8_t type)
 int frame_encode(struct buf *out, uint8_t type, uint32_t id, const struct value *body)
 {
 	struct value *empty = NULL;
-	size_t start = out->len, flen;
+	/* Counted from the unread part: a buffer with consumed bytes (a
+	 * write queue half sent) may compact while the frame is appended. */
+	size_t start = out->len - out->off, flen;
 	int r = ERR_INTERNAL;
 
 	if (body == NULL)
@@ -42,21 +44,21 @@ int frame_encode(struct buf *out, uint8_t type, uint32_t id, const struct value 
 	    (r = buf_put_u8(out, type)) != 0 || (r = buf_put_u32(out, id)) != 0 ||
 	    (r = wire_encode(out, body)) != 0)
 		goto out;
-	flen = out->len - start;
+	flen = out->len - out->off - start;
 	if (flen > FRAME_MAX) {
 		r = ERR_TOOBIG;
 		goto out;
 	}
 	flen -= 4;
-	out->data[start] = (char)(flen >> 24);
-	out->data[start + 1] = (char)(flen >> 16);
-	out->data[start + 2] = (char)(flen >> 8);
-	out->data[start + 3] = (char)flen;
+	out->data[out->off + start] = (char)(flen >> 24);
+	out->data[out->off + start + 1] = (char)(flen >> 16);
+	out->data[out->off + start + 2] = (char)(flen >> 8);
+	out->data[out->off + start + 3] = (char)flen;
 	r = 0;
 out:
-	if (r != 0 && out->len > start) {
-		out->len = start;
-		out->data[start] = '\0';
+	if (r != 0 && out->len - out->off > start) {
+		out->len = out->off + start;
+		out->data[out->len] = '\0';
 	}
 	value_unref(empty);
 	return r;

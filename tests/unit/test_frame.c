@@ -61,6 +61,34 @@ static void test_two_frames(void)
 	buf_fini(&b);
 }
 
+/* A write queue half sent (consumed bytes at the front) compacts while a
+ * frame is appended; the frame must still come out whole. */
+static void test_after_consume(void)
+{
+	struct value *m = value_map();
+	char junk[1000];
+	struct buf b;
+	struct frame f;
+	size_t used;
+
+	memset(junk, 'x', sizeof(junk));
+	value_map_set(m, "data", value_strn(junk, sizeof(junk)));
+	buf_init(&b, 0);
+	T_EQ_INT(buf_put(&b, junk, sizeof(junk)), 0);
+	T_EQ_INT(buf_put(&b, "ab", 2), 0);
+	buf_consume(&b, sizeof(junk));
+	T_EQ_INT(frame_encode(&b, FRAME_REQUEST, 9, m), 0);
+	T_EQ_INT(buf_avail(&b) > 2, 1);
+	T_EQ_INT(memcmp(buf_ptr(&b), "ab", 2), 0);
+	T_EQ_INT(frame_decode(buf_ptr(&b) + 2, buf_avail(&b) - 2, &f, &used), 0);
+	T_EQ_INT(f.id, 9);
+	T_EQ_INT(value_len(value_map_get(f.body, "data")), sizeof(junk));
+	T_EQ_INT(used, buf_avail(&b) - 2);
+	frame_fini(&f);
+	value_unref(m);
+	buf_fini(&b);
+}
+
 static void test_refusals(void)
 {
 	struct frame f;
@@ -199,6 +227,7 @@ int main(void)
 {
 	T_RUN(test_layout);
 	T_RUN(test_two_frames);
+	T_RUN(test_after_consume);
 	T_RUN(test_refusals);
 	T_RUN(test_too_big);
 	T_RUN(test_fd);
