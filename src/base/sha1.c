@@ -8,29 +8,35 @@ static uint32_t sha1_rol(uint32_t x, int n)
 	return (x << n) | (x >> (32 - n));
 }
 
+/* The 80 rounds written out in four loops of twenty over a 16-word ring of
+ * the message schedule: no branch per round, so the compiler keeps the
+ * state in registers (copy and fetch hash whole files with this). */
+#define SHA1_W(i) (w[(i)&15] = sha1_rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ w[((i) + 2) & 15] ^ w[(i)&15], 1))
+#define SHA1_ROUND(f, k, wi)                                                                                      \
+	do {                                                                                                      \
+		t = sha1_rol(a, 5) + (f) + e + (k) + (wi);                                                        \
+		e = d, d = cc, cc = sha1_rol(b, 30), b = a, a = t;                                                \
+	} while (0)
+
 static void sha1_block(struct sha1_ctx *c, const unsigned char *p)
 {
-	uint32_t w[80], a, b, cc, d, e, f, k, t;
+	uint32_t w[16], a, b, cc, d, e, t;
 	int i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
 		       p[4 * i + 3];
-	for (i = 16; i < 80; i++)
-		w[i] = sha1_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20)
-			f = (b & cc) | (~b & d), k = 0x5a827999;
-		else if (i < 40)
-			f = b ^ cc ^ d, k = 0x6ed9eba1;
-		else if (i < 60)
-			f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
-		else
-			f = b ^ cc ^ d, k = 0xca62c1d6;
-		t = sha1_rol(a, 5) + f + e + k + w[i];
-		e = d, d = cc, cc = sha1_rol(b, 30), b = a, a = t;
-	}
+	for (i = 0; i < 16; i++)
+		SHA1_ROUND((b & cc) | (~b & d), 0x5a827999, w[i]);
+	for (; i < 20; i++)
+		SHA1_ROUND((b & cc) | (~b & d), 0x5a827999, SHA1_W(i));
+	for (; i < 40; i++)
+		SHA1_ROUND(b ^ cc ^ d, 0x6ed9eba1, SHA1_W(i));
+	for (; i < 60; i++)
+		SHA1_ROUND((b & cc) | (b & d) | (cc & d), 0x8f1bbcdc, SHA1_W(i));
+	for (; i < 80; i++)
+		SHA1_ROUND(b ^ cc ^ d, 0xca62c1d6, SHA1_W(i));
 	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
 }
 
