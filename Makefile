@@ -23,7 +23,7 @@ LDLIBS_CTL := -lyaml -lm
 
 # Layers. The worker, droverd and droverctl use libc alone.
 BASE_SRCS      := $(sort $(wildcard src/base/*.c))
-DATA_CORE_SRCS := src/data/value.c src/data/json.c src/data/pystr.c src/data/shlex.c src/data/pyre.c
+DATA_CORE_SRCS := src/data/value.c src/data/json.c src/data/pystr.c src/data/shlex.c src/data/pyre.c src/data/pyos.c
 DATA_SRCS      := $(sort $(wildcard src/data/*.c))
 CTL_SRCS       := $(BASE_SRCS) $(DATA_SRCS) \
                   $(sort $(wildcard src/inventory/*.c src/template/*.c src/playbook/*.c \

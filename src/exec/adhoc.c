@@ -12,6 +12,7 @@
 #include "exec/drvinstall.h"
 #include "exec/hostconn.h"
 #include "exec/tmplmod.h"
+#include "exec/xfer.h"
 #include "exec/vars.h"
 #include "playbook/modreg.h"
 #include "playbook/templar.h"
@@ -184,6 +185,21 @@ static void adhoc_start_install(struct adhoc_host *h)
 	diag_fini(&d);
 }
 
+/* copy with a local src, unarchive, fetch, script: exec/xfer.h. */
+static void adhoc_xfer(struct adhoc_host *h)
+{
+	const struct adhoc_opts *o = h->run->o;
+	struct value *become = NULL;
+
+	if (adhoc_become(h, &become) == 0) {
+		struct xfer_task t = {adhoc_short_name(o->module), h->name, o->args, NULL, h->run->basedir, o->check,
+		                      o->diff, o->task_timeout, NULL, become};
+
+		xfer_start(h->hc, &t, adhoc_done, h);
+	}
+	value_unref(become);
+}
+
 static void adhoc_start_host(struct adhoc_host *h)
 {
 	const struct adhoc_opts *o = h->run->o;
@@ -197,6 +213,10 @@ static void adhoc_start_host(struct adhoc_host *h)
 	}
 	if (strcmp(adhoc_short_name(o->module), "drover_install") == 0) {
 		adhoc_start_install(h);
+		return;
+	}
+	if (xfer_handles(adhoc_short_name(o->module), o->args)) {
+		adhoc_xfer(h);
 		return;
 	}
 	if (h->run->mod->where != MOD_RAW) {
@@ -234,6 +254,8 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 	run.stats = stats;
 	if ((run.mod = modreg_find(o->module)) == NULL)
 		return ERR_NOTFOUND;
+	if (getcwd(run.basedir, sizeof(run.basedir)) == NULL)
+		memcpy(run.basedir, ".", 2);
 	if (strcmp(adhoc_short_name(o->module), "template") == 0) {
 		struct vars_opts vo;
 
@@ -242,8 +264,6 @@ int adhoc_run(struct inventory *inv, struct inv_host *const *hosts, size_t n, co
 		vo.check_mode = o->check;
 		vo.diff_mode = o->diff;
 		vo.forks = o->forks;
-		if (getcwd(run.basedir, sizeof(run.basedir)) == NULL)
-			memcpy(run.basedir, ".", 2);
 		vo.playbook_dir = run.basedir;
 		run.tr = templar_new();
 		run.vars = vars_run_new(inv, run.tr, &vo);

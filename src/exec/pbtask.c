@@ -19,6 +19,7 @@
 #include "exec/drvinstall.h"
 #include "exec/moddefaults.h"
 #include "exec/tmplmod.h"
+#include "exec/xfer.h"
 #include "playbook/pb_kw.h"
 
 struct pbexec {
@@ -369,6 +370,16 @@ static int pbx_module_defaults(struct pbexec *x, struct value **argsp, struct di
 	return r;
 }
 
+/* copy with a src on the controller, unarchive, fetch, script: see exec/xfer.h. */
+static void pbx_xfer(struct pbexec *x, const struct value *args, const struct value *env,
+                     const struct value *become)
+{
+	struct xfer_task t = {pbx_module(x), x->ph->name, args, x->t->role != NULL ? x->t->role->path : NULL,
+	                      x->rs->play->basedir, x->check, x->diff, (int)x->timeout, env, become};
+
+	xfer_start(pbx_hc(x), &t, pbx_on_result, x);
+}
+
 static void pbx_dispatch(struct pbexec *x)
 {
 	struct pbrun_state *rs = x->rs;
@@ -434,7 +445,10 @@ static void pbx_dispatch(struct pbexec *x)
 		goto out;
 	}
 	env = pbx_environment(x);
-	hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, become, pbx_on_result, x);
+	if (xfer_handles(module, args))
+		pbx_xfer(x, args, env, become);
+	else
+		hostconn_module(pbx_hc(x), module, args, x->check, x->diff, (int)x->timeout, env, become, pbx_on_result, x);
 	value_unref(env);
 out:
 	value_unref(become);

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
+#include "exec/needle.h"
 #include "exec/tmplmod.h"
 
 #define TMPLMOD_MAX_FILE ((size_t)64 << 20)
@@ -40,50 +41,26 @@ static struct value *tmplmod_vars(const struct value *locals, const char *path, 
 static int tmplmod_find(const char *src, const char *role_path, const char *basedir, struct buf *text,
                         char **pathp)
 {
-	char *cand[4] = {NULL, NULL, NULL, NULL};
-	size_t i, n = 0;
+	char **cand = needle_candidates("templates", src, role_path, basedir);
+	size_t i;
 	int r = ERR_NOTFOUND;
 
 	*pathp = NULL;
-	if (src[0] == '/') {
-		cand[n++] = xstrdup(src);
-	} else {
-		if (role_path != NULL) {
-			cand[n++] = xasprintf("%s/templates/%s", role_path, src);
-			cand[n++] = xasprintf("%s/%s", role_path, src);
-		}
-		cand[n++] = xasprintf("%s/templates/%s", basedir != NULL ? basedir : ".", src);
-		cand[n++] = xasprintf("%s/%s", basedir != NULL ? basedir : ".", src);
-	}
-	for (i = 0; i < n && *pathp == NULL; i++) {
+	for (i = 0; cand[i] != NULL && *pathp == NULL; i++) {
 		buf_reset(text);
-		if ((r = file_read(cand[i], text)) == 0) {
-			*pathp = cand[i];
-			cand[i] = NULL;
-		}
+		if ((r = file_read(cand[i], text)) == 0)
+			*pathp = xstrdup(cand[i]);
 	}
-	for (i = 0; i < n; i++)
-		free(cand[i]);
+	needle_free(cand);
 	return *pathp != NULL ? 0 : r;
 }
 
-/* Ansible's message, with the places searched (its relative "./" ones
- * too, which drover's absolute ones cover). */
 static void tmplmod_not_found(const char *src, const char *role_path, const char *basedir, struct diag *d)
 {
 	struct buf m;
 
 	buf_init(&m, 0);
-	buf_printf(&m, "Could not find or access '%s'", src);
-	if (src[0] != '/') {
-		buf_puts(&m, "\nSearched in:");
-		if (role_path != NULL)
-			buf_printf(&m, "\n\t%s/templates/%s\n\t%s/%s", role_path, src, role_path, src);
-		buf_printf(&m, "\n\t%s/templates/%s\n\t%s/%s\n\t./templates/%s\n\t./%s", basedir ? basedir : ".", src,
-		           basedir ? basedir : ".", src, src, src);
-	}
-	buf_puts(&m, " on the Ansible Controller.\nIf you are using a module and expect the file to exist on the "
-	             "remote, see the remote_src option");
+	needle_not_found("templates", src, role_path, basedir, &m);
 	diag_set(d, NULL, 0, 0, "%s", buf_str(&m));
 	buf_fini(&m);
 }

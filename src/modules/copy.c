@@ -9,6 +9,7 @@
  * as the module does. Results, messages and diffs are Ansible's. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "modules/fileattr.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
+#include "modules/upload.h"
 
 /* Ansible's MAX_FILE_SIZE_FOR_DIFF default. */
 #define COPY_MAX_DIFF 104448
@@ -32,6 +34,9 @@ static const struct module_argspec copy_spec[] = {
 	{"_original_basename", MODULE_ARG_STR, NULL, NULL, NULL, 0},
 	{"content", MODULE_ARG_RAW, NULL, NULL, NULL, MODULE_ARG_NO_LOG},
 	{"_content_b", MODULE_ARG_RAW, NULL, NULL, NULL, MODULE_ARG_NO_LOG},
+	{"_checksum", MODULE_ARG_STR, NULL, NULL, NULL, 0},
+	{"_size", MODULE_ARG_INT, NULL, NULL, NULL, 0},
+	{"_upload", MODULE_ARG_INT, NULL, NULL, NULL, 0},
 	{"dest", MODULE_ARG_PATH, NULL, NULL, NULL, 0},
 	{"backup", MODULE_ARG_BOOL, "false", NULL, NULL, 0},
 	{"force", MODULE_ARG_BOOL, "true", NULL, NULL, 0},
@@ -61,8 +66,10 @@ struct copy {
 	struct value *params;   /* owned */
 	struct value *warnings; /* owned */
 	struct fileattr fa;     /* borrows from params */
-	const char *data;       /* inline contents; NULL with remote_src */
+	const char *data;       /* inline contents; NULL with remote_src or streamed */
 	size_t len;
+	const char *sum;        /* SHA-1 of streamed contents, from the controller */
+	struct upload_file up;  /* owned: the streamed contents, once uploaded (fd -1 before) */
 	char *text;             /* owned; content converted to text, when it was not a str */
 	int local_follow;       /* -1 when not given (Ansible's None) */
 	int action_only;        /* the result is the action plugin's own: no path info */
@@ -573,6 +580,10 @@ static struct value *copy_module_source(struct copy *c, struct copy_mod *m)
 		digest_hex(DIGEST_SHA1, c->data, c->len, m->sum_src);
 		digest_hex(DIGEST_MD5, c->data, c->len, m->md5_src);
 		m->have_src_sum = 1;
+	} else if (c->up.path != NULL) {
+		memcpy(m->sum_src, c->up.sha1, sizeof(m->sum_src));
+		memcpy(m->md5_src, c->up.md5, sizeof(m->md5_src));
+		m->have_src_sum = 1;
 	} else {
 		if (!fileutil_exists(m->src))
 			return copy_failure("Source %s not found", m->src);
@@ -690,7 +701,17 @@ static struct value *copy_module_write(struct copy *c, struct copy_mod *m, int i
 	w.validate = copy_param(c, "validate");
 	w.style = FILEUTIL_VALIDATE_COPY;
 	w.unsafe_writes = value_get_bool(c->params, "unsafe_writes", 0);
-	if (c->data == NULL) {
+	if (c->up.path != NULL) {
+		if (lseek(c->up.fd, 0, SEEK_SET) != 0) {
+			e = fileutil_oserror(errno, c->up.path);
+			res = copy_failure("failed to copy: %s to %s: %s", c->up.path, m->dest, e);
+			free(e);
+			goto out;
+		}
+		w.from_fd = 1;
+		w.src_fd = c->up.fd;
+		w.adopt = c->up.path;
+	} else if (c->data == NULL) {
 		if ((src_fd = open(m->src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(src_fd, &sst) != 0) {
 			e = fileutil_oserror(errno, m->src);
 			res = copy_failure("failed to copy: %s to %s: %s", m->src, m->dest, e);
@@ -703,7 +724,11 @@ static struct value *copy_module_write(struct copy *c, struct copy_mod *m, int i
 		times[1] = sst.st_mtim;
 		w.times = times;
 	}
-	fileutil_write_atomic(c->ctx, &w, &res);
+	if (fileutil_write_atomic(c->ctx, &w, &res) == 0 && c->up.path != NULL && !fileutil_exists(c->up.path)) {
+		/* Renamed into place: it is the destination now. */
+		free(c->up.path);
+		c->up.path = NULL;
+	}
 out:
 	if (src_fd >= 0)
 		close(src_fd);
@@ -719,7 +744,7 @@ static struct value *copy_module(struct copy *c)
 	int changed = 0, is_link;
 
 	memset(&m, 0, sizeof(m));
-	m.src = c->data == NULL ? copy_param(c, "src") : NULL;
+	m.src = c->data == NULL && c->sum == NULL ? copy_param(c, "src") : NULL;
 	if ((res = copy_module_source(c, &m)) != NULL || (res = copy_module_dest(c, &m)) != NULL)
 		goto out;
 	is_link = fileutil_islink(m.dest);
@@ -788,7 +813,7 @@ static struct value *copy_diff(const struct copy *c, const char *dest_file, cons
 			buf_fini(&old);
 		}
 	}
-	if (c->len > COPY_MAX_DIFF) {
+	if (c->len > COPY_MAX_DIFF || c->data == NULL) {
 		value_map_set(d, "src_larger", value_int(COPY_MAX_DIFF));
 	} else if (memchr(c->data, '\0', c->len) != NULL) {
 		value_map_set(d, "src_binary", value_int(1));
@@ -828,6 +853,50 @@ static struct value *copy_by_file_module(struct copy *c, const char *dest, const
 	return res;
 }
 
+/* Streamed contents that differ from dest_file: the controller is told to
+ * send them, into an upload staged next to dest_file. */
+static struct value *copy_stream_open(const char *dest_file)
+{
+	struct value *res;
+	int64_t handle;
+	char *e;
+
+	if (upload_open(dest_file, &handle, &e) != 0) {
+		res = copy_failure("Could not start the upload for %s: %s", dest_file, e);
+		free(e);
+		return res;
+	}
+	res = value_map();
+	value_map_set(res, "changed", value_bool(0));
+	value_map_set(res, "_upload", value_int(handle));
+	return res;
+}
+
+static struct value *copy_action(struct copy *c, int is_content);
+
+/* Contents the controller streams (doc/PROTOCOL.worker, section 10): the
+ * first request carries only their SHA-1 (_checksum) and size; the one
+ * after the upload names it (_upload). */
+static struct value *copy_streamed(struct copy *c)
+{
+	const struct value *h = value_map_get(c->params, "_upload");
+	struct value *res;
+
+	c->sum = copy_param(c, "_checksum");
+	c->len = (size_t)value_get_int(c->params, "_size", 0);
+	if (h->type == VALUE_INT) {
+		if (upload_take(h->u.i, &c->up) != 0)
+			return copy_failure("no upload with handle %lld: the transfer failed", (long long)h->u.i);
+		if (strcmp(c->up.sha1, c->sum) != 0 || c->up.size != c->len) {
+			res = copy_failure("Copied file does not match the expected checksum. Transfer failed.");
+			value_map_set(res, "checksum", value_str(c->up.sha1));
+			value_map_set(res, "expected_checksum", value_str(c->sum));
+			return res;
+		}
+	}
+	return copy_action(c, 0);
+}
+
 static struct value *copy_action(struct copy *c, int is_content)
 {
 	const char *dest = copy_param(c, "dest"), *rel = copy_param(c, "_original_basename");
@@ -861,7 +930,10 @@ static struct value *copy_action(struct copy *c, int is_content)
 		c->action_only = 1;
 		goto out;
 	}
-	digest_hex(DIGEST_SHA1, c->data, c->len, sum);
+	if (c->sum != NULL)
+		snprintf(sum, sizeof(sum), "%s", c->sum);
+	else
+		digest_hex(DIGEST_SHA1, c->data, c->len, sum);
 	if (exists) {
 		dsum[0] = '\0';
 		if (force && S_ISREG(st.st_mode) && access(dest_file, R_OK) == 0)
@@ -884,6 +956,12 @@ static struct value *copy_action(struct copy *c, int is_content)
 		res = value_map();
 		value_map_set(res, "diff", diffs);
 		value_map_set(res, "changed", value_bool(1));
+		c->action_only = 1;
+		goto out;
+	}
+	if (c->sum != NULL && c->up.path == NULL) {
+		res = copy_stream_open(dest_file);
+		value_unref(diffs);
 		c->action_only = 1;
 		goto out;
 	}
@@ -942,6 +1020,7 @@ struct value *copy_run(const struct module_ctx *ctx)
 
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
+	c.up.fd = -1;
 	c.warnings = value_list();
 	if (module_params_spec(ctx, "ansible.legacy.copy", copy_spec, COPY_NSPEC, NULL, c.warnings, &c.params, &res) !=
 	    0) {
@@ -965,6 +1044,8 @@ struct value *copy_run(const struct module_ctx *ctx)
 		res = copy_failure("can not use content with a dir as dest");
 	else if (bytes->type != VALUE_NULL && bytes->type != VALUE_STR)
 		res = copy_failure("_content_b must be a string of bytes");
+	else if (copy_param(&c, "_checksum") != NULL && content->type == VALUE_NULL && bytes->type == VALUE_NULL)
+		res = copy_streamed(&c);
 	else if (content->type != VALUE_NULL || bytes->type != VALUE_NULL) {
 		if (copy_content_text(&c, content->type != VALUE_NULL ? content : bytes) != 0) {
 			res = copy_failure("content is over %zu bytes", FILEUTIL_MAX_TEXT);
@@ -993,6 +1074,9 @@ struct value *copy_run(const struct module_ctx *ctx)
 		value_map_del(c.params, "decrypt");
 		if (value_map_get(c.params, "_content_b")->type == VALUE_NULL)
 			value_map_del(c.params, "_content_b");
+		value_map_del(c.params, "_checksum");
+		value_map_del(c.params, "_size");
+		value_map_del(c.params, "_upload");
 		shown = module_invocation_args(copy_spec, COPY_NSPEC, c.params);
 		if (c.action_only)
 			module_finish(res, shown, c.warnings);
@@ -1001,6 +1085,7 @@ struct value *copy_run(const struct module_ctx *ctx)
 		value_unref(shown);
 	}
 	free(c.text);
+	upload_file_fini(&c.up);
 	value_unref(c.params);
 	value_unref(c.warnings);
 	return res;

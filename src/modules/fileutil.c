@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
+#include "data/pyos.h"
 #include "data/shlex.h"
 #include "modules/pyfmt.h"
 #include "modules/runcmd.h"
@@ -545,6 +546,19 @@ static int fileutil_write_in_place(const char *tmp, const char *dest, struct val
 	return r;
 }
 
+/* Is path's directory dir (the same directory, however named)? */
+static int fileutil_same_dir(const char *path, const char *dir)
+{
+	char *pd = fileutil_dirname(path);
+	struct stat a, b;
+	int same;
+
+	same = stat(pd[0] != '\0' ? pd : ".", &a) == 0 && stat(dir[0] != '\0' ? dir : ".", &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	free(pd);
+	return same;
+}
+
 int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_write *w, struct value **failp)
 {
 	char *dir = fileutil_dirname(w->dest), *base = fileutil_basename(w->dest), *tmp = NULL, *e;
@@ -553,6 +567,15 @@ int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_wr
 	*failp = NULL;
 	/* A dot name in the same directory: rename() is atomic only within a
 	 * file system, and tools reading *.conf or sudoers.d skip dot files. */
+	if (w->adopt != NULL && fileutil_same_dir(w->adopt, dir)) {
+		tmp = xstrdup(w->adopt);
+		if ((fd = open(tmp, O_WRONLY | O_CLOEXEC)) < 0 || (fsync(fd) != 0 && (r = -errno) != 0)) {
+			*failp = fileutil_write_failure("Could not write", w->dest, errno);
+			r = ERR_INVAL;
+			goto out;
+		}
+		goto written;
+	}
 	tmp = xasprintf("%s%s.%.200s.XXXXXX", dir, dir[0] != '\0' ? "/" : "", base);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		e = fileutil_oserror(errno, tmp);
@@ -571,6 +594,7 @@ int fileutil_write_atomic(const struct module_ctx *ctx, const struct fileutil_wr
 		r = ERR_INVAL;
 		goto out;
 	}
+written:
 	if ((w->plan->uid != geteuid() || w->plan->gid != getegid()) &&
 	    fchown(fd, w->plan->uid, w->plan->gid) != 0 && (errno != EPERM || w->plan->chown)) {
 		e = fileutil_oserror(errno, w->dest);
@@ -736,18 +760,7 @@ int fileutil_rmtree(const char *path, char **errpathp)
 
 struct value *fileutil_listdir(const char *path)
 {
-	struct value *names;
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(path)) == NULL)
-		return NULL;
-	names = value_list();
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			value_list_push(names, value_str(de->d_name));
-	closedir(d);
-	return names;
+	return pyos_listdir(path);
 }
 
 int fileutil_edit(const struct module_ctx *ctx, const struct fileutil_edit *e, int *attr_changedp, char **backupp,

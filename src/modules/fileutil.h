@@ -97,6 +97,11 @@ struct fileutil_write {
 	size_t len;
 	int from_fd;                        /* copy the contents from src_fd instead */
 	int src_fd;
+	const char *adopt;                  /* NULL, or a temporary file holding the contents
+	                                       already (a streamed upload): when it is in
+	                                       dest's directory it becomes the new file,
+	                                       else it is copied from src_fd; either way
+	                                       it is gone afterwards if renamed */
 	const struct timespec *times;       /* NULL, or access and modification times to give it */
 	const struct fileattr_plan *plan;   /* owner, group and mode of the new file */
 	const char *validate;               /* NULL, or a command line with %s for the file */
