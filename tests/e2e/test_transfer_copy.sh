@@ -64,55 +64,30 @@ cat > "$PB/copy.yml" <<'YML'
     - debug: msg="badvalidate {{ r.failed }} {{ r.msg|default('') }}"
 YML
 
-ADIR=$T_TMP/a DDIR=$T_TMP/d
-# play TOOL ROOT ARGS...: the playbook with TOOL (a or d) writing under ROOT; output in $T_TMP/TOOL.out
-play() {
-	local tool=$1 root=$2
-	shift 2
-	if [ "$tool" = a ]; then
-		(cd "$PB" && sshd_ansible timeout -k 2 120 ansible-playbook -i "$SSHD_INVENTORY" -e root="$root" "$@" copy.yml) \
-			> "$T_TMP/$tool.out" 2>&1
-	else
-		(cd "$PB" && sshd_ansible env XDG_RUNTIME_DIR="$DR_XDG" timeout -k 2 60 "$DROVER" playbook \
-			-i "$SSHD_INVENTORY" -e root="$root" "$@" copy.yml) > "$T_TMP/$tool.out" 2>&1
-	fi
-}
-# The debug lines and the recap, with the roots masked.
-summary() {
-	grep -E '"msg"|^h1 ' "$T_TMP/$1.out" | sed -e "s|$ADIR|ROOT|g; s|$DDIR|ROOT|g" -e 's/  */ /g'
-}
-tree() {
-	[ -d "$1" ] || { echo absent; return; }
-	(cd "$1" && find . -printf '%p %y %m %l\n' | sort && find . -type f | sort | xargs md5sum)
-}
+XD_PLAYBOOK=copy.yml
+. "$ROOT/tests/e2e/xferdiff.sh"
 diffs() {
-	grep -E '^(---|\+\+\+|@@|[-+][a-z])' "$T_TMP/$1.out" | sed -e "s|$ADIR|ROOT|g; s|$DDIR|ROOT|g"
-}
-compare() {
-	local name=$1
-	check_eq "$name: registered results and recap" "$(summary d)" "$(summary a)"
-	check_eq "$name: files left" "$(tree "$DDIR")" "$(tree "$ADIR")"
+	grep -E '^(---|\+\+\+|@@|[-+][a-z])' "$T_TMP/$1.out" | xd_mask
 }
 
-play a "$ADIR"; play d "$DDIR"
-compare "first run"
+xd_play a "$ADIR"; xd_play d "$DDIR"
+xd_compare "first run"
 check "first run: drover failed no task" grep -q 'failed=0 .*ignored=1' "$T_TMP/d.out"
-[ -n "${KEEP:-}" ] && cp "$T_TMP/a.out" "$T_TMP/d.out" "$KEEP/"
 check "first run: the large file arrived whole" cmp -s "$PB/files/big.bin" "$DDIR/big.bin"
 check "first run: no staged upload left" test -z "$(find "$DDIR" -name '*.drover-up.*')"
-play a "$ADIR"; play d "$DDIR"
-compare "second run"
+xd_play a "$ADIR"; xd_play d "$DDIR"
+xd_compare "second run"
 check "second run: nothing changed" grep -q 'changed=0 ' "$T_TMP/d.out"
 
 rm -rf "$ADIR" "$DDIR"
-play a "$ADIR" --check; play d "$DDIR" --check
-check_eq "check mode: results and recap" "$(summary d)" "$(summary a)"
+xd_play a "$ADIR" --check; xd_play d "$DDIR" --check
+check_eq "check mode: results and recap" "$(xd_summary d)" "$(xd_summary a)"
 check "check mode: nothing written" test ! -e "$DDIR/small.txt"
 
-play a "$ADIR"; play d "$DDIR"
+xd_play a "$ADIR"; xd_play d "$DDIR"
 printf 'changed\n' > "$ADIR/small.txt"; printf 'changed\n' > "$DDIR/small.txt"
-play a "$ADIR" --check --diff; play d "$DDIR" --check --diff
-check_eq "check and diff: results" "$(summary d)" "$(summary a)"
+xd_play a "$ADIR" --check --diff; xd_play d "$DDIR" --check --diff
+check_eq "check and diff: results" "$(xd_summary d)" "$(xd_summary a)"
 check_eq "check and diff: the diff" "$(diffs d)" "$(diffs a)"
 check "check and diff: the file kept" grep -qx changed "$DDIR/small.txt"
 

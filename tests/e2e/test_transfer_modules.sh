@@ -89,42 +89,18 @@ cat > "$PB/modules.yml" <<'YML'
     - debug: msg="notdir {{ r.failed }} {{ r.msg|default('')|replace(root, 'ROOT') }}"
 YML
 
-ADIR=$T_TMP/a DDIR=$T_TMP/d
 export T_TMP
-play() {
-	local tool=$1 root=$2
-	shift 2
-	if [ "$tool" = a ]; then
-		(cd "$PB" && sshd_ansible timeout -k 2 180 ansible-playbook -i "$SSHD_INVENTORY" -e root="$root" "$@" modules.yml) \
-			> "$T_TMP/$tool.out" 2>&1
-	else
-		(cd "$PB" && sshd_ansible env XDG_RUNTIME_DIR="$DR_XDG" timeout -k 2 60 "$DROVER" playbook \
-			-i "$SSHD_INVENTORY" -e root="$root" "$@" modules.yml) > "$T_TMP/$tool.out" 2>&1
-	fi
-}
-mask() { sed -e "s|$ADIR|ROOT|g; s|$DDIR|ROOT|g; s|${ADIR#/}|ROOT|g; s|${DDIR#/}|ROOT|g"; }
-# Ansible runs scripts on a tty (ssh -tt), drover never does: its "\r\n" is "\n" here.
-summary() { grep -E '"msg"|^h1 ' "$T_TMP/$1.out" | mask | sed -e 's/  */ /g; s/\\r\\n/\\n/g'; }
-tree() {
-	[ -d "$1" ] || { echo absent; return; }
-	(cd "$1" && find . -printf '%p %y %m\n' | sort && find . -type f | sort | xargs md5sum) | mask
-}
-compare() {
-	check_eq "$1: registered results and recap" "$(summary d)" "$(summary a)"
-	check_eq "$1: files left" "$(tree "$DDIR")" "$(tree "$ADIR")"
-	[ -n "${KEEP:-}" ] && cp "$T_TMP/a.out" "$KEEP/a.$2.out" && cp "$T_TMP/d.out" "$KEEP/d.$2.out"
-	return 0
-}
+XD_PLAYBOOK=modules.yml
+. "$ROOT/tests/e2e/xferdiff.sh"
 
-play a "$ADIR"; play d "$DDIR"
-compare "first run" 1
+xd_play a "$ADIR"; xd_play d "$DDIR"
+xd_compare "first run"
 check "first run: the fetched large file is whole" cmp -s "$T_TMP/big.bin" "$DDIR/flat.bin"
 check "first run: no staged upload left in /tmp" test -z "$(find /tmp -maxdepth 1 -name '.t.t*.drover-up.*')"
-play a "$ADIR"; play d "$DDIR"
-compare "second run" 2
+xd_play a "$ADIR"; xd_play d "$DDIR"
+xd_compare "second run"
 rm -rf "$ADIR" "$DDIR"
-play a "$ADIR" --check; play d "$DDIR" --check
-check_eq "check mode: results and recap" "$(summary d)" "$(summary a)"
+xd_play a "$ADIR" --check; xd_play d "$DDIR" --check
+check_eq "check mode: results and recap" "$(xd_summary d)" "$(xd_summary a)"
 check "check mode: nothing written" test ! -e "$DDIR"
-[ -n "${KEEP:-}" ] && cp "$T_TMP/a.out" "$KEEP/a.3.out" && cp "$T_TMP/d.out" "$KEEP/d.3.out"
 t_done
