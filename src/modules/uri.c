@@ -257,6 +257,47 @@ static int uri_save(const struct module_ctx *ctx, const struct value *params, co
 	return 0;
 }
 
+/* absolute_location: a relative Location made absolute against the URL
+ * asked for, as uri does it (string surgery, not urljoin). */
+static void uri_absolute_location(struct value *res)
+{
+	const char *loc = value_get_str(res, "location", NULL), *url = value_get_str(res, "url", "");
+	const char *as, *ps, *pe, *slash;
+	struct buf b;
+
+	if (loc == NULL || strstr(loc, "://") != NULL)
+		return;
+	buf_init(&b, 0);
+	if (loc[0] == '/') {
+		/* url.replace(path, ''): every occurrence of the path goes. */
+		as = strstr(url, "://");
+		as = as != NULL ? as + 3 : url;
+		ps = as + strcspn(as, "/?#");
+		pe = ps + strcspn(ps, "?#");
+		if (pe > ps) {
+			const char *p = url, *hit;
+			size_t n = (size_t)(pe - ps);
+			char *path = xstrndup(ps, n);
+
+			while ((hit = strstr(p, path)) != NULL) {
+				buf_put(&b, p, (size_t)(hit - p));
+				p = hit + n;
+			}
+			buf_puts(&b, p);
+			free(path);
+		} else {
+			buf_puts(&b, url);
+		}
+		buf_puts(&b, loc);
+	} else {
+		slash = strrchr(url, '/');
+		buf_put(&b, url, slash != NULL ? (size_t)(slash - url) : 0);
+		buf_printf(&b, "/%s", loc);
+	}
+	value_map_set(res, "location", value_strn(buf_ptr(&b), buf_avail(&b)));
+	buf_fini(&b);
+}
+
 /* The result keys of a response, as uri builds uresp. */
 static void uri_response_keys(const struct httpc_resp *resp, struct value *res, int64_t elapsed)
 {
@@ -265,6 +306,7 @@ static void uri_response_keys(const struct httpc_resp *resp, struct value *res, 
 	if (resp->status >= 200 && resp->status < 300)
 		uri_cookies(resp, res);
 	httpc_headers_to(resp, res);
+	uri_absolute_location(res);
 	value_map_set(res, "msg", value_str(resp->msg));
 	value_map_set(res, "status", value_int(resp->status));
 	value_map_set(res, "elapsed", value_int(elapsed));
