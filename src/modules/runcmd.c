@@ -181,6 +181,7 @@ int runcmd(struct ev_loop *loop, const struct runcmd_opts *o, struct runcmd_resu
 	so.stdout_fd = outp[1];
 	so.stderr_fd = errp[1];
 	so.new_session = 1;
+	so.cwd = o->cwd;
 	r = spawn(&so, &x.pid, &res->stage);
 	fd_close(&outp[1]);
 	fd_close(&errp[1]);

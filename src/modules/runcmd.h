@@ -20,6 +20,7 @@ struct runcmd_opts {
 	size_t input_len;
 	size_t cap;            /* bytes kept per stream */
 	uint64_t deadline_ms;  /* monotonic (ev_clock_ms); 0: none */
+	const char *cwd;       /* directory to run in; NULL: the worker's */
 };
 
 struct runcmd_result {

@@ -178,13 +178,14 @@ def differential(name, steps, roots, tables, keys, run_mine, drop=(), fix=None, 
         ok(x == y, label, {k: {'drover': x.get(k, '(absent)'), 'ansible': y.get(k, '(absent)')}
                            for k in sorted(set(x) | set(y)) if x.get(k, '(absent)') != y.get(k, '(absent)')})
     if roots is not None:
-        ta, tb = tree(roots[0]), tree(roots[1])
+        ta, tb = tree(roots[0], tables[0]), tree(roots[1], tables[1])
         ok(ta == tb, '%s: the twin trees end the same' % name,
            {k: [ta.get(k), tb.get(k)] for k in sorted(set(ta) | set(tb)) if ta.get(k) != tb.get(k)})
     return mine, theirs
 
 
-def tree(root):
+def tree(root, table=None):
+    """Names, kinds, modes and contents (with the twin's paths normalized)."""
     out = {}
     for base, dirs, files in os.walk(root):
         if '.git' in dirs:
@@ -199,7 +200,10 @@ def tree(root):
             elif stat.S_ISLNK(st.st_mode):
                 what = ('link', os.readlink(p))
             else:
-                what = ('file', hashlib.sha1(read(p)).hexdigest())
+                data = read(p)
+                for k, x in sorted((table or {}).items(), key=lambda kv: -len(kv[1])):
+                    data = data.replace(x.encode(), k.encode())
+                what = ('file', hashlib.sha1(data).hexdigest())
             out[rel] = what + ('%04o' % stat.S_IMODE(st.st_mode),)
     return out
 
@@ -213,6 +217,9 @@ def worker_steps(steps, table, env=None):
     try:
         for module, args, opt in steps:
             a = subst(args, table)
+            if isinstance(a, str):
+                # A free-form shell step, as the controller passes it.
+                a = {'_raw_params': a, '_uses_shell': module == 'shell'}
             # What the controller passes: modules with an action plugin
             # in Ansible (uri) run as ansible.legacy.<name>.
             a['_ansible_module_name'] = ('ansible.legacy.' if module in LEGACY else 'ansible.builtin.') + module
@@ -349,9 +356,113 @@ def http_solo(base):
         srv.close()
 
 
+# ---------------------------------------------------------------- git
+
+GIT_ENV = {'GIT_AUTHOR_NAME': 't', 'GIT_AUTHOR_EMAIL': 't@example.com', 'GIT_COMMITTER_NAME': 't',
+           'GIT_COMMITTER_EMAIL': 't@example.com', 'GIT_AUTHOR_DATE': '2020-01-01T00:00:00Z',
+           'GIT_COMMITTER_DATE': '2020-01-01T00:00:00Z', 'GIT_CONFIG_NOSYSTEM': '1'}
+
+
+def git(cwd, *args):
+    env = dict(os.environ)
+    env.update(GIT_ENV)
+    env['HOME'] = TMP
+    return subprocess.run(['git'] + list(args), cwd=cwd, env=env, check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE).stdout.decode().strip()
+
+
+def make_repo(d):
+    """The same history in every copy: fixed names and dates give the same
+    commit ids."""
+    os.makedirs(d)
+    git(d, 'init', '-q', '-b', 'main')
+    write(d + '/a.txt', 'one\n')
+    git(d, 'add', 'a.txt')
+    git(d, 'commit', '-q', '-m', 'one')
+    git(d, 'tag', '-a', 'v1', '-m', 'version 1')
+    write(d + '/a.txt', 'two\n')
+    git(d, 'commit', '-q', '-am', 'two')
+    git(d, 'checkout', '-q', '-b', 'dev')
+    write(d + '/b.txt', 'dev\n')
+    git(d, 'add', 'b.txt')
+    git(d, 'commit', '-q', '-m', 'dev')
+    git(d, 'checkout', '-q', 'main')
+    return git(d, 'rev-list', '--max-parents=0', 'HEAD')
+
+
+GIT_KEYS = {'git': ('before', 'after', 'remote_url_changed', 'diff', 'warnings', 'stderr', 'rc')}
+
+
+def git_steps(first):
+    s = []
+
+    def step(m, a, **o):
+        s.append((m, a, o))
+    step('git', {'repo': '@R@', 'dest': '@D@/co'}, check=True, diff=True)
+    step('git', {'repo': '@R@', 'dest': '@D@/co'}, diff=True)
+    step('git', {'repo': '@R@', 'dest': '@D@/co'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': 'dev'}, check=True)
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': 'dev'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': 'dev'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': 'v1'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': first})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'version': 'main'})
+    step('copy', {'content': 'changed here\n', 'dest': '@D@/co/a.txt'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'force': True}, check=True)
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'force': True})
+    step('shell', 'cd @R@ && echo three > a.txt && git commit -q -am three')
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'update': False})
+    step('git', {'repo': '@R@', 'dest': '@D@/co'}, check=True, diff=True)
+    step('git', {'repo': '@R@', 'dest': '@D@/co'}, diff=True)
+    step('git', {'repo': '@L@', 'dest': '@D@/co'})
+    step('git', {'repo': '@R@', 'dest': '@D@/co', 'remote': 'upstream'})
+    step('git', {'repo': 'file://@R@', 'dest': '@D@/shallow', 'depth': 1, 'version': 'dev'})
+    step('git', {'repo': '@R@', 'dest': '@D@/bare.git', 'bare': True})
+    step('git', {'repo': '@R@', 'dest': '@D@/bare.git', 'bare': True})
+    step('git', {'repo': '@R@', 'clone': False, 'version': 'v1'})
+    step('git', {'repo': '@R@', 'dest': '@D@/none', 'version': 'no-such-ref'})
+    step('git', {'repo': '@D@/missing-repo', 'dest': '@D@/none2'})
+    step('git', {'repo': '@R@'})
+    return s
+
+
+def part_git():
+    if shutil.which('git') is None:
+        skip('git', 'git is not installed')
+        return
+    roots = [os.path.join(TMP, 'gitA'), os.path.join(TMP, 'gitB')]
+    tables = []
+    for r in roots:
+        first = make_repo(r + '-src')
+        os.symlink(r + '-src', r + '-link')
+        os.makedirs(r)
+        tables.append({'@D@': r, '@R@': r + '-src', '@L@': r + '-link'})
+    env = dict(GIT_ENV, HOME=TMP)
+    steps = git_steps(first)
+
+    def mine(st, table):
+        w_env = dict(os.environ)
+        w_env.update(env)
+        return worker_steps(st, table, env=w_env)
+    got = differential('git', steps, roots, tables, GIT_KEYS, mine, extra_env=env, fix=git_fix)
+    if got is not None:
+        ok(os.path.exists(roots[0] + '/shallow/.git/shallow'), 'git depth=1 makes a shallow clone')
+        ok(git(roots[0] + '/co', 'rev-parse', 'HEAD') == git(roots[0] + '-src', 'rev-parse', 'HEAD'),
+           'git: the checkout ends at the source head')
+
+
+def git_fix(module, args, x, y):
+    # git's own messages name the twin directories; both were normalized.
+    # warnings: Ansible adds its own list only when not empty.
+    for v in (x, y):
+        if v.get('warnings') == []:
+            v.pop('warnings')
+
+
 # ---------------------------------------------------------------- main
 
-ALL_PARTS = [('http', part_http)]
+ALL_PARTS = [('http', part_http), ('git', part_git)]
 
 
 def main():
