@@ -775,6 +775,11 @@ void pyre_free(struct pyre *re)
 	free(re);
 }
 
+const char *pyre_group_name(const struct pyre *re, size_t i)
+{
+	return i >= 1 && i <= PYRE_MAX_GROUPS ? re->names[i] : NULL;
+}
+
 size_t pyre_groups(const struct pyre *re)
 {
 	return re->ngroups;

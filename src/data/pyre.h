@@ -68,6 +68,8 @@ void pyre_free(struct pyre *re);
 
 /* Number of capturing groups of re. */
 size_t pyre_groups(const struct pyre *re);
+/* The name of capturing group i (1-based), or NULL for an unnamed group. */
+const char *pyre_group_name(const struct pyre *re, size_t i);
 /* The PYRE_* flags in effect: those asked for and those set inline. */
 int pyre_flags(const struct pyre *re);
 

@@ -460,9 +460,112 @@ def git_fix(module, args, x, y):
             v.pop('warnings')
 
 
+# ---------------------------------------------------------------- wait_for
+
+BANNER = r"""
+import socket, sys, os
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 0))
+s.listen(16)
+open(sys.argv[1] + '.tmp', 'w').write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + '.tmp', sys.argv[1])
+while True:
+    c, _ = s.accept()
+    try:
+        c.sendall(b'HELLO proto=2 build=42\n')
+    except OSError:
+        pass
+    c.close()
+"""
+
+WAIT_KEYS = {'wait_for': ('state', 'port', 'search_regex', 'match_groups', 'match_groupdict', 'path')}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_steps(port, closed):
+    s = []
+
+    def step(m, a, **o):
+        s.append((m, a, o))
+    step('wait_for', {'port': port, 'timeout': 5})
+    step('wait_for', {'port': port, 'search_regex': r'proto=(\d+) build=(?P<build>\d+)', 'timeout': 5})
+    step('wait_for', {'port': closed, 'state': 'stopped', 'timeout': 5})
+    step('wait_for', {'port': closed, 'timeout': 1, 'sleep': 1})
+    step('wait_for', {'port': closed, 'timeout': 1, 'msg': 'custom message'})
+    step('wait_for', {'path': '@D@/present.txt'})
+    step('wait_for', {'path': '@D@/present.txt', 'search_regex': '^(?P<key>[a-z]+)=(\\d+)$'})
+    step('wait_for', {'path': '@D@/present.txt', 'search_regex': 'nowhere', 'timeout': 1})
+    step('wait_for', {'path': '@D@/absent.txt', 'state': 'absent'})
+    step('wait_for', {'path': '@D@/absent.txt', 'timeout': 1})
+    step('wait_for', {'path': '@D@/present.txt', 'state': 'absent', 'timeout': 1})
+    step('wait_for', {'port': closed, 'state': 'drained', 'timeout': 2})
+    step('wait_for', {'port': port, 'path': '@D@/x'})
+    step('wait_for', {'path': '@D@/x', 'state': 'stopped'})
+    step('wait_for', {'port': port, 'exclude_hosts': ['10.0.0.1']})
+    step('wait_for', {'port': port, 'active_connection_states': ['BOGUS']})
+    step('wait_for', {'path': '@D@/present.txt', 'search_regex': '(unclosed'})
+    step('wait_for', {'port': port}, check=True)
+    step('wait_for', {'timeout': 0})
+    return s
+
+
+def part_wait_for():
+    portfile = os.path.join(TMP, 'banner.port')
+    p = subprocess.Popen([sys.executable, '-c', BANNER, portfile], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    PIDS.append(p)
+    if not poll(lambda: os.path.exists(portfile)):
+        ok(False, 'wait_for: the banner server started')
+        return
+    port = int(read(portfile))
+    closed = free_port()
+    roots = [os.path.join(TMP, 'waitA'), os.path.join(TMP, 'waitB')]
+    for r in roots:
+        write(r + '/present.txt', 'first line\nkey=7\n')
+    tables = [{'@D@': r} for r in roots]
+
+    def fix(module, args, x, y):
+        # Ansible's regex error text comes from Python's re.
+        if args.get('search_regex') == '(unclosed':
+            for v in (x, y):
+                v['msg'] = v.get('msg', '').split(':')[0]
+    differential('wait_for', wait_steps(port, closed), roots, tables, WAIT_KEYS, worker_steps, fix=fix)
+    wait_solo(roots[0], port)
+
+
+def wait_solo(root, port):
+    """A file that appears while the worker waits; the worker answers a
+    ping sent behind a long wait once the wait ends, and the wait's result
+    reports the time it took."""
+    from workerproto import REQUEST
+    late = os.path.join(root, 'late.txt')
+    w = start_worker()
+    try:
+        w.send(REQUEST, 90, {'module': 'wait_for', 'args': {'path': late, 'search_regex': 'ready', 'sleep': 0,
+                                                            'timeout': 20}})
+        write(late, 'not yet\n')
+        time.sleep(0.3)
+        write(late, 'ready\n')
+        f = w.recv(25)
+        ok(f is not None and f[1] == 90 and f[2].get('failed') is not True and f[2].get('path') == late,
+           'wait_for: a file that appears (and gets its text) during the wait ends it', f)
+        r = req(w, 'ping', {})
+        ok(r.get('ping') == 'pong', 'the worker answers after a wait', r)
+    finally:
+        w.close()
+
+
 # ---------------------------------------------------------------- main
 
-ALL_PARTS = [('http', part_http), ('git', part_git)]
+ALL_PARTS = [('http', part_http), ('git', part_git), ('wait_for', part_wait_for)]
 
 
 def main():
