@@ -671,37 +671,12 @@ static void git_diff(struct git *g, const char *before, const char *after)
  * a parsable locale) and, for ssh options, GIT_SSH_COMMAND. */
 static char **git_env(const struct module_ctx *ctx, const char *ssh)
 {
-	static const char *const drop[] = {"LANG=", "LC_ALL=", "LC_MESSAGES=", "LC_CTYPE=", "GIT_SSH_COMMAND="};
-	size_t n = 0, k = 0, i, j;
-	char **env;
+	char *cmd = ssh != NULL ? xasprintf("GIT_SSH_COMMAND=ssh %s", ssh) : NULL;
+	const char *set[] = {"LANG=C", "LC_ALL=C", "LC_MESSAGES=C", "LC_CTYPE=C", cmd, NULL};
+	char **env = runcmd_env_with(ctx->envp, set);
 
-	while (ctx->envp != NULL && ctx->envp[n] != NULL)
-		n++;
-	env = xcalloc(n + 6, sizeof(*env));
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < sizeof(drop) / sizeof(drop[0]); j++)
-			if (strncmp(ctx->envp[i], drop[j], strlen(drop[j])) == 0)
-				break;
-		if (j == sizeof(drop) / sizeof(drop[0]))
-			env[k++] = xstrdup(ctx->envp[i]);
-	}
-	env[k++] = xstrdup("LANG=C");
-	env[k++] = xstrdup("LC_ALL=C");
-	env[k++] = xstrdup("LC_MESSAGES=C");
-	env[k++] = xstrdup("LC_CTYPE=C");
-	if (ssh != NULL)
-		env[k++] = xasprintf("GIT_SSH_COMMAND=ssh %s", ssh);
-	env[k] = NULL;
+	free(cmd);
 	return env;
-}
-
-static void git_env_free(char **env)
-{
-	size_t i;
-
-	for (i = 0; env != NULL && env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
 }
 
 /* ssh_opts with accept_hostkey and key_file folded in, or NULL. */
@@ -874,7 +849,7 @@ done:
 	module_finish(res, shown, warnings);
 	value_unref(shown);
 out:
-	git_env_free(g.envp);
+	runcmd_env_free(g.envp);
 	free(ssh);
 	free(g.git);
 	free(g.repo);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 #include "base/err.h"
 #include "base/fdutil.h"
 #include "base/spawn.h"
+#include "base/xmalloc.h"
 
 #define RUNCMD_CHUNK 65536
 
@@ -249,4 +251,49 @@ int runcmd_rc(int status)
 	if (WIFSIGNALED(status))
 		return -WTERMSIG(status);
 	return -1;
+}
+
+extern char **environ;
+
+/* Whether entry "NAME=..." names the same variable as one of set. */
+static int runcmd_env_replaced(const char *entry, const char *const *set)
+{
+	size_t i, n;
+
+	for (i = 0; set[i] != NULL; i++) {
+		n = strcspn(set[i], "=") + 1;
+		if (strncmp(entry, set[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+char **runcmd_env_with(char *const *envp, const char *const *set)
+{
+	size_t n = 0, m = 0, k = 0, i;
+	char **env;
+
+	if (envp == NULL)
+		envp = environ;
+	while (envp[n] != NULL)
+		n++;
+	while (set[m] != NULL)
+		m++;
+	env = xcalloc(n + m + 1, sizeof(*env));
+	for (i = 0; i < n; i++)
+		if (!runcmd_env_replaced(envp[i], set))
+			env[k++] = xstrdup(envp[i]);
+	for (i = 0; i < m; i++)
+		env[k++] = xstrdup(set[i]);
+	env[k] = NULL;
+	return env;
+}
+
+void runcmd_env_free(char **env)
+{
+	size_t i;
+
+	for (i = 0; env != NULL && env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
 }

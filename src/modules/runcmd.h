@@ -41,6 +41,12 @@ int runcmd(struct ev_loop *loop, const struct runcmd_opts *o, struct runcmd_resu
 
 void runcmd_result_fini(struct runcmd_result *res);
 
+/* A copy of envp (NULL: the worker's environment) with the "NAME=value" entries of set
+ * (NULL-terminated) in place of any of the same names. Free it with
+ * runcmd_env_free. */
+char **runcmd_env_with(char *const *envp, const char *const *set);
+void runcmd_env_free(char **env);
+
 /* Returns the exit code Python's subprocess reports for a wait status: the
  * exit status, or minus the signal number. */
 int runcmd_rc(int status);

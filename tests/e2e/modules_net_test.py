@@ -563,9 +563,136 @@ def wait_solo(root, port):
         w.close()
 
 
+# ---------------------------------------------------------------- apt
+
+APT_PKGS = ('drover-test-a', 'drover-test-b', 'drover-test-c')
+APT_KEYS = {'apt': ('cache_updated', 'stdout', 'diff'), 'package': ('cache_updated', 'stdout')}
+
+
+def build_deb(out_dir, name, version, depends=None):
+    root = os.path.join(TMP, 'debsrc', '%s-%s' % (name, version))
+    write(root + '/usr/share/%s/version.txt' % name, version + '\n')
+    control = ['Package: ' + name, 'Version: ' + version, 'Architecture: all', 'Maintainer: Drover Tests <t@example.com>',
+               'Priority: optional', 'Section: misc', 'Description: drover test package']
+    if depends:
+        control.insert(3, 'Depends: ' + depends)
+    write(root + '/DEBIAN/control', '\n'.join(control) + '\n')
+    deb = os.path.join(out_dir, '%s_%s_all.deb' % (name, version))
+    subprocess.run(['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', root, deb], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return deb
+
+
+def apt_setup():
+    """A private file: repository and an APT_CONFIG that points apt at it
+    alone: its own sources, lists and cache, never the system's."""
+    base = os.path.join(TMP, 'apt')
+    repo = os.path.join(base, 'repo')
+    os.makedirs(repo)
+    build_deb(repo, 'drover-test-a', '1.0')
+    build_deb(repo, 'drover-test-a', '2.0')
+    build_deb(repo, 'drover-test-b', '1.0', 'drover-test-a')
+    local = build_deb(base, 'drover-test-c', '1.0')
+    p = subprocess.run(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], cwd=repo, check=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    write(repo + '/Packages', p.stdout)
+    for d in ('lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d'):
+        os.makedirs(os.path.join(base, d))
+    write(base + '/sources.list', 'deb [trusted=yes] file:%s ./\n' % repo)
+    write(base + '/apt.conf', '\n'.join([
+        'Dir::Etc::sourcelist "%s/sources.list";' % base,
+        'Dir::Etc::sourceparts "%s/sources.list.d";' % base,
+        'Dir::Etc::preferencesparts "%s/preferences.d";' % base,
+        'Dir::State::Lists "%s/lists";' % base,
+        'Dir::Cache "%s/cache";' % base,
+        'Acquire::Languages "none";',
+        'APT::Update::Post-Invoke-Success "";',
+        'APT::Update::Post-Invoke "";',
+        'DPkg::Lock::Timeout "120";',
+    ]) + '\n')
+    return base, local
+
+
+def apt_purge():
+    subprocess.run(['dpkg', '--purge'] + list(APT_PKGS), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def apt_installed():
+    out = {}
+    for name in APT_PKGS:
+        p = subprocess.run(['dpkg-query', '-W', '-f', '${Status} ${Version}', name], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        out[name] = p.stdout.decode() if p.returncode == 0 else 'unknown'
+    return out
+
+
+def apt_steps(local):
+    s = []
+
+    def step(m, a, **o):
+        s.append((m, a, o))
+    step('apt', {'update_cache': True})
+    step('apt', {'update_cache': True}, check=True)
+    step('apt', {'name': 'drover-test-a', 'state': 'present'}, check=True, diff=True)
+    step('apt', {'name': 'drover-test-a=1.0'})
+    step('apt', {'name': 'drover-test-a=1.0'})
+    step('apt', {'name': 'drover-test-a', 'state': 'latest'}, diff=True)
+    step('apt', {'name': 'drover-test-a', 'state': 'present'})
+    step('apt', {'name': ['drover-test-b'], 'install_recommends': False})
+    step('apt', {'name': 'drover-test-nope'})
+    step('apt', {'name': 'drover-test-a=9.9'})
+    step('apt', {'name': 'drover-test-a=1=2'})
+    step('apt', {'deb': local})
+    step('apt', {'deb': local})
+    step('apt', {'deb': local, 'state': 'absent'})
+    step('apt', {'name': ['drover-test-b', 'drover-test-a'], 'state': 'absent'}, check=True)
+    step('package', {'name': ['drover-test-b', 'drover-test-a', 'drover-test-c'], 'state': 'absent'})
+    step('apt', {'name': ['drover-test-b', 'drover-test-a', 'drover-test-c'], 'state': 'absent', 'purge': True})
+    step('apt', {'name': ['drover-test-b', 'drover-test-a', 'drover-test-c'], 'state': 'absent'})
+    step('apt', {'state': 'present'})
+    return s
+
+
+def part_apt():
+    if os.geteuid() != 0 or shutil.which('dpkg-scanpackages') is None or shutil.which('apt-get') is None:
+        skip('apt', 'needs root, apt-get and dpkg-scanpackages (dpkg-dev)')
+        return
+    if any(v != 'unknown' and not v.startswith('deinstall ok not-installed') for v in apt_installed().values()):
+        skip('apt', 'drover-test-* packages are already on this system')
+        return
+    base, local = apt_setup()
+    env = {'APT_CONFIG': base + '/apt.conf'}
+    states = []
+
+    def mine(st, table):
+        w_env = dict(os.environ)
+        w_env.update(env)
+        out = worker_steps(st, table, env=w_env)
+        states.append(apt_installed())
+        return out
+
+    def fix(module, args, x, y):
+        for v in (x, y):
+            # apt-get prints how long dpkg's database read took as a
+            # progress counter only on a terminal; the rest must agree.
+            if isinstance(v.get('stdout'), str):
+                v['stdout'] = re.sub(r'\(Reading database \.\.\. .*?\)', '(Reading database)', v['stdout'],
+                                     flags=re.S)
+    try:
+        got = differential('apt', apt_steps(local), None, [{}, {}], APT_KEYS, mine, fix=fix, extra_env=env)
+        if got is not None:
+            after = apt_installed()
+            ok(states[0] == after, 'apt: the packages end in the same state on both runs',
+               {'drover': states[0], 'ansible': after})
+    finally:
+        apt_purge()
+    ok(all(v == 'unknown' or v.startswith('deinstall ok not-installed') or v.startswith('unknown ok not-installed')
+           for v in apt_installed().values()), 'apt: the test packages are gone afterwards', apt_installed())
+
+
 # ---------------------------------------------------------------- main
 
-ALL_PARTS = [('http', part_http), ('git', part_git), ('wait_for', part_wait_for)]
+ALL_PARTS = [('http', part_http), ('git', part_git), ('wait_for', part_wait_for), ('apt', part_apt)]
 
 
 def main():
