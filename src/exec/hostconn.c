@@ -549,6 +549,23 @@ void hostconn_raw(struct hostconn *hc, const char *cmd, const char *executable, 
 	ssh_prepare(hc->env->loop, &hc->ssh, rq->raw_cmd, hc_raw_ssh, rq);
 }
 
+void hostconn_reset(struct hostconn *hc)
+{
+	ev_timer_del(hc->env->loop, hc->retry_timer);
+	hc->retry_timer = 0;
+	conn_close(hc->conn);
+	hc->conn = NULL;
+	hc->state = HC_IDLE;
+	hc->attempts = 0;
+	free(hc->down_msg);
+	hc->down_msg = NULL;
+}
+
+const char *hostconn_type(const struct hostconn *hc)
+{
+	return target_connection(hc->vars, hc->env->o);
+}
+
 void hostconn_close(struct hostconn *hc)
 {
 	if (hc == NULL || hc->closing)

@@ -57,6 +57,14 @@ void hostconn_module(struct hostconn *hc, const char *module, const struct value
  * stderr and their lines, changed true, failed on a non-zero rc. */
 void hostconn_raw(struct hostconn *hc, const char *cmd, const char *executable, hostconn_cb cb, void *arg);
 
+/* Forgets the worker session and any "unreachable" verdict, so that the
+ * next request connects afresh: for actions that wait for a host to come
+ * back (wait_for_connection, reboot). Call it with no request in flight. */
+void hostconn_reset(struct hostconn *hc);
+
+/* The connection type the host uses ("ssh", "local"...). */
+const char *hostconn_type(const struct hostconn *hc);
+
 /* Closes the connection (the worker exits; the ControlMaster persists) and
  * frees hc. Pending callbacks are not called. Accepts NULL. */
 void hostconn_close(struct hostconn *hc);

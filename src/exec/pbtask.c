@@ -14,6 +14,7 @@
 #include "base/xmalloc.h"
 #include "exec/actions.h"
 #include "exec/becomereq.h"
+#include "exec/connact.h"
 #include "playbook/modreg.h"
 #include "exec/pbrun_priv.h"
 #include "exec/drvinstall.h"
@@ -395,6 +396,10 @@ static void pbx_dispatch(struct pbexec *x)
 		goto out;
 	}
 	pbx_drop_omit(x, &args);
+	if (x->t->mod != NULL && x->t->mod->where == MOD_CONTROLLER && connact_known(module)) {
+		connact_start(rs->env.loop, pbx_hc(x), module, args, x->check, pbx_on_result, x);
+		goto out;
+	}
 	if (x->t->mod != NULL && x->t->mod->where == MOD_CONTROLLER) {
 		memset(&ac, 0, sizeof(ac));
 		ac.vc = &x->vc;
