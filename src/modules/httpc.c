@@ -312,7 +312,10 @@ static void httpc_request_head(const struct httpc_try *t, const struct httpc_url
 	int have_ua = 0, have_ct = 0;
 	size_t i;
 
-	if (!for_curl) {
+	if (for_curl) {
+		/* curl's own Accept goes, so both paths send what urllib sends. */
+		buf_puts(o, "Accept:\r\nAccept-Encoding: identity\r\n");
+	} else {
 		buf_printf(o, "%s %s HTTP/1.1\r\n", t->method, u->target);
 		buf_puts(o, "Accept-Encoding: identity\r\n");
 		if (t->body != NULL)
@@ -350,8 +353,7 @@ static void httpc_request_head(const struct httpc_try *t, const struct httpc_url
 		buf_puts(o, "\r\n");
 		buf_fini(&cred);
 	}
-	if (!for_curl)
-		buf_puts(o, "Connection: close\r\n\r\n");
+	buf_puts(o, for_curl ? "Connection: close\r\n" : "Connection: close\r\n\r\n");
 }
 
 static uint64_t httpc_deadline(const struct httpc_try *t)
@@ -498,12 +500,13 @@ static int httpc_curl(struct httpc_try *t, const struct httpc_url *u, struct htt
 	if ((r = runcmd(t->ctx->loop, &o, &rr)) != 0)
 		goto out;
 	if (rr.spawn_err != 0 || runcmd_rc(rr.status) != 0) {
-		size_t el = buf_avail(&rr.err);
+		size_t el;
 
-		while (el > 0 && (buf_ptr(&rr.err)[el - 1] == '\n' || buf_ptr(&rr.err)[el - 1] == '\r'))
-			el--;
+		/* curl's first line names the failure ("curl: (60) SSL
+		 * certificate problem: ..."), where urllib's URLError would. */
+		el = strcspn(buf_str(&rr.err), "\r\n");
 		t->error = rr.spawn_err != 0 ? xasprintf("Request failed: cannot run curl: %s", err_str(rr.spawn_err))
-		                             : xasprintf("Request failed: %.*s", (int)el, buf_ptr(&rr.err));
+		                             : xasprintf("Request failed: <urlopen error %.*s>", (int)el, buf_ptr(&rr.err));
 		r = ERR_EOF;
 		goto out;
 	}

@@ -4,8 +4,9 @@ Serves the files of a directory (with If-Modified-Since as http.server
 does) and a few fixed paths: /redir/N (a 302 chain to /files/h.txt),
 /see-other (303), /echo (method, path, headers and body as JSON),
 /chunked (a chunked body), /auth (Basic auth user:pass), /status/N,
-/cookie (Set-Cookie). Usage: nettest_server.py DIR PORTFILE; writes the
-port it listens on to PORTFILE."""
+/cookie (Set-Cookie). Usage: nettest_server.py DIR PORTFILE [CERT KEY];
+writes the port it listens on to PORTFILE; with CERT and KEY it speaks
+https."""
 import base64
 import http.server
 import json
@@ -96,6 +97,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+if len(sys.argv) > 4:
+    import ssl
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[3], sys.argv[4])
+    srv.socket = tls.wrap_socket(srv.socket, server_side=True)
 with open(sys.argv[2] + '.tmp', 'w') as fh:
     fh.write(str(srv.server_address[1]))
 os.rename(sys.argv[2] + '.tmp', sys.argv[2])
