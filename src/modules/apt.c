@@ -803,20 +803,18 @@ out:
 	return a.res;
 }
 
+static struct value *apt_fn(const struct module_ctx *ctx, struct value *params, struct value *warnings)
+{
+	(void)warnings;
+	return apt_main(ctx, params);
+}
+
+static const struct module_main apt_module = {
+	"ansible.legacy.apt", apt_spec, APT_NSPEC, apt_exclusive, 0, NULL, apt_fn,
+};
+
 MODULE_DEFINE(apt, apt_run_module, MODULE_CHECK_MODE)
 struct value *apt_run_module(const struct module_ctx *ctx)
 {
-	struct value *params = NULL, *res = NULL, *warnings = value_list(), *shown;
-
-	if (module_params_spec(ctx, "ansible.legacy.apt", apt_spec, APT_NSPEC, apt_exclusive, warnings, &params, &res) !=
-	    0)
-		goto out;
-	res = apt_main(ctx, params);
-	shown = module_invocation_args(apt_spec, APT_NSPEC, params);
-	module_finish(res, shown, warnings);
-	value_unref(shown);
-out:
-	value_unref(params);
-	value_unref(warnings);
-	return res;
+	return module_main(ctx, &apt_module);
 }

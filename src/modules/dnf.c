@@ -134,19 +134,18 @@ out:
 	return res;
 }
 
+static struct value *dnf_fn(const struct module_ctx *ctx, struct value *params, struct value *warnings)
+{
+	(void)warnings;
+	return dnf_do(ctx, params);
+}
+
+static const struct module_main dnf_module = {
+	"ansible.legacy.dnf", dnf_spec, DNF_NSPEC, NULL, 0, NULL, dnf_fn,
+};
+
 MODULE_DEFINE(dnf, dnf_run_module, MODULE_CHECK_MODE)
 struct value *dnf_run_module(const struct module_ctx *ctx)
 {
-	struct value *params = NULL, *res = NULL, *warnings = value_list(), *shown;
-
-	if (module_params_spec(ctx, "ansible.legacy.dnf", dnf_spec, DNF_NSPEC, NULL, warnings, &params, &res) != 0)
-		goto out;
-	res = dnf_do(ctx, params);
-	shown = module_invocation_args(dnf_spec, DNF_NSPEC, params);
-	module_finish(res, shown, warnings);
-	value_unref(shown);
-out:
-	value_unref(params);
-	value_unref(warnings);
-	return res;
+	return module_main(ctx, &dnf_module);
 }

@@ -38,8 +38,8 @@ static const struct module_argspec get_url_spec[] = {
 
 struct get_url {
 	const struct module_ctx *ctx;
-	struct value *params;  /* owned */
-	struct value *res;     /* owned */
+	const struct value *params;
+	struct value *res;     /* the result (returned by get_url_do) */
 	const char *url;
 	char *dest;            /* owned */
 	int force;
@@ -391,24 +391,21 @@ static struct value *get_url_do(struct get_url *g)
 	return g->res;
 }
 
-MODULE_DEFINE(get_url, get_url_run, MODULE_CHECK_MODE)
-struct value *get_url_run(const struct module_ctx *ctx)
+static struct value *get_url_fn(const struct module_ctx *ctx, struct value *params, struct value *warnings)
 {
-	struct value *warnings = value_list(), *shown, *res = NULL;
-	const struct value *hv;
+	const struct value *hv = value_map_get(params, "headers");
+	struct value *res;
 	struct get_url g;
 
+	(void)warnings;
 	memset(&g, 0, sizeof(g));
 	g.ctx = ctx;
 	g.start_us = pyfmt_now_us();
-	if (module_params_spec(ctx, "ansible.legacy.get_url", get_url_spec, GET_URL_NSPEC, NULL, warnings, &g.params,
-	                       &res) != 0)
-		goto out;
-	hv = value_map_get(g.params, "headers");
+	g.params = params;
 	g.headers = hv != NULL && hv->type == VALUE_MAP ? value_dup(hv) : value_map();
-	g.url = value_get_str(g.params, "url", "");
-	g.dest = xstrdup(value_get_str(g.params, "dest", ""));
-	g.force = value_get_bool(g.params, "force", 0);
+	g.url = value_get_str(params, "url", "");
+	g.dest = xstrdup(value_get_str(params, "dest", ""));
+	g.force = value_get_bool(params, "force", 0);
 	g.res = value_map();
 	value_map_set(g.res, "changed", value_bool(0));
 	value_map_set(g.res, "checksum_dest", value_null());
@@ -417,16 +414,18 @@ struct value *get_url_run(const struct module_ctx *ctx)
 	value_map_set(g.res, "elapsed", value_int(0));
 	value_map_set(g.res, "url", value_str(g.url));
 	res = get_url_do(&g);
-	g.res = NULL;
-	shown = module_invocation_args(get_url_spec, GET_URL_NSPEC, g.params);
-	fileutil_finish(res, shown, warnings);
-	value_unref(shown);
-out:
-	value_unref(g.res);
 	value_unref(g.headers);
-	value_unref(g.params);
 	free(g.dest);
 	free(g.sum);
-	value_unref(warnings);
 	return res;
+}
+
+static const struct module_main get_url_module = {
+	"ansible.legacy.get_url", get_url_spec, GET_URL_NSPEC, NULL, 0, fileutil_finish, get_url_fn,
+};
+
+MODULE_DEFINE(get_url, get_url_run, MODULE_CHECK_MODE)
+struct value *get_url_run(const struct module_ctx *ctx)
+{
+	return module_main(ctx, &get_url_module);
 }

@@ -797,18 +797,14 @@ out:
 	free(after);
 }
 
-MODULE_DEFINE(git, git_run_module, MODULE_CHECK_MODE)
-struct value *git_run_module(const struct module_ctx *ctx)
+static struct value *git_fn(const struct module_ctx *ctx, struct value *params, struct value *warnings)
 {
-	struct value *params = NULL, *res = NULL, *warnings = value_list(), *shown;
 	const char *repo, *dest, *exe;
 	char *ssh = NULL, *abs;
 	struct git g;
 
+	(void)warnings;
 	memset(&g, 0, sizeof(g));
-	if (module_params_spec(ctx, "ansible.legacy.git", git_spec, GIT_NSPEC, git_exclusive, warnings, &params,
-	                       &res) != 0)
-		goto out;
 	g.ctx = ctx;
 	g.params = params;
 	g.res = value_map();
@@ -826,7 +822,7 @@ struct value *git_run_module(const struct module_ctx *ctx)
 	dest = value_get_str(params, "dest", NULL);
 	if (dest == NULL && value_get_bool(params, "clone", 1)) {
 		module_fail(g.res, "the destination directory must be specified unless clone=no");
-		goto done;
+		goto out;
 	}
 	if (dest != NULL) {
 		abs = dest[0] == '/' ? xstrdup(dest) : fileutil_join(getenv("PWD") != NULL ? getenv("PWD") : "/", dest);
@@ -838,23 +834,26 @@ struct value *git_run_module(const struct module_ctx *ctx)
 	if (g.git == NULL) {
 		module_fail(g.res, "Failed to find required executable \"git\" in paths: %s",
 		            pyfmt_getenv(ctx->envp, "PATH") != NULL ? pyfmt_getenv(ctx->envp, "PATH") : "");
-		goto done;
+		goto out;
 	}
 	ssh = git_ssh_opts(params);
 	g.envp = git_env(ctx, ssh);
 	git_do(&g);
-done:
-	res = g.res;
-	shown = module_invocation_args(git_spec, GIT_NSPEC, params);
-	module_finish(res, shown, warnings);
-	value_unref(shown);
 out:
 	runcmd_env_free(g.envp);
 	free(ssh);
 	free(g.git);
 	free(g.repo);
 	free(g.dest);
-	value_unref(params);
-	value_unref(warnings);
-	return res;
+	return g.res;
+}
+
+static const struct module_main git_module = {
+	"ansible.legacy.git", git_spec, GIT_NSPEC, git_exclusive, 0, NULL, git_fn,
+};
+
+MODULE_DEFINE(git, git_run_module, MODULE_CHECK_MODE)
+struct value *git_run_module(const struct module_ctx *ctx)
+{
+	return module_main(ctx, &git_module);
 }

@@ -52,6 +52,26 @@ struct value *module_run(const struct module *m, const struct module_ctx *ctx)
 	return m->run(ctx);
 }
 
+struct value *module_main(const struct module_ctx *ctx, const struct module_main *mm)
+{
+	struct value *params = NULL, *res = NULL, *warnings = value_list(), *shown;
+
+	if (module_params_spec(ctx, mm->fqname, mm->spec, mm->n, mm->exclusive, warnings, &params, &res) != 0)
+		goto out;
+	if (mm->check_skip && ctx->check) {
+		res = module_check_skip(ctx);
+		goto out;
+	}
+	res = mm->fn(ctx, params, warnings);
+	shown = module_invocation_args(mm->spec, mm->n, params);
+	(mm->finish != NULL ? mm->finish : module_finish)(res, shown, warnings);
+	value_unref(shown);
+out:
+	value_unref(params);
+	value_unref(warnings);
+	return res;
+}
+
 struct value *module_check_skip(const struct module_ctx *ctx)
 {
 	struct value *res = value_map();

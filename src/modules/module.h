@@ -110,6 +110,26 @@ int module_params_spec(const struct module_ctx *ctx, const char *fqname, const s
  * options hidden (a new reference). */
 struct value *module_invocation_args(const struct module_argspec *spec, size_t n, const struct value *params);
 
+/* A module whose work is one function of its checked params. */
+struct module_main {
+	const char *fqname;                   /* "ansible.legacy.apt", for messages */
+	const struct module_argspec *spec;
+	size_t n;
+	const char *const *exclusive;         /* as module_params_spec; NULL: none */
+	int check_skip;                       /* skip in check mode once the arguments pass */
+	/* Adds the invocation (and warnings) to the result: module_finish, or
+	 * fileutil_finish for modules whose results name a path. */
+	void (*finish)(struct value *res, const struct value *shown, const struct value *warnings);
+	/* The work: returns the result (new reference, never NULL); may add
+	 * to warnings. */
+	struct value *(*fn)(const struct module_ctx *ctx, struct value *params, struct value *warnings);
+};
+
+/* Runs a module_main: arguments checked with module_params_spec (their
+ * failure returned as is), the check-mode skip, fn, then finish with the
+ * invocation as module_invocation_args shows it. */
+struct value *module_main(const struct module_ctx *ctx, const struct module_main *mm);
+
 /* Ansible's result for a module that does not support check mode, asked
  * to run in it: skipped, with the message naming the module. */
 struct value *module_check_skip(const struct module_ctx *ctx);

@@ -296,20 +296,13 @@ static struct value *wait_for_do(struct wait_for *w)
 	return res;
 }
 
-MODULE_DEFINE(wait_for, wait_for_run, MODULE_CHECK_SELF)
-struct value *wait_for_run(const struct module_ctx *ctx)
+static struct value *wait_for_fn(const struct module_ctx *ctx, struct value *params, struct value *warnings)
 {
-	struct value *params = NULL, *res = NULL, *warnings = value_list(), *shown;
+	struct value *res;
 	struct wait_for w;
 
+	(void)warnings;
 	memset(&w, 0, sizeof(w));
-	if (module_params_spec(ctx, "ansible.legacy.wait_for", wait_for_spec, WAIT_FOR_NSPEC, NULL, warnings, &params,
-	                       &res) != 0)
-		goto out;
-	if (ctx->check) {
-		res = module_check_skip(ctx);
-		goto out;
-	}
 	w.ctx = ctx;
 	w.params = params;
 	w.host = value_get_str(params, "host", "127.0.0.1");
@@ -322,14 +315,18 @@ struct value *wait_for_run(const struct module_ctx *ctx)
 	w.groups = value_list();
 	w.groupdict = value_map();
 	res = wait_for_do(&w);
-	shown = module_invocation_args(wait_for_spec, WAIT_FOR_NSPEC, params);
-	fileutil_finish(res, shown, warnings);
-	value_unref(shown);
-out:
 	pyre_free(w.re);
 	value_unref(w.groups);
 	value_unref(w.groupdict);
-	value_unref(params);
-	value_unref(warnings);
 	return res;
+}
+
+static const struct module_main wait_for_module = {
+	"ansible.legacy.wait_for", wait_for_spec, WAIT_FOR_NSPEC, NULL, 1, fileutil_finish, wait_for_fn,
+};
+
+MODULE_DEFINE(wait_for, wait_for_run, MODULE_CHECK_SELF)
+struct value *wait_for_run(const struct module_ctx *ctx)
+{
+	return module_main(ctx, &wait_for_module);
 }
