@@ -17,180 +17,12 @@
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
 #include "modules/fileutil.h"
+#include "modules/httpurl.h"
 #include "modules/netconn.h"
 #include "modules/runcmd.h"
 
 #define HTTPC_MAX_REDIRECTS 10
 #define HTTPC_CHUNK 65536
-#define HTTPC_MAX_URL 8192
-
-/* ---- URLs ---- */
-
-static int httpc_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* urllib's unquote of s[0..n). */
-static char *httpc_unquote(const char *s, size_t n)
-{
-	char *o = xmalloc(n + 1);
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && httpc_hexval(s[i + 1]) >= 0 && httpc_hexval(s[i + 2]) >= 0) {
-			o[k++] = (char)(httpc_hexval(s[i + 1]) * 16 + httpc_hexval(s[i + 2]));
-			i += 2;
-		} else {
-			o[k++] = s[i];
-		}
-	}
-	o[k] = '\0';
-	return o;
-}
-
-static int httpc_port(const char *s, size_t n, int *portp)
-{
-	long v = 0;
-	size_t i;
-
-	if (n == 0 || n > 5)
-		return ERR_INVAL;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return ERR_INVAL;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		return ERR_INVAL;
-	*portp = (int)v;
-	return 0;
-}
-
-/* Splits "user:pass@host:port" (the authority, a[0..n)) into u. */
-static int httpc_authority(const char *a, size_t n, struct httpc_url *u)
-{
-	const char *at = NULL, *hs, *colon = NULL, *he;
-	size_t i;
-
-	for (i = n; i > 0; i--)
-		if (a[i - 1] == '@') {
-			at = a + i - 1;
-			break;
-		}
-	if (at != NULL) {
-		const char *c = memchr(a, ':', (size_t)(at - a));
-
-		u->user = httpc_unquote(a, (size_t)((c != NULL ? c : at) - a));
-		if (c != NULL)
-			u->password = httpc_unquote(c + 1, (size_t)(at - c - 1));
-	}
-	hs = at != NULL ? at + 1 : a;
-	he = a + n;
-	if (hs < he && *hs == '[') {
-		const char *rb = memchr(hs, ']', (size_t)(he - hs));
-
-		if (rb == NULL)
-			return ERR_INVAL;
-		u->host = xstrndup(hs + 1, (size_t)(rb - hs - 1));
-		if (rb + 1 < he && rb[1] != ':')
-			return ERR_INVAL;
-		colon = rb + 1 < he ? rb + 1 : NULL;
-	} else {
-		colon = memchr(hs, ':', (size_t)(he - hs));
-		u->host = xstrndup(hs, (size_t)((colon != NULL ? colon : he) - hs));
-	}
-	if (u->host[0] == '\0')
-		return ERR_INVAL;
-	if (colon != NULL && colon + 1 < he)
-		return httpc_port(colon + 1, (size_t)(he - colon - 1), &u->port);
-	return 0;
-}
-
-int httpc_url_parse(const char *url, struct httpc_url *u)
-{
-	const char *p, *as, *ae;
-	int r = ERR_INTERNAL;
-
-	memset(u, 0, sizeof(*u));
-	if (strlen(url) > HTTPC_MAX_URL) {
-		r = ERR_INVAL;
-		goto out;
-	}
-	if (strncasecmp(url, "http://", 7) == 0) {
-		u->scheme = xstrdup("http");
-		u->port = 80;
-	} else if (strncasecmp(url, "https://", 8) == 0) {
-		u->scheme = xstrdup("https");
-		u->port = 443;
-	} else {
-		r = ERR_INVAL;
-		goto out;
-	}
-	as = strstr(url, "://") + 3;
-	for (ae = as; *ae != '\0' && *ae != '/' && *ae != '?' && *ae != '#'; ae++)
-		;
-	if ((r = httpc_authority(as, (size_t)(ae - as), u)) != 0)
-		goto out;
-	p = ae + strcspn(ae, "#");
-	u->target = xmalloc((size_t)(p - ae) + 2);
-	u->target[0] = '/';
-	memcpy(u->target + (*ae != '/'), ae, (size_t)(p - ae));
-	u->target[(size_t)(p - ae) + (*ae != '/')] = '\0';
-	r = 0;
-out:
-	if (r != 0)
-		httpc_url_fini(u);
-	return r;
-}
-
-void httpc_url_fini(struct httpc_url *u)
-{
-	free(u->scheme);
-	free(u->host);
-	free(u->target);
-	free(u->user);
-	free(u->password);
-	memset(u, 0, sizeof(*u));
-}
-
-/* urljoin(base, loc) for the forms servers send in Location. */
-static char *httpc_resolve(const char *base, const char *loc)
-{
-	const char *as, *pe, *q;
-	struct buf b;
-
-	if (strstr(loc, "://") != NULL && (strncasecmp(loc, "http", 4) == 0))
-		return xstrdup(loc);
-	buf_init(&b, HTTPC_MAX_URL * 2);
-	as = strstr(base, "://");
-	as = as != NULL ? as + 3 : base;
-	if (loc[0] == '/' && loc[1] == '/') {
-		buf_put(&b, base, (size_t)(as - base) - 2);
-		buf_puts(&b, loc);
-		return buf_take(&b, NULL);
-	}
-	for (pe = as; *pe != '\0' && *pe != '/' && *pe != '?' && *pe != '#'; pe++)
-		;
-	buf_put(&b, base, (size_t)(pe - base));
-	if (loc[0] == '/') {
-		buf_puts(&b, loc);
-	} else {
-		/* Relative to the base's directory. */
-		q = pe + strcspn(pe, "?#");
-		while (q > pe && q[-1] != '/')
-			q--;
-		if (q == pe)
-			buf_putc(&b, '/');
-		else
-			buf_put(&b, pe, (size_t)(q - pe));
-		buf_puts(&b, loc);
-	}
-	return buf_take(&b, NULL);
-}
 
 /* ---- reading a response ---- */
 
@@ -306,7 +138,7 @@ struct httpc_try {
 };
 
 /* The request head, as urllib sends it. */
-static void httpc_request_head(const struct httpc_try *t, const struct httpc_url *u, int for_curl, struct buf *o)
+static void httpc_request_head(const struct httpc_try *t, const struct httpurl *u, int for_curl, struct buf *o)
 {
 	const struct value *hs = t->rq->headers;
 	int have_ua = 0, have_ct = 0;
@@ -377,7 +209,7 @@ static void httpc_conn_error(struct httpc_try *t, int r, int gai)
 }
 
 /* Plain HTTP: one request and its response into rx. */
-static int httpc_plain(struct httpc_try *t, const struct httpc_url *u, struct httpc_rx *rx)
+static int httpc_plain(struct httpc_try *t, const struct httpurl *u, struct httpc_rx *rx)
 {
 	struct ev_loop *loop = t->ctx->loop;
 	char chunk[HTTPC_CHUNK];
@@ -439,7 +271,7 @@ out:
 }
 
 /* https: curl prints the raw response (--raw -i) for the same reader. */
-static int httpc_curl(struct httpc_try *t, const struct httpc_url *u, struct httpc_rx *rx)
+static int httpc_curl(struct httpc_try *t, const struct httpurl *u, struct httpc_rx *rx)
 {
 	char *curl = fileutil_bin_path(t->ctx, "curl"), *argv[64], tmo[32];
 	struct runcmd_opts o;
@@ -448,7 +280,6 @@ static int httpc_curl(struct httpc_try *t, const struct httpc_url *u, struct htt
 	char *line, *end, *hcopy = NULL;
 	int ac = 0, r = ERR_INTERNAL;
 
-	(void)u;
 	memset(&rr, 0, sizeof(rr));
 	buf_init(&hdrs, 0);
 	if (curl == NULL) {
@@ -548,7 +379,7 @@ static int httpc_may_follow(const char *follow, int code, const char *method)
 /* One request to t->url, the body kept only when final is set. */
 static int httpc_once(struct httpc_try *t, struct httpc_resp *resp, int final, struct httpc_rx *rx)
 {
-	struct httpc_url u;
+	struct httpurl u;
 	int r;
 
 	memset(rx, 0, sizeof(*rx));
@@ -556,7 +387,7 @@ static int httpc_once(struct httpc_try *t, struct httpc_resp *resp, int final, s
 	buf_init(&rx->head, HTTPMSG_MAX_HEAD + HTTPC_CHUNK);
 	rx->body_fd = final ? t->rq->body_fd : -1;
 	rx->body = final && t->rq->body_fd < 0 ? &resp->body : NULL;
-	if (httpc_url_parse(t->url, &u) != 0) {
+	if (httpurl_parse(t->url, &u) != 0) {
 		t->error = xasprintf("Request failed: <urlopen error unknown url type: %s>", t->url);
 		return ERR_INVAL;
 	}
@@ -574,7 +405,7 @@ static int httpc_once(struct httpc_try *t, struct httpc_resp *resp, int final, s
 		t->password = NULL;
 		t->auth = 0;
 	}
-	httpc_url_fini(&u);
+	httpurl_fini(&u);
 	return r;
 }
 
@@ -637,7 +468,7 @@ int httpc_fetch(const struct module_ctx *ctx, const struct httpc_req *rq, struct
 			retried_auth = 1;
 		} else if (loc != NULL && httpc_may_follow(rq->follow, code, t.method) && hops < HTTPC_MAX_REDIRECTS) {
 			hops++;
-			next = httpc_resolve(url, loc);
+			next = httpurl_resolve(url, loc);
 			free(url);
 			url = next;
 			if (code != 307 && code != 308) {

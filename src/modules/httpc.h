@@ -33,21 +33,6 @@
 	{"ciphers", MODULE_ARG_LIST, NULL, NULL, NULL, 0},                         \
 	{"use_netrc", MODULE_ARG_BOOL, "true", NULL, NULL, 0}
 
-/* A URL as urlsplit splits it (http and https only). */
-struct httpc_url {
-	char *scheme;   /* owned; "http" or "https" */
-	char *host;     /* owned; without IPv6 brackets */
-	int port;
-	char *target;   /* owned; path and query, "/" when empty */
-	char *user;     /* owned, percent-decoded; NULL: none */
-	char *password; /* owned; NULL: none */
-};
-
-/* Splits url. Returns 0, or ERR_INVAL (not http/https, no host, a bad
- * port). */
-int httpc_url_parse(const char *url, struct httpc_url *u);
-void httpc_url_fini(struct httpc_url *u);
-
 struct httpc_req {
 	const char *method;           /* "GET"... */
 	const char *url;

@@ -2,7 +2,9 @@
  * connections, optionally for text it sends, for a file to appear (with
  * text in it) or go away, or for a port's connections to drain. Every wait
  * runs the worker's event loop (netconn.h), so the worker stays responsive
- * while a long wait is under way. */
+ * while a long wait is under way. state=drained counts the port's
+ * connections in /proc/net/tcp and tcp6 by local port and state;
+ * exclude_hosts is checked but not applied. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
