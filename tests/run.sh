@@ -36,7 +36,8 @@ exec_one() {
 	cmd=$(printf '%s\n' "$line" | cut -f3-)
 	t0=$(date +%s)
 	timeout -k 5 "$limit" sh -c "$cmd" > "$LOGDIR/$1.log" 2>&1
-	echo "$? $(($(date +%s) - t0))" > "$LOGDIR/$1.rc"
+	echo "$? $(($(date +%s) - t0))" > "$LOGDIR/$1.rc.tmp"
+	mv "$LOGDIR/$1.rc.tmp" "$LOGDIR/$1.rc"
 }
 
 # report I: counts job I's TAP lines into the totals and prints its line.
@@ -89,11 +90,16 @@ run_jobs() {
 		lane &
 		k=$((k + 1))
 	done
-	wait
+	# Report in order, each job as soon as it and those before it are done.
 	while [ "$first" -le "$njobs" ]; do
-		report "$first"
-		first=$((first + 1))
+		if [ -f "$LOGDIR/$first.rc" ]; then
+			report "$first"
+			first=$((first + 1))
+		else
+			sleep 0.2
+		fi
 	done
+	wait
 }
 
 add_job() { # name timeout command
