@@ -35,7 +35,7 @@ WORKER_SRCS    := $(BASE_SRCS) $(DATA_CORE_SRCS) \
 # droverd: the supervisor daemon, static with musl, libc only.
 DROVERD_SRCS   := $(sort $(wildcard src/droverd/*.c))
 DROVERD_ALL    := $(BASE_SRCS) src/data/value.c src/data/json.c src/data/pystr.c src/data/ini.c \
-                  src/data/shlex.c $(DROVERD_SRCS)
+                  src/data/shlex.c src/data/xmlrpc.c $(DROVERD_SRCS)
 
 CTL_OBJS    := $(CTL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -79,7 +79,7 @@ $(BUILD)/droverd: $(DROVERD_ALL:%.c=$(BUILD)/dobj/%.o)
 
 # droverctl: supervisorctl's client, static with musl, libc only; it reads
 # the configuration with droverd's loader.
-DROVERCTL_ALL  := $(filter-out src/droverd/main.c,$(DROVERD_ALL)) src/data/xmlrpc.c \
+DROVERCTL_ALL  := $(filter-out src/droverd/main.c,$(DROVERD_ALL)) \
                   $(sort $(wildcard src/droverctl/*.c))
 $(BUILD)/droverctl: $(DROVERCTL_ALL:%.c=$(BUILD)/dobj/%.o)
 	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^

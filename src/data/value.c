@@ -487,6 +487,20 @@ static int value_int_eq_float(int64_t i, double f)
 	return value_float_int(f, &fi) == 0 && fi == i;
 }
 
+int value_truth(const struct value *v)
+{
+	switch (v->type) {
+	case VALUE_NULL: return 0;
+	case VALUE_BOOL: return v->u.b;
+	case VALUE_INT: return v->u.i != 0;
+	case VALUE_FLOAT: return v->u.f != 0.0;
+	case VALUE_STR: return v->u.s.len > 0;
+	case VALUE_LIST: return v->u.l.len > 0;
+	case VALUE_MAP: return v->u.m.len > 0;
+	}
+	return 1;
+}
+
 int value_equal(const struct value *a, const struct value *b)
 {
 	size_t i;

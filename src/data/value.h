@@ -132,6 +132,10 @@ struct value *value_map_val_at(const struct value *m, size_t i);
  * maps present in both are merged recursively (as Ansible's combine). */
 void value_map_update(struct value *dst, const struct value *src, int deep);
 
+/* Python's truth of v: null, false, 0, 0.0 and empty strings, lists and
+ * maps are false. */
+int value_truth(const struct value *v);
+
 /* Structural equality (ints and floats compare numerically, as Python). */
 int value_equal(const struct value *a, const struct value *b);
 

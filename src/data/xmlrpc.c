@@ -12,33 +12,48 @@
 
 #include "base/base64.h"
 #include "base/err.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
-/* ---- encoding ---- */
+/* ---- encoding: the putters ---- */
 
-static int xmlrpc_put_escaped(struct buf *out, const char *s, size_t n)
+/* Length of a UTF-8 sequence XML can carry at s, or 0. */
+static size_t xmlrpc_xml_char(const unsigned char *s, size_t n)
 {
-	size_t i, from = 0;
+	uint32_t cp;
+	size_t len = utf8_next(s, n, &cp);
+
+	if (len == 0)
+		return 0;
+	if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+		return 0;
+	return cp == 0xfffe || cp == 0xffff ? 0 : len;
+}
+
+/* Text as xmlrpc.client escapes it (&, <, >), with U+FFFD for what XML
+ * cannot carry. */
+static int xmlrpc_put_escaped(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len;
 	int r = 0;
 
-	for (i = 0; i < n && r == 0; i++) {
-		const char *e = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;" : NULL;
-
-		if (e == NULL)
-			continue;
-		r = buf_put(out, s + from, i - from);
-		if (r == 0)
-			r = buf_puts(out, e);
-		from = i + 1;
+	while (i < n && r == 0) {
+		len = xmlrpc_xml_char(u + i, n - i);
+		if (len == 0)
+			r = buf_puts(b, "\xef\xbf\xbd");
+		else if (u[i] == '&' || u[i] == '<' || u[i] == '>')
+			r = buf_puts(b, u[i] == '&' ? "&amp;" : u[i] == '<' ? "&lt;" : "&gt;");
+		else
+			r = buf_put(b, s + i, len);
+		i += len != 0 ? len : 1;
 	}
-	if (r == 0)
-		r = buf_put(out, s + from, n - from);
 	return r;
 }
 
 /* Python's repr(float): the shortest text that reads back as f, in fixed
  * notation for exponents -4..15 and with ".0" on integral values. */
-static int xmlrpc_put_double(struct buf *out, double f)
+static int xmlrpc_put_repr(struct buf *out, double f)
 {
 	char tmp[64];
 	int prec, e10;
@@ -61,6 +76,124 @@ static int xmlrpc_put_double(struct buf *out, double f)
 	return buf_puts(out, tmp);
 }
 
+int xmlrpc_put_int(struct buf *b, long long v)
+{
+	return buf_printf(b, "<value><int>%lld</int></value>\n", v);
+}
+
+int xmlrpc_put_bool(struct buf *b, int v)
+{
+	return buf_printf(b, "<value><boolean>%d</boolean></value>\n", v ? 1 : 0);
+}
+
+int xmlrpc_put_double(struct buf *b, double f)
+{
+	int r = buf_puts(b, "<value><double>");
+
+	if (r == 0)
+		r = xmlrpc_put_repr(b, f);
+	return r != 0 ? r : buf_puts(b, "</double></value>\n");
+}
+
+int xmlrpc_put_nil(struct buf *b)
+{
+	/* xmlrpc.client writes no newline after a nil, unlike every other type. */
+	return buf_puts(b, "<value><nil/></value>");
+}
+
+int xmlrpc_put_strn(struct buf *b, const char *s, size_t n)
+{
+	int r = buf_puts(b, "<value><string>");
+
+	if (r == 0)
+		r = xmlrpc_put_escaped(b, s, n);
+	return r != 0 ? r : buf_puts(b, "</string></value>\n");
+}
+
+int xmlrpc_put_str(struct buf *b, const char *s)
+{
+	return xmlrpc_put_strn(b, s, strlen(s));
+}
+
+int xmlrpc_put_array_begin(struct buf *b)
+{
+	return buf_puts(b, "<value><array><data>\n");
+}
+
+int xmlrpc_put_array_end(struct buf *b)
+{
+	return buf_puts(b, "</data></array></value>\n");
+}
+
+int xmlrpc_put_struct_begin(struct buf *b)
+{
+	return buf_puts(b, "<value><struct>\n");
+}
+
+static int xmlrpc_put_membern(struct buf *b, const char *name, size_t n)
+{
+	int r = buf_puts(b, "<member>\n<name>");
+
+	if (r == 0)
+		r = xmlrpc_put_escaped(b, name, n);
+	return r != 0 ? r : buf_puts(b, "</name>\n");
+}
+
+int xmlrpc_put_member(struct buf *b, const char *name)
+{
+	return xmlrpc_put_membern(b, name, strlen(name));
+}
+
+int xmlrpc_put_member_end(struct buf *b)
+{
+	return buf_puts(b, "</member>\n");
+}
+
+int xmlrpc_put_struct_end(struct buf *b)
+{
+	return buf_puts(b, "</struct></value>\n");
+}
+
+int xmlrpc_put_kv_int(struct buf *b, const char *key, long long v)
+{
+	int r = xmlrpc_put_member(b, key);
+
+	if (r == 0)
+		r = xmlrpc_put_int(b, v);
+	return r != 0 ? r : xmlrpc_put_member_end(b);
+}
+
+int xmlrpc_put_kv_bool(struct buf *b, const char *key, int v)
+{
+	int r = xmlrpc_put_member(b, key);
+
+	if (r == 0)
+		r = xmlrpc_put_bool(b, v);
+	return r != 0 ? r : xmlrpc_put_member_end(b);
+}
+
+int xmlrpc_put_kv_str(struct buf *b, const char *key, const char *v)
+{
+	int r = xmlrpc_put_member(b, key);
+
+	if (r == 0)
+		r = xmlrpc_put_str(b, v);
+	return r != 0 ? r : xmlrpc_put_member_end(b);
+}
+
+int xmlrpc_put_fault_value(struct buf *b, int code, const char *text)
+{
+	int r = xmlrpc_put_struct_begin(b);
+
+	if (r == 0)
+		r = xmlrpc_put_kv_int(b, "faultCode", code);
+	if (r == 0)
+		r = xmlrpc_put_kv_str(b, "faultString", text);
+	return r != 0 ? r : xmlrpc_put_struct_end(b);
+}
+
+/* ---- encoding: documents ---- */
+
 static int xmlrpc_put_value(struct buf *out, const struct value *v, int depth)
 {
 	size_t i;
@@ -69,41 +202,30 @@ static int xmlrpc_put_value(struct buf *out, const struct value *v, int depth)
 	if (depth > XMLRPC_DEPTH_CAP)
 		return ERR_INVAL;
 	switch (v->type) {
-	case VALUE_NULL:
-		/* xmlrpc.client writes no newline after a nil, unlike every other type. */
-		return buf_puts(out, "<value><nil/></value>");
-	case VALUE_BOOL:
-		return buf_printf(out, "<value><boolean>%d</boolean></value>\n", v->u.b ? 1 : 0);
+	case VALUE_NULL: return xmlrpc_put_nil(out);
+	case VALUE_BOOL: return xmlrpc_put_bool(out, v->u.b);
 	case VALUE_INT:
+		/* Python refuses what <int> cannot carry. */
 		if (v->u.i > INT32_MAX || v->u.i < INT32_MIN)
 			return ERR_INVAL;
-		return buf_printf(out, "<value><int>%lld</int></value>\n", (long long)v->u.i);
-	case VALUE_FLOAT:
-		if ((r = buf_puts(out, "<value><double>")) == 0 && (r = xmlrpc_put_double(out, v->u.f)) == 0)
-			r = buf_puts(out, "</double></value>\n");
-		return r;
-	case VALUE_STR:
-		if ((r = buf_puts(out, "<value><string>")) == 0 &&
-		    (r = xmlrpc_put_escaped(out, v->u.s.ptr, v->u.s.len)) == 0)
-			r = buf_puts(out, "</string></value>\n");
-		return r;
+		return xmlrpc_put_int(out, (long long)v->u.i);
+	case VALUE_FLOAT: return xmlrpc_put_double(out, v->u.f);
+	case VALUE_STR: return xmlrpc_put_strn(out, v->u.s.ptr, v->u.s.len);
 	case VALUE_LIST:
-		r = buf_puts(out, "<value><array><data>\n");
+		r = xmlrpc_put_array_begin(out);
 		for (i = 0; i < v->u.l.len && r == 0; i++)
 			r = xmlrpc_put_value(out, v->u.l.items[i], depth + 1);
-		return r != 0 ? r : buf_puts(out, "</data></array></value>\n");
+		return r != 0 ? r : xmlrpc_put_array_end(out);
 	case VALUE_MAP:
-		r = buf_puts(out, "<value><struct>\n");
+		r = xmlrpc_put_struct_begin(out);
 		for (i = 0; i < v->u.m.len && r == 0; i++) {
 			const struct value *k = v->u.m.ents[i].key;
 
-			if ((r = buf_puts(out, "<member>\n<name>")) == 0 &&
-			    (r = xmlrpc_put_escaped(out, k->u.s.ptr, k->u.s.len)) == 0 &&
-			    (r = buf_puts(out, "</name>\n")) == 0 &&
+			if ((r = xmlrpc_put_membern(out, k->u.s.ptr, k->u.s.len)) == 0 &&
 			    (r = xmlrpc_put_value(out, v->u.m.ents[i].val, depth + 1)) == 0)
-				r = buf_puts(out, "</member>\n");
+				r = xmlrpc_put_member_end(out);
 		}
-		return r != 0 ? r : buf_puts(out, "</struct></value>\n");
+		return r != 0 ? r : xmlrpc_put_struct_end(out);
 	}
 	return ERR_INVAL;
 }
@@ -126,30 +248,34 @@ int xmlrpc_encode_call(const char *method, const struct value *params, struct bu
 	return r != 0 ? r : buf_puts(out, "</params>\n</methodCall>\n");
 }
 
+static const char xmlrpc_resp_head[] = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+static const char xmlrpc_resp_tail[] = "</param>\n</params>\n</methodResponse>\n";
+
+int xmlrpc_wrap_response(const struct buf *val, struct buf *out)
+{
+	int r = buf_puts(out, xmlrpc_resp_head);
+
+	if (r == 0)
+		r = buf_put(out, buf_ptr(val), buf_avail(val));
+	return r != 0 ? r : buf_puts(out, xmlrpc_resp_tail);
+}
+
 int xmlrpc_encode_response(const struct value *v, struct buf *out)
 {
-	int r;
+	int r = buf_puts(out, xmlrpc_resp_head);
 
-	r = buf_puts(out, "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n");
 	if (r == 0)
 		r = xmlrpc_put_value(out, v, 0);
-	return r != 0 ? r : buf_puts(out, "</param>\n</params>\n</methodResponse>\n");
+	return r != 0 ? r : buf_puts(out, xmlrpc_resp_tail);
 }
 
 int xmlrpc_encode_fault(int code, const char *msg, struct buf *out)
 {
-	struct value *f = value_map();
-	int r;
+	int r = buf_puts(out, "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n");
 
-	value_map_set(f, "faultCode", value_int(code));
-	value_map_set(f, "faultString", value_str(msg));
-	r = buf_puts(out, "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n");
 	if (r == 0)
-		r = xmlrpc_put_value(out, f, 0);
-	if (r == 0)
-		r = buf_puts(out, "</fault>\n</methodResponse>\n");
-	value_unref(f);
-	return r;
+		r = xmlrpc_put_fault_value(out, code, msg);
+	return r != 0 ? r : buf_puts(out, "</fault>\n</methodResponse>\n");
 }
 
 /* ---- decoding ---- */
@@ -161,6 +287,7 @@ struct xr {
 	const char *file;
 	struct diag *d;
 	struct buf text; /* scratch for character data */
+	size_t nvalues;
 };
 
 __attribute__((format(printf, 3, 4))) static int xr_fail(struct xr *x, const char *at, const char *fmt, ...)
@@ -288,8 +415,8 @@ static int xr_expect(struct xr *x, const char *name, int closing, int *emptyp)
 		return r;
 	ok = closing ? k == XR_CLOSE : k == XR_OPEN || (k == XR_EMPTY && emptyp != NULL);
 	if (!ok || strcmp(got, name) != 0)
-		return xr_fail(x, at, "expected <%s%s>, found <%s%s>", closing ? "/" : "", name, k == XR_CLOSE ? "/" : "",
-		               got);
+		return xr_fail(x, at, "expected <%s%s>, found <%s%s>", closing ? "/" : "", name,
+		               k == XR_CLOSE ? "/" : "", got);
 	if (emptyp != NULL)
 		*emptyp = k == XR_EMPTY;
 	return 0;
@@ -337,10 +464,10 @@ static int xr_entity(struct xr *x)
 		x->p++;
 	}
 	for (; x->p < x->end && *x->p != ';'; x->p++, digits++) {
-		int dv = *x->p >= '0' && *x->p <= '9'              ? *x->p - '0'
+		int dv = *x->p >= '0' && *x->p <= '9'                 ? *x->p - '0'
 		         : base == 16 && *x->p >= 'a' && *x->p <= 'f' ? *x->p - 'a' + 10
 		         : base == 16 && *x->p >= 'A' && *x->p <= 'F' ? *x->p - 'A' + 10
-		                                                     : -1;
+		                                                      : -1;
 
 		if (dv < 0 || c > 0x10ffff)
 			return xr_fail(x, at, "bad character reference");
@@ -404,6 +531,22 @@ static int xr_blank(const struct buf *b)
 }
 
 static int xr_value(struct xr *x, int depth, struct value **vp);
+
+/* Decodes <value>...</value> or <value/> (an empty string). */
+static int xr_item(struct xr *x, int depth, struct value **vp)
+{
+	int r, empty;
+
+	*vp = NULL;
+	if ((r = xr_open(x, "value", &empty)) != 0)
+		return r;
+	if (++x->nvalues > XMLRPC_VALUES_CAP)
+		return xr_fail(x, x->p, "more than %d values", XMLRPC_VALUES_CAP);
+	if (!empty)
+		return xr_value(x, depth, vp);
+	*vp = value_str("");
+	return 0;
+}
 
 /* The text of <name>...</name> as an int (Python's int(): blanks around,
  * optional sign). */
@@ -471,14 +614,9 @@ static int xr_array(struct xr *x, int depth, struct value **vp)
 	if ((r = xr_open(x, "data", &empty)) != 0)
 		goto out;
 	while (!empty && !xr_at_close(x)) {
-		if ((r = xr_open(x, "value", &empty)) != 0)
-			goto out;
-		if (empty)
-			item = value_str("");
-		else if ((r = xr_value(x, depth + 1, &item)) != 0)
+		if ((r = xr_item(x, depth + 1, &item)) != 0)
 			goto out;
 		value_list_push(l, item);
-		empty = 0;
 	}
 	if (!empty && (r = xr_close(x, "data")) != 0)
 		goto out;
@@ -502,13 +640,7 @@ static int xr_member(struct xr *x, int depth, struct value *m)
 	if (!empty && ((r = xr_text(x)) != 0 || (r = xr_close(x, "name")) != 0))
 		goto out;
 	name = empty ? xstrdup("") : xstrndup(x->text.data != NULL ? x->text.data : "", x->text.len);
-	if ((r = xr_open(x, "value", &empty)) != 0)
-		goto out;
-	if (empty)
-		v = value_str("");
-	else if ((r = xr_value(x, depth + 1, &v)) != 0)
-		goto out;
-	if ((r = xr_close(x, "member")) != 0)
+	if ((r = xr_item(x, depth + 1, &v)) != 0 || (r = xr_close(x, "member")) != 0)
 		goto out;
 	value_map_set(m, name, v);
 	v = NULL;
@@ -562,6 +694,10 @@ static int xr_value(struct xr *x, int depth, struct value **vp)
 			*vp = value_null();
 		else if (strcmp(type, "string") == 0 || strcmp(type, "base64") == 0)
 			*vp = value_str("");
+		else if (strcmp(type, "array") == 0)
+			*vp = value_list();
+		else if (strcmp(type, "struct") == 0)
+			*vp = value_map();
 		else
 			return xr_fail(x, at, "empty <%s/>", type);
 	} else if (k == XR_CLOSE) {
@@ -614,13 +750,9 @@ static int xr_finish(struct xr *x)
 
 static int xr_param(struct xr *x, struct value **vp)
 {
-	int r, empty;
+	int r;
 
-	if ((r = xr_open(x, "param", NULL)) != 0 || (r = xr_open(x, "value", &empty)) != 0)
-		return r;
-	if (empty)
-		*vp = value_str("");
-	else if ((r = xr_value(x, 0, vp)) != 0)
+	if ((r = xr_open(x, "param", NULL)) != 0 || (r = xr_item(x, 0, vp)) != 0)
 		return r;
 	if ((r = xr_close(x, "param")) != 0) {
 		value_unref(*vp);
@@ -653,8 +785,8 @@ static int xr_fault(struct xr *x, struct value **vp)
 	return 0;
 }
 
-int xmlrpc_decode_response(const char *text, size_t len, const char *file, struct value **resultp,
-                           int *faultp, struct diag *d)
+int xmlrpc_decode_response(const char *text, size_t len, const char *file, struct value **resultp, int *faultp,
+                           struct diag *d)
 {
 	struct value *v = NULL;
 	struct xr x;
@@ -694,8 +826,8 @@ out:
 	return r;
 }
 
-int xmlrpc_decode_call(const char *text, size_t len, const char *file, char **methodp,
-                       struct value **paramsp, struct diag *d)
+int xmlrpc_decode_call(const char *text, size_t len, const char *file, char **methodp, struct value **paramsp,
+                       struct diag *d)
 {
 	struct value *params = value_list(), *v = NULL;
 	char *method = NULL;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/diag.h"
 #include "base/digest.h"
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
@@ -48,7 +49,7 @@ struct ctl_conn {
 	uint64_t timer;
 	/* an XML-RPC call that answers later */
 	struct rpc_job *job;
-	struct xr_value *params;
+	struct value *params;
 	struct rpc_res res;
 	/* a log being followed */
 	int tail_fd;
@@ -87,7 +88,7 @@ static void ctl_conn_free(struct ctl *c, struct ctl_conn *k)
 	}
 	ev_timer_del(c->loop, k->timer);
 	rpc_job_free(k->job);
-	xr_free(k->params);
+	value_unref(k->params);
 	rpc_res_fini(&k->res);
 	fd_close(&k->tail_fd);
 	free(k->tail_path);
@@ -249,9 +250,9 @@ static void ctl_answer(struct ctl *c, struct ctl_conn *k, const struct rpc_res *
 
 	buf_init(&body, CTL_RPC_MAX_RESULT + 4096);
 	if (res->fault != FAULT_OK)
-		xmlrpc_fault(&body, res->fault, res->text);
+		xmlrpc_encode_fault(res->fault, res->text, &body);
 	else
-		xmlrpc_response(&body, &res->val);
+		xmlrpc_wrap_response(&res->val, &body);
 	ctl_head(k, 200, "text/xml", (long long)buf_avail(&body), NULL);
 	buf_put(&k->out, buf_ptr(&body), buf_avail(&body));
 	buf_fini(&body);
@@ -263,9 +264,12 @@ static void ctl_answer(struct ctl *c, struct ctl_conn *k, const struct rpc_res *
 static void ctl_rpc(struct ctl *c, struct ctl_conn *k, const char *body, size_t n)
 {
 	char *method = NULL, *err = NULL;
-	struct xr_value *params = NULL;
+	struct value *params = NULL;
+	struct diag dg;
 
-	if (xmlrpc_parse_call(body, n, &method, &params, &err) != 0 || *method == '\0') {
+	diag_init(&dg);
+	if (xmlrpc_decode_call(body, n, "request", &method, &params, &dg) != 0 || *method == '\0') {
+		err = diag_has(&dg) ? diag_format(&dg) : NULL;
 		mainlog_printf(droverd_mainlog(c->d), LEVEL_ERRO, "XML-RPC request data is invalid: %s",
 		               err != NULL ? err : "no method name");
 		ctl_error(c, k, 400, NULL, 0);
@@ -285,7 +289,8 @@ static void ctl_rpc(struct ctl *c, struct ctl_conn *k, const char *body, size_t 
 out:
 	free(method);
 	free(err);
-	xr_free(params);
+	diag_fini(&dg);
+	value_unref(params);
 }
 
 /* Polls every waiting call; an answered one lets its connection go on with
@@ -299,7 +304,7 @@ static void ctl_poll_jobs(struct ctl *c)
 			continue;
 		rpc_job_free(k->job);
 		k->job = NULL;
-		xr_free(k->params);
+		value_unref(k->params);
 		k->params = NULL;
 		ctl_answer(c, k, &k->res);
 		rpc_res_fini(&k->res);

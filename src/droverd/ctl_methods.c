@@ -14,14 +14,14 @@
 #define CTL_API_VERSION        "3.0"
 #define CTL_SUPERVISOR_VERSION "4.2.5"
 
-static int m_api_version(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_api_version(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)d, (void)params, (void)jobp;
 	xmlrpc_put_str(&res->val, CTL_API_VERSION);
 	return 1;
 }
 
-static int m_supervisor_version(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
+static int m_supervisor_version(struct droverd *d, const struct value *params, struct rpc_res *res,
                                 struct rpc_job **jobp)
 {
 	(void)d, (void)params, (void)jobp;
@@ -29,15 +29,14 @@ static int m_supervisor_version(struct droverd *d, const struct xr_value *params
 	return 1;
 }
 
-static int m_identification(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                            struct rpc_job **jobp)
+static int m_identification(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)params, (void)jobp;
 	xmlrpc_put_str(&res->val, droverd_config(d)->identifier);
 	return 1;
 }
 
-static int m_state(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_state(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)params, (void)jobp;
 	xmlrpc_put_struct_begin(&res->val);
@@ -51,20 +50,20 @@ static int m_state(struct droverd *d, const struct xr_value *params, struct rpc_
 	return 1;
 }
 
-static int m_pid(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_pid(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)d, (void)params, (void)jobp;
 	xmlrpc_put_int(&res->val, (long long)getpid());
 	return 1;
 }
 
-static int m_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_read_log(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
-	return rpc_read_file(mainlog_path(droverd_mainlog(d)), params->items[0], params->items[1], res);
+	return rpc_read_file(mainlog_path(droverd_mainlog(d)), value_list_at(params, 0), value_list_at(params, 1), res);
 }
 
-static int m_clear_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_clear_log(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	int r = droverd_clear_mainlog(d);
 
@@ -75,7 +74,7 @@ static int m_clear_log(struct droverd *d, const struct xr_value *params, struct 
 	return 1;
 }
 
-static int m_shutdown(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_shutdown(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)params, (void)jobp;
 	droverd_shutdown(d);
@@ -83,7 +82,7 @@ static int m_shutdown(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_restart(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_restart(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct diag err;
 	char *msg;
@@ -111,7 +110,7 @@ static void m_put_names(struct buf *b, const char **names, size_t n)
 	xmlrpc_put_array_end(b);
 }
 
-static int m_reload_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_reload_config(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	const char **added, **changed, **removed;
 	size_t nadded, nchanged, nremoved;
@@ -142,12 +141,12 @@ static int m_reload_config(struct droverd *d, const struct xr_value *params, str
 	return 1;
 }
 
-static int m_group_op(struct droverd *d, const struct xr_value *params, struct rpc_res *res, int add)
+static int m_group_op(struct droverd *d, const struct value *params, struct rpc_res *res, int add)
 {
 	const char *name;
 	int r;
 
-	if (rpc_arg_str(params->items[0], &name, res))
+	if (rpc_arg_str(value_list_at(params, 0), &name, res))
 		return 1;
 	r = add ? droverd_add_group(d, name) : droverd_remove_group(d, name);
 	if (r != FAULT_OK)
@@ -156,13 +155,13 @@ static int m_group_op(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_add_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_add_group(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return m_group_op(d, params, res, 1);
 }
 
-static int m_remove_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_remove_group(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return m_group_op(d, params, res, 0);
@@ -238,7 +237,7 @@ static int m_cfg_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int m_all_config(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_all_config(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	const struct dconf *c = droverd_available(d);
 	struct m_cfg *l = NULL;

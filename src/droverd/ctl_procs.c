@@ -70,7 +70,7 @@ static void p_put_info(struct droverd *d, struct dproc *p, struct buf *b)
 }
 
 /* Resolves a namespec that must name one process (BAD_NAME otherwise). */
-static int p_find_one(struct droverd *d, const struct xr_value *arg, struct dproc **pp, const char **namep,
+static int p_find_one(struct droverd *d, const struct value *arg, struct dproc **pp, const char **namep,
                       struct rpc_res *res)
 {
 	struct dgroup *g;
@@ -84,19 +84,19 @@ static int p_find_one(struct droverd *d, const struct xr_value *arg, struct dpro
 	return 0;
 }
 
-static int m_info(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_info(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc *p;
 	const char *name;
 
 	(void)jobp;
-	if (p_find_one(d, params->items[0], &p, &name, res))
+	if (p_find_one(d, value_list_at(params, 0), &p, &name, res))
 		return 1;
 	p_put_info(d, p, &res->val);
 	return 1;
 }
 
-static int m_all_info(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_all_info(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc **l;
 	size_t n, i;
@@ -133,17 +133,17 @@ static int p_check(enum p_op op, struct dproc *p, const char *name, int report, 
 	return 1;
 }
 
-static int p_signal_one(struct droverd *d, struct dproc *p, const char *name, const struct xr_value *sigv,
+static int p_signal_one(struct droverd *d, struct dproc *p, const char *name, const struct value *sigv,
                         struct rpc_res *res)
 {
 	char num[32], *err = NULL;
 	const char *s = num;
 	int sig = -1, r;
 
-	if (sigv->type == XR_STRING)
-		s = sigv->s;
-	else if (sigv->type == XR_INT)
-		snprintf(num, sizeof(num), "%lld", sigv->i);
+	if (sigv->type == VALUE_STR)
+		s = sigv->u.s.ptr;
+	else if (sigv->type == VALUE_INT)
+		snprintf(num, sizeof(num), "%lld", (long long)sigv->u.i);
 	else
 		return rpc_fault(res, FAULT_BAD_SIGNAL, NULL);
 	if (conv_signal(s, &sig, &err) != 0) {
@@ -158,8 +158,8 @@ static int p_signal_one(struct droverd *d, struct dproc *p, const char *name, co
 
 /* Starts, stops or signals one process. Returns 1 with res filled, or 0
  * when the answer waits (then p_check tells when it is over). */
-static int p_one(struct droverd *d, enum p_op op, struct dproc *p, const char *name, int wait,
-                 const struct xr_value *sigv, struct rpc_res *res)
+static int p_one(struct droverd *d, enum p_op op, struct dproc *p, const char *name, int wait, const struct value *sigv,
+                 struct rpc_res *res)
 {
 	char *msg = NULL, *text;
 	int r;
@@ -308,8 +308,8 @@ static int p_wanted(enum p_op op, struct dproc *p)
 }
 
 /* Runs op on the processes of list (taken over) that op applies to. */
-static int p_all_run(struct droverd *d, enum p_op op, struct dproc **list, size_t n, int wait,
-                     const struct xr_value *sigv, struct rpc_res *res, struct rpc_job **jobp)
+static int p_all_run(struct droverd *d, enum p_op op, struct dproc **list, size_t n, int wait, const struct value *sigv,
+                     struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct p_all *a = xcalloc(1, sizeof(*a));
 	struct rpc_res r;
@@ -344,7 +344,7 @@ static int p_all_run(struct droverd *d, enum p_op op, struct dproc **list, size_
 	return 0;
 }
 
-static int p_group_run(struct droverd *d, enum p_op op, const char *name, int wait, const struct xr_value *sigv,
+static int p_group_run(struct droverd *d, enum p_op op, const char *name, int wait, const struct value *sigv,
                        struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dgroup *g = droverd_group(d, name);
@@ -359,10 +359,10 @@ static int p_group_run(struct droverd *d, enum p_op op, const char *name, int wa
 
 /* startProcess, stopProcess, signalProcess: one process, or the group a
  * "group:*" names. */
-static int p_named(struct droverd *d, enum p_op op, const struct xr_value *params, struct rpc_res *res,
+static int p_named(struct droverd *d, enum p_op op, const struct value *params, struct rpc_res *res,
                    struct rpc_job **jobp)
 {
-	const struct xr_value *sigv = op == P_SIGNAL ? params->items[1] : NULL;
+	const struct value *sigv = op == P_SIGNAL ? value_list_at(params, 1) : NULL;
 	struct dgroup *g;
 	struct dproc *p;
 	struct p_wait *w;
@@ -370,10 +370,10 @@ static int p_named(struct droverd *d, enum p_op op, const struct xr_value *param
 	char *gname;
 	int wait = 1, r;
 
-	if (rpc_arg_str(params->items[0], &name, res))
+	if (rpc_arg_str(value_list_at(params, 0), &name, res))
 		return 1;
-	if (op != P_SIGNAL && params->n > 1)
-		wait = xr_truth(params->items[1]);
+	if (op != P_SIGNAL && value_len(params) > 1)
+		wait = value_truth(value_list_at(params, 1));
 	if (droverd_find(d, name, &g, &p) != FAULT_OK)
 		return rpc_fault(res, FAULT_BAD_NAME, name);
 	if (p == NULL) {
@@ -394,92 +394,92 @@ static int p_named(struct droverd *d, enum p_op op, const struct xr_value *param
 	return 0;
 }
 
-static int m_start(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_start(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_named(d, P_START, params, res, jobp);
 }
 
-static int m_stop(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_stop(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_named(d, P_STOP, params, res, jobp);
 }
 
-static int m_signal(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_signal(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_named(d, P_SIGNAL, params, res, jobp);
 }
 
-static int p_group_method(struct droverd *d, enum p_op op, const struct xr_value *params, struct rpc_res *res,
+static int p_group_method(struct droverd *d, enum p_op op, const struct value *params, struct rpc_res *res,
                           struct rpc_job **jobp)
 {
 	const char *name;
 	int wait = 1;
 
-	if (rpc_arg_str(params->items[0], &name, res))
+	if (rpc_arg_str(value_list_at(params, 0), &name, res))
 		return 1;
-	if (op != P_SIGNAL && params->n > 1)
-		wait = xr_truth(params->items[1]);
-	return p_group_run(d, op, name, wait, op == P_SIGNAL ? params->items[1] : NULL, res, jobp);
+	if (op != P_SIGNAL && value_len(params) > 1)
+		wait = value_truth(value_list_at(params, 1));
+	return p_group_run(d, op, name, wait, op == P_SIGNAL ? value_list_at(params, 1) : NULL, res, jobp);
 }
 
-static int m_start_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_start_group(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_START, params, res, jobp);
 }
 
-static int m_stop_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_stop_group(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_STOP, params, res, jobp);
 }
 
-static int m_signal_group(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_signal_group(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_group_method(d, P_SIGNAL, params, res, jobp);
 }
 
-static int p_all_method(struct droverd *d, enum p_op op, const struct xr_value *params, struct rpc_res *res,
+static int p_all_method(struct droverd *d, enum p_op op, const struct value *params, struct rpc_res *res,
                         struct rpc_job **jobp)
 {
 	struct dproc **l;
 	size_t n;
 	int wait = 1;
 
-	if (op != P_SIGNAL && params->n > 0)
-		wait = xr_truth(params->items[0]);
+	if (op != P_SIGNAL && value_len(params) > 0)
+		wait = value_truth(value_list_at(params, 0));
 	droverd_all(d, 0, &l, &n);
-	return p_all_run(d, op, l, n, wait, op == P_SIGNAL ? params->items[0] : NULL, res, jobp);
+	return p_all_run(d, op, l, n, wait, op == P_SIGNAL ? value_list_at(params, 0) : NULL, res, jobp);
 }
 
-static int m_start_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_start_all(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_START, params, res, jobp);
 }
 
-static int m_stop_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_stop_all(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_STOP, params, res, jobp);
 }
 
-static int m_signal_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_signal_all(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	return p_all_method(d, P_SIGNAL, params, res, jobp);
 }
 
 /* ---- stdin and logs ---- */
 
-static int m_stdin(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_stdin(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
-	const struct xr_value *chars = params->items[1];
+	const struct value *chars = value_list_at(params, 1);
 	struct dproc *p;
 	const char *name;
 	int r;
 
 	(void)jobp;
-	if (chars->type != XR_STRING)
+	if (chars->type != VALUE_STR)
 		return rpc_fault(res, FAULT_INCORRECT_PARAMETERS, NULL);
-	if (p_find_one(d, params->items[0], &p, &name, res))
+	if (p_find_one(d, value_list_at(params, 0), &p, &name, res))
 		return 1;
-	if ((r = droverd_send_stdin(d, p, chars->s, chars->slen)) != FAULT_OK)
+	if ((r = droverd_send_stdin(d, p, chars->u.s.ptr, chars->u.s.len)) != FAULT_OK)
 		return rpc_fault(res, r, name);
 	xmlrpc_put_bool(&res->val, 1);
 	return 1;
@@ -490,29 +490,29 @@ static const char *p_logfile(struct dproc *p, int err)
 	return err ? dproc_stderr_logfile(p) : dproc_stdout_logfile(p);
 }
 
-static int p_read_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, int err)
+static int p_read_log(struct droverd *d, const struct value *params, struct rpc_res *res, int err)
 {
 	struct dproc *p;
 	const char *name;
 
-	if (p_find_one(d, params->items[0], &p, &name, res))
+	if (p_find_one(d, value_list_at(params, 0), &p, &name, res))
 		return 1;
-	return rpc_read_file(p_logfile(p, err), params->items[1], params->items[2], res);
+	return rpc_read_file(p_logfile(p, err), value_list_at(params, 1), value_list_at(params, 2), res);
 }
 
-static int m_read_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_read_out(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_read_log(d, params, res, 0);
 }
 
-static int m_read_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_read_err(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_read_log(d, params, res, 1);
 }
 
-static int p_tail_log(struct droverd *d, const struct xr_value *params, struct rpc_res *res, int err)
+static int p_tail_log(struct droverd *d, const struct value *params, struct rpc_res *res, int err)
 {
 	struct dproc *p;
 	const char *name, *path;
@@ -520,8 +520,8 @@ static int p_tail_log(struct droverd *d, const struct xr_value *params, struct r
 	struct buf data;
 	int overflow = 0;
 
-	if (p_find_one(d, params->items[0], &p, &name, res) || rpc_arg_int(params->items[1], &offset, res) ||
-	    rpc_arg_int(params->items[2], &length, res))
+	if (p_find_one(d, value_list_at(params, 0), &p, &name, res) ||
+	    rpc_arg_int(value_list_at(params, 1), &offset, res) || rpc_arg_int(value_list_at(params, 2), &length, res))
 		return 1;
 	if (length < 0 || length > (long long)(CTL_RPC_MAX_RESULT / 4))
 		return rpc_fault(res, FAULT_BAD_ARGUMENTS, NULL);
@@ -540,25 +540,25 @@ static int p_tail_log(struct droverd *d, const struct xr_value *params, struct r
 	return 1;
 }
 
-static int m_tail_out(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_tail_out(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_tail_log(d, params, res, 0);
 }
 
-static int m_tail_err(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_tail_err(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	(void)jobp;
 	return p_tail_log(d, params, res, 1);
 }
 
-static int m_clear(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_clear(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc *p;
 	const char *name;
 
 	(void)jobp;
-	if (p_find_one(d, params->items[0], &p, &name, res))
+	if (p_find_one(d, value_list_at(params, 0), &p, &name, res))
 		return 1;
 	if (droverd_clear_logs(p) != FAULT_OK)
 		return rpc_fault(res, FAULT_FAILED, name);
@@ -566,7 +566,7 @@ static int m_clear(struct droverd *d, const struct xr_value *params, struct rpc_
 	return 1;
 }
 
-static int m_clear_all(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int m_clear_all(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct dproc **l;
 	size_t n, i;

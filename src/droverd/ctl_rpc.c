@@ -69,26 +69,26 @@ int rpc_fault(struct rpc_res *res, int code, const char *extra)
 	return 1;
 }
 
-int rpc_arg_str(const struct xr_value *v, const char **sp, struct rpc_res *res)
+int rpc_arg_str(const struct value *v, const char **sp, struct rpc_res *res)
 {
-	if (v->type != XR_STRING) {
+	if (v->type != VALUE_STR) {
 		rpc_fault(res, FAULT_INCORRECT_PARAMETERS, NULL);
 		return 1;
 	}
-	*sp = v->s;
+	*sp = v->u.s.ptr;
 	return 0;
 }
 
-int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res)
+int rpc_arg_int(const struct value *v, long long *ip, struct rpc_res *res)
 {
 	char *end;
 
-	if (v->type == XR_INT || v->type == XR_BOOL) {
-		*ip = v->i;
+	if (v->type == VALUE_INT || v->type == VALUE_BOOL) {
+		*ip = v->type == VALUE_INT ? (long long)v->u.i : v->u.b;
 		return 0;
 	}
-	if (v->type == XR_STRING && v->slen > 0) {
-		*ip = strtoll(v->s, &end, 10);
+	if (v->type == VALUE_STR && v->u.s.len > 0) {
+		*ip = strtoll(v->u.s.ptr, &end, 10);
 		if (*end == '\0')
 			return 0;
 	}
@@ -96,7 +96,7 @@ int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res)
 	return 1;
 }
 
-int rpc_read_file(const char *path, const struct xr_value *offset, const struct xr_value *length, struct rpc_res *res)
+int rpc_read_file(const char *path, const struct value *offset, const struct value *length, struct rpc_res *res)
 {
 	long long off, len;
 	struct buf data;
@@ -118,9 +118,8 @@ int rpc_read_file(const char *path, const struct xr_value *offset, const struct 
 	return 1;
 }
 
-static int rpc_list_methods(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                            struct rpc_job **jobp);
-static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp);
+static int rpc_list_methods(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp);
+static int rpc_multicall(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp);
 
 static const struct rpc_method rpc_system_table[] = {
         {"listMethods", rpc_list_methods, 0, 0},
@@ -137,7 +136,7 @@ static const struct rpc_method *rpc_lookup(const struct rpc_method *t, size_t n,
 	return NULL;
 }
 
-int rpc_call(struct droverd *d, const char *method, const struct xr_value *params, struct rpc_res *res,
+int rpc_call(struct droverd *d, const char *method, const struct value *params, struct rpc_res *res,
              struct rpc_job **jobp)
 {
 	const struct rpc_method *m = NULL;
@@ -159,7 +158,7 @@ int rpc_call(struct droverd *d, const char *method, const struct xr_value *param
 	}
 	if (m == NULL)
 		return rpc_fault(res, FAULT_UNKNOWN_METHOD, NULL);
-	if (params->n < m->minargs || params->n > m->maxargs)
+	if (value_len(params) < m->minargs || value_len(params) > m->maxargs)
 		return rpc_fault(res, FAULT_INCORRECT_PARAMETERS, NULL);
 	/* supervisord's _update(): nothing but the system namespace once a
 	 * shutdown or restart is under way. */
@@ -184,8 +183,7 @@ static int rpc_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int rpc_list_methods(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                            struct rpc_job **jobp)
+static int rpc_list_methods(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	size_t n = 0, i, cap = ctl_methods_count + ctl_procs_count + 2;
 	char **names = xcalloc(cap, sizeof(*names));
@@ -215,7 +213,7 @@ static int rpc_list_methods(struct droverd *d, const struct xr_value *params, st
 struct rpc_multi {
 	struct rpc_job job;
 	struct droverd *d;
-	const struct xr_value *calls; /* borrowed from the request */
+	const struct value *calls; /* borrowed from the request */
 	size_t next;
 	struct rpc_job *waiting; /* owned */
 	struct rpc_res sub;
@@ -233,8 +231,8 @@ static void rpc_multi_add(struct rpc_multi *m)
 static int rpc_multi_poll(struct rpc_job *j, struct rpc_res *res)
 {
 	struct rpc_multi *m = (struct rpc_multi *)j;
-	const struct xr_value *call, *name, *params;
-	static const struct xr_value noparams = {.type = XR_ARRAY};
+	const struct value *call, *name, *params;
+	static const struct value noparams = {.type = VALUE_LIST};
 
 	if (m->waiting != NULL) {
 		if (!rpc_poll(m->waiting, &m->sub))
@@ -243,21 +241,21 @@ static int rpc_multi_poll(struct rpc_job *j, struct rpc_res *res)
 		m->waiting = NULL;
 		rpc_multi_add(m);
 	}
-	while (m->next < m->calls->n) {
-		call = m->calls->items[m->next++];
-		name = xr_member(call, "methodName");
-		params = xr_member(call, "params");
+	while (m->next < value_len(m->calls)) {
+		call = value_list_at(m->calls, m->next++);
+		name = value_map_get(call, "methodName");
+		params = value_map_get(call, "params");
 		if (params == NULL)
 			params = &noparams;
 		rpc_res_fini(&m->sub);
 		rpc_res_init(&m->sub);
-		if (name == NULL || name->type != XR_STRING)
+		if (name == NULL || name->type != VALUE_STR)
 			rpc_fault(&m->sub, FAULT_INCORRECT_PARAMETERS, "No methodName");
-		else if (strcmp(name->s, "system.multicall") == 0)
+		else if (strcmp(name->u.s.ptr, "system.multicall") == 0)
 			rpc_fault(&m->sub, FAULT_INCORRECT_PARAMETERS, "Recursive system.multicall forbidden");
-		else if (params->type != XR_ARRAY)
+		else if (params->type != VALUE_LIST)
 			rpc_fault(&m->sub, FAULT_INCORRECT_PARAMETERS, NULL);
-		else if (!rpc_call(m->d, name->s, params, &m->sub, &m->waiting))
+		else if (!rpc_call(m->d, name->u.s.ptr, params, &m->sub, &m->waiting))
 			return 0;
 		rpc_multi_add(m);
 	}
@@ -277,17 +275,17 @@ static void rpc_multi_free(struct rpc_job *j)
 	free(m);
 }
 
-static int rpc_multicall(struct droverd *d, const struct xr_value *params, struct rpc_res *res, struct rpc_job **jobp)
+static int rpc_multicall(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp)
 {
 	struct rpc_multi *m;
 
-	if (params->items[0]->type != XR_ARRAY)
+	if (value_list_at(params, 0)->type != VALUE_LIST)
 		return rpc_fault(res, FAULT_INCORRECT_PARAMETERS, NULL);
 	m = xcalloc(1, sizeof(*m));
 	m->job.poll = rpc_multi_poll;
 	m->job.free = rpc_multi_free;
 	m->d = d;
-	m->calls = params->items[0];
+	m->calls = value_list_at(params, 0);
 	rpc_res_init(&m->sub);
 	buf_init(&m->out, CTL_RPC_MAX_RESULT);
 	if (rpc_multi_poll(&m->job, res)) {

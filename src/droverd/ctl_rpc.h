@@ -12,8 +12,8 @@
 #define DROVER_DROVERD_CTL_RPC_H
 
 #include "base/buf.h"
+#include "data/xmlrpc.h"
 #include "droverd/droverd.h"
-#include "droverd/xmlrpc.h"
 
 #define CTL_RPC_MAX_RESULT ((size_t)64 << 20)
 
@@ -33,7 +33,7 @@ int rpc_fault(struct rpc_res *res, int code, const char *extra);
 
 /* Calls method with params (borrowed; they must outlive a returned job).
  * Returns 1 with res filled, or 0 with *jobp new: poll it with rpc_poll. */
-int rpc_call(struct droverd *d, const char *method, const struct xr_value *params, struct rpc_res *res,
+int rpc_call(struct droverd *d, const char *method, const struct value *params, struct rpc_res *res,
              struct rpc_job **jobp);
 /* Polls a job. Returns 1 with res filled once done, else 0. */
 int rpc_poll(struct rpc_job *j, struct rpc_res *res);
@@ -42,8 +42,7 @@ void rpc_job_free(struct rpc_job *j);
 /* ---- for the method files (ctl_methods.c, ctl_procs.c) ---- */
 
 /* A method: params are checked for count (Python's TypeError) before. */
-typedef int (*rpc_method_fn)(struct droverd *d, const struct xr_value *params, struct rpc_res *res,
-                             struct rpc_job **jobp);
+typedef int (*rpc_method_fn)(struct droverd *d, const struct value *params, struct rpc_res *res, struct rpc_job **jobp);
 struct rpc_method {
 	const char *name;
 	rpc_method_fn fn;
@@ -58,13 +57,13 @@ extern const size_t ctl_procs_count;
 
 /* Parameter conversions as Python's int()/str() would take them; each
  * returns 0 or sets INCORRECT_PARAMETERS and returns 1. */
-int rpc_arg_str(const struct xr_value *v, const char **sp, struct rpc_res *res);
-int rpc_arg_int(const struct xr_value *v, long long *ip, struct rpc_res *res);
+int rpc_arg_str(const struct value *v, const char **sp, struct rpc_res *res);
+int rpc_arg_int(const struct value *v, long long *ip, struct rpc_res *res);
 
 /* supervisord's readLog/readProcess*Log on path (NULL: no log, "NO_FILE"): offset and
  * length are the call's parameters; NO_FILE, BAD_ARGUMENTS or FAILED as
  * supervisord raises them, else the bytes as a string. Returns 1. */
-int rpc_read_file(const char *path, const struct xr_value *offset, const struct xr_value *length, struct rpc_res *res);
+int rpc_read_file(const char *path, const struct value *offset, const struct value *length, struct rpc_res *res);
 
 /* Jobs: poll returns 1 when done (res filled), 0 while not; free frees. */
 struct rpc_job {

@@ -230,16 +230,7 @@ int pyval_truth(const struct value *v)
 {
 	if (v->flags & (TPL_F_OBJ | TPL_F_PROXY))
 		return 1;
-	switch (v->type) {
-	case VALUE_NULL: return 0;
-	case VALUE_BOOL: return v->u.b;
-	case VALUE_INT: return v->u.i != 0;
-	case VALUE_FLOAT: return v->u.f != 0.0;
-	case VALUE_STR: return v->u.s.len > 0;
-	case VALUE_LIST: return v->u.l.len > 0;
-	case VALUE_MAP: return v->u.m.len > 0;
-	}
-	return 1;
+	return value_truth(v);
 }
 
 /* Exact comparison of an int with a float, as Python (no rounding of the

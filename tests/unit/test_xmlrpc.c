@@ -1,6 +1,9 @@
 /* Unit tests for data/xmlrpc and base/base64: the encoder's bytes against
  * what Python's xmlrpc.client.dumps() writes, decoding of what supervisord
- * sends, and refusal of malformed documents with a position. */
+ * sends and of calls as supervisorctl writes them (droverd's control
+ * server), the streaming putters, and refusal of malformed documents with
+ * a position. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +158,158 @@ static void test_depth_capped(void)
 	buf_fini(&b);
 }
 
+static struct value *t_call_ok(const char *doc, char **methodp)
+{
+	struct value *params = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	T_EQ_INT(xmlrpc_decode_call(doc, strlen(doc), NULL, methodp, &params, &d), 0);
+	if (diag_has(&d))
+		printf("# %s\n", d.msg);
+	diag_fini(&d);
+	return params;
+}
+
+static void t_call_bad(const char *doc, const char *frag)
+{
+	struct value *params = NULL;
+	char *method = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	T_CHECK(xmlrpc_decode_call(doc, strlen(doc), "req", &method, &params, &d) != 0);
+	T_CHECK(method == NULL && params == NULL);
+	T_CHECK(diag_has(&d) && strstr(d.msg, frag) != NULL);
+	if (diag_has(&d) && strstr(d.msg, frag) == NULL)
+		printf("# got: %s (wanted %s)\n", d.msg, frag);
+	diag_fini(&d);
+}
+
+static void test_decode_calls(void)
+{
+	struct value *p, *k;
+	char *m = NULL;
+
+	p = t_call_ok("<?xml version='1.0'?>\n<methodCall>\n<methodName>supervisor.startProcess</methodName>\n"
+	              "<params>\n<param>\n<value><string>web:*</string></value>\n</param>\n<param>\n"
+	              "<value><boolean>1</boolean></value>\n</param>\n</params>\n</methodCall>\n",
+	              &m);
+	T_EQ_STR(m, "supervisor.startProcess");
+	T_CHECK(p != NULL && value_len(p) == 2);
+	if (p != NULL && value_len(p) == 2) {
+		T_EQ_STR(value_cstr(value_list_at(p, 0)), "web:*");
+		T_CHECK(value_list_at(p, 1)->type == VALUE_BOOL && value_list_at(p, 1)->u.b == 1);
+	}
+	value_unref(p);
+	free(m);
+
+	/* Untyped values are strings, with entities, character references and
+	 * CDATA; int, i4, i8, double, nil, empty string, nested and empty
+	 * structs and arrays. */
+	p = t_call_ok("<methodCall><methodName>a.b</methodName><params>"
+	              "<param><value> a &amp;&lt;&#65;&#x263a;<![CDATA[<x>]]></value></param>"
+	              "<param><value><i4>-7</i4></value></param>"
+	              "<param><value><i8> 9000000000 </i8></value></param>"
+	              "<param><value><double>1.5</double></value></param>"
+	              "<param><value><nil/></value></param>"
+	              "<param><value><string/></value></param>"
+	              "<param><value><struct><member><name>k</name><value><array><data>"
+	              "<value><int>1</int></value></data></array></value></member></struct></value></param>"
+	              "<param><value><array/></value></param><param><value><struct/></value></param>"
+	              "</params></methodCall>",
+	              &m);
+	T_CHECK(p != NULL && value_len(p) == 9);
+	if (p != NULL && value_len(p) == 9) {
+		T_EQ_STR(value_cstr(value_list_at(p, 0)), " a &<A\xe2\x98\xba<x>");
+		T_CHECK(value_list_at(p, 1)->u.i == -7 && value_list_at(p, 2)->u.i == 9000000000LL);
+		T_CHECK(value_list_at(p, 3)->type == VALUE_FLOAT && value_list_at(p, 3)->u.f == 1.5);
+		T_CHECK(value_list_at(p, 4)->type == VALUE_NULL);
+		T_CHECK(value_list_at(p, 5)->type == VALUE_STR && value_list_at(p, 5)->u.s.len == 0);
+		k = value_map_get(value_list_at(p, 6), "k");
+		T_CHECK(k != NULL && value_len(k) == 1);
+		T_CHECK(!value_truth(value_list_at(p, 5)) && value_truth(value_list_at(p, 6)));
+		T_CHECK(value_list_at(p, 7)->type == VALUE_LIST && !value_truth(value_list_at(p, 7)));
+		T_CHECK(value_list_at(p, 8)->type == VALUE_MAP && !value_truth(value_list_at(p, 8)));
+	}
+	value_unref(p);
+	free(m);
+
+	/* No <params>: an empty list, as supervisord accepts. */
+	p = t_call_ok("<methodCall><methodName>x.y</methodName></methodCall>", &m);
+	T_CHECK(p != NULL && p->type == VALUE_LIST && value_len(p) == 0);
+	value_unref(p);
+	free(m);
+}
+
+static void test_refuse_calls(void)
+{
+	struct buf b;
+	int i;
+
+	t_call_bad("", "unexpected end of document");
+	t_call_bad("<methodCall><methodName>x</methodName>", "unexpected end of document");
+	t_call_bad("<methodResponse/>", "expected <methodCall>");
+	t_call_bad("<methodCall><params/></methodCall>", "expected <methodName>");
+	t_call_bad("<!DOCTYPE x [<!ENTITY a 'b'>]><methodCall/>", "document type declarations");
+	t_call_bad("<methodCall><methodName>x</methodName><params><param><value><int>1x</int></value></param>"
+	           "</params></methodCall>",
+	           "bad integer");
+	t_call_bad("<methodCall><methodName>x</methodName><params><param><value><int>99999999999999999999</int>"
+	           "</value></param></params></methodCall>",
+	           "bad integer");
+	t_call_bad("<methodCall><methodName>x</methodName><params><param><value>&bogus;</value></param></params>"
+	           "</methodCall>",
+	           "undefined entity");
+	t_call_bad("<methodCall><methodName>x</methodName><params><param><value>&#0;</value></param></params>"
+	           "</methodCall>",
+	           "bad character reference");
+	t_call_bad("<methodCall><methodName>x</methodName><params><param><value><blob>1</blob></value></param>"
+	           "</params></methodCall>",
+	           "unknown type <blob>");
+	t_call_bad("<methodCall><methodName>x</methodName></methodCall>trailing", "junk after document element");
+	buf_init(&b, 0);
+	buf_puts(&b, "<methodCall><methodName>x</methodName><params><param>");
+	for (i = 0; i < XMLRPC_DEPTH_CAP + 8; i++)
+		buf_puts(&b, "<value><array><data>");
+	t_call_bad(buf_str(&b), "nested too deeply");
+	buf_reset(&b);
+	buf_puts(&b, "<methodCall><methodName>x</methodName><params><param><value><array><data>");
+	for (i = 0; i <= XMLRPC_VALUES_CAP; i++)
+		buf_puts(&b, "<value/>");
+	t_call_bad(buf_str(&b), "values");
+	buf_fini(&b);
+}
+
+/* The putters, as droverd's control server streams its answers. */
+static void test_putters(void)
+{
+	struct buf v, doc;
+
+	buf_init(&v, 0);
+	buf_init(&doc, 0);
+	xmlrpc_put_strn(&v, "a<b>&c\xff\x01\xe2\x98\xba", 11);
+	T_EQ_STR(buf_str(&v), "<value><string>a&lt;b&gt;&amp;c\xef\xbf\xbd\xef\xbf\xbd\xe2\x98\xba</string></value>\n");
+	T_EQ_INT(xmlrpc_wrap_response(&v, &doc), 0);
+	T_CHECK(strstr(buf_str(&doc), "<methodResponse>\n<params>\n<param>\n<value><string>") != NULL);
+	buf_reset(&v);
+	xmlrpc_put_struct_begin(&v);
+	xmlrpc_put_kv_int(&v, "i", 3000000000LL);
+	xmlrpc_put_kv_bool(&v, "b", 7);
+	xmlrpc_put_kv_str(&v, "s", "x");
+	xmlrpc_put_struct_end(&v);
+	T_EQ_STR(buf_str(&v), "<value><struct>\n<member>\n<name>i</name>\n<value><int>3000000000</int></value>\n"
+	                      "</member>\n<member>\n<name>b</name>\n<value><boolean>1</boolean></value>\n</member>\n"
+	                      "<member>\n<name>s</name>\n<value><string>x</string></value>\n</member>\n"
+	                      "</struct></value>\n");
+	buf_fini(&v);
+	buf_fini(&doc);
+	/* A cap reached is reported, not a truncated document passed on. */
+	buf_init(&doc, 16);
+	T_EQ_INT(xmlrpc_encode_fault(10, "BAD_NAME: x", &doc), ERR_TOOBIG);
+	buf_fini(&doc);
+}
+
 static void test_encode_numbers(void)
 {
 	struct value *v;
@@ -207,6 +362,9 @@ int main(void)
 	T_RUN(test_response_forms);
 	T_RUN(test_bad_documents);
 	T_RUN(test_depth_capped);
+	T_RUN(test_decode_calls);
+	T_RUN(test_refuse_calls);
+	T_RUN(test_putters);
 	T_RUN(test_encode_numbers);
 	T_RUN(test_base64);
 	return T_DONE();
