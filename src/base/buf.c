@@ -40,6 +40,14 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void buf_wipe_spare(struct buf *b)
+{
+	if (b->data == NULL)
+		return;
+	wipe(b->data, b->off);
+	wipe(b->data + b->len + 1, b->cap - b->len - 1);
+}
+
 int buf_reserve(struct buf *b, size_t n, char **p)
 {
 	size_t need, ncap;

@@ -25,6 +25,9 @@ void buf_init(struct buf *b, size_t max);
 void buf_fini(struct buf *b);
 /* Empties b, keeping its storage. */
 void buf_reset(struct buf *b);
+/* Wipes the storage around the unread bytes: what was consumed and the room
+ * past the end, where a secret read through b may linger. */
+void buf_wipe_spare(struct buf *b);
 
 /* Appends; each returns 0 or ERR_TOOBIG, leaving b unchanged on failure. */
 int buf_put(struct buf *b, const void *p, size_t n);

@@ -234,7 +234,7 @@ static int worker_request(struct worker *w, struct frame *f)
 {
 	struct module_ctx ctx;
 	const struct module *m;
-	struct value *args = NULL, *res = NULL, *env;
+	struct value *args = NULL, *res = NULL, *env, *b;
 	const char *why, *name;
 	char **envp = NULL;
 	int64_t cap;
@@ -242,8 +242,12 @@ static int worker_request(struct worker *w, struct frame *f)
 
 	if ((why = worker_check_request(f->body)) != NULL || (why = become_check(f->body)) != NULL)
 		return worker_error(w, f->id, "bad_request", "%s", why) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
-	if (value_map_get(f->body, "become") != NULL)
+	if ((b = value_map_get(f->body, "become")) != NULL) {
+		/* The frame's bytes, password included, are still in rbuf. */
+		if (value_map_get(b, "pass") != NULL)
+			buf_wipe_spare(&w->rbuf);
 		return become_relay(&w->become, w->out, f) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
+	}
 	name = value_get_str(f->body, "module", "");
 	if ((m = module_find(name)) == NULL)
 		return worker_error(w, f->id, "unknown_module", "drover-worker %s has no module named '%s'",
@@ -412,6 +416,8 @@ int main(int argc, char **argv)
 		return WORKER_EXIT_IO;
 	}
 	buf_init(&w.rbuf, FRAME_MAX);
+	/* Requests may carry a become password: no stale copy on growth. */
+	w.rbuf.secret = 1;
 	w.loop = ev_new();
 	become_set_init(&w.become);
 	r = worker_serve(&w);
