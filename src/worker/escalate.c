@@ -59,6 +59,8 @@ struct esc_run {
 	size_t scan;       /* errtxt before this was already answered */
 	int sent;          /* the password was written */
 	int running;       /* "DRVBOOT1 RUN" seen: a hello comes next */
+	int uploading;     /* "DRVBOOT1 NEED" seen: the binary is being sent */
+	size_t uploaded;   /* bytes of it sent so far */
 	char *msg;         /* owned: why it failed */
 };
 
@@ -352,10 +354,14 @@ static int esc_on_stdout(struct esc_run *run)
 			return buf_avail(in) > ESC_LINE_MAX ? esc_fail(run, "unexpected output from %s", esc_tool(run))
 			                                    : ESC_MORE;
 		if (strncmp(p, "DRVBOOT1 RUN\n", 13) == 0) {
+			if (run->uploading)
+				return esc_fail(run, "unexpected output from %s", esc_tool(run));
 			run->running = 1;
 		} else if (strncmp(p, "DRVBOOT1 NEED\n", 14) == 0) {
-			if (fd_write_all(run->e->in, buf_ptr(&esc_self.bin), buf_avail(&esc_self.bin)) != 0)
+			if (run->uploading || fd_set_nonblock(run->e->in, 1) != 0)
 				return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
+			run->uploading = 1;
+			run->uploaded = 0;
 		} else if (strncmp(p, "DRVBOOT1 ERR ", 13) == 0) {
 			free(run->msg);
 			run->msg = xasprintf("as %s: %.*s", run->s->user, (int)(nl - p - 13), p + 13);
@@ -365,6 +371,27 @@ static int esc_on_stdout(struct esc_run *run)
 			log_v(2, "become: skipping output line from %s", esc_tool(run));
 		}
 		buf_consume(in, (size_t)(nl - p) + 1);
+	}
+	return ESC_MORE;
+}
+
+/* Sends as much of the worker's binary as the pipe takes now: a tool that
+ * stops reading must not keep the escalation past its deadline. */
+static int esc_upload_more(struct esc_run *run)
+{
+	size_t size = buf_avail(&esc_self.bin);
+	ssize_t w;
+
+	do
+		w = write(run->e->in, buf_ptr(&esc_self.bin) + run->uploaded, size - run->uploaded);
+	while (w < 0 && errno == EINTR);
+	if (w < 0 && errno != EAGAIN)
+		return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
+	run->uploaded += w > 0 ? (size_t)w : 0;
+	if (run->uploaded == size) {
+		run->uploading = 0;
+		if (fd_set_nonblock(run->e->in, 0) != 0)
+			return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
 	}
 	return ESC_MORE;
 }
@@ -404,7 +431,7 @@ static int esc_on_exit(struct esc_run *run)
 
 static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	char tmp[65536], *p;
 	uint64_t now = ev_clock_ms();
 	int n = 2, r = ESC_MORE, i;
@@ -416,8 +443,12 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 	pfd[1] = (struct pollfd){.fd = run->e->err, .events = POLLIN};
 	if (run->e->ptm >= 0)
 		pfd[n++] = (struct pollfd){.fd = run->e->ptm, .events = POLLIN};
-	if (poll(pfd, (nfds_t)n, (int)(deadline - now)) < 0)
+	/* Last, and not read: the tool's stdin while the binary is sent. */
+	pfd[n] = (struct pollfd){.fd = run->uploading ? run->e->in : -1, .events = POLLOUT};
+	if (poll(pfd, (nfds_t)n + 1, (int)(deadline - now)) < 0)
 		return errno == EINTR ? ESC_MORE : esc_fail(run, "poll: %s", strerror(errno));
+	if (pfd[n].revents != 0 && (r = esc_upload_more(run)) != ESC_MORE)
+		return r;
 	for (i = n - 1; i >= 0 && r == ESC_MORE; i--) {
 		if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -522,7 +553,7 @@ int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
 		log_v(1, "become: %s requires a tty for %s; starting it again on a pty", esc_tool(&run), s->user);
 		buf_reset(&run.errtxt);
 		run.scan = 0;
-		run.sent = run.running = 0;
+		run.sent = run.running = run.uploading = 0;
 		buf_init(&e->rbuf, FRAME_MAX);
 		st = esc_attempt(&run, 1);
 	}
