@@ -15,6 +15,9 @@
 #include "base/xmalloc.h"
 
 #define BECOME_KEY_SEP '\x1f'
+#define BECOME_STR_(n) #n
+#define BECOME_STR(n)  BECOME_STR_(n)
+#define BECOME_MAX_STR BECOME_STR(BECOME_MAX_CHILDREN)
 
 void become_set_init(struct become_set *bs)
 {
@@ -44,6 +47,21 @@ static int become_cstr_ok(const struct value *v, int empty_ok)
 	return v == NULL || (value_is_str(v) && strlen(v->u.s.ptr) == v->u.s.len && (empty_ok || v->u.s.len > 0));
 }
 
+/* A misspelt key (say "password") must not quietly escalate without it. */
+static int become_keys_known(const struct value *b)
+{
+	static const char *const known[] = {"method", "user", "exe", "flags", "pass", "timeout", NULL};
+	size_t i, k;
+
+	for (i = 0; i < value_len(b); i++) {
+		for (k = 0; known[k] != NULL && strcmp(value_map_key_at(b, i)->u.s.ptr, known[k]) != 0; k++)
+			;
+		if (known[k] == NULL)
+			return 0;
+	}
+	return 1;
+}
+
 const char *become_check(const struct value *body)
 {
 	const struct value *b = value_map_get(body, "become"), *v;
@@ -52,6 +70,8 @@ const char *become_check(const struct value *body)
 		return NULL;
 	if (b->type != VALUE_MAP)
 		return "\"become\" must be a map";
+	if (!become_keys_known(b))
+		return "\"become\" has an unknown key (known: method, user, exe, flags, pass, timeout)";
 	if (!become_cstr_ok(v = value_map_get(b, "method"), 0) || (v != NULL && !escalate_method_ok(v->u.s.ptr)))
 		return "\"become.method\" must be one of sudo, su, doas";
 	if (!become_cstr_ok(value_map_get(b, "user"), 0) || !become_cstr_ok(value_map_get(b, "exe"), 1) ||
@@ -218,7 +238,9 @@ int become_relay(struct become_set *bs, int out, struct frame *f)
 		memset(pass->u.s.ptr, 0, pass->u.s.len);
 	value_map_del(f->body, "become");
 	if (c == NULL)
-		return become_fail(out, f->id, "too many different become users and methods in one session");
+		return become_fail(
+		        out, f->id,
+		        "too many different become (method, user, exe, flags) in one session: at most " BECOME_MAX_STR);
 	if (c->failed != NULL)
 		return become_fail(out, f->id, c->failed);
 	if (frame_write_fd(c->e.in, FRAME_REQUEST, f->id, f->body) != 0)

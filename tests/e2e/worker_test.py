@@ -295,6 +295,24 @@ def test_errors():
     ok(w.wait() == 0, 'EOF inside a frame: exit 0')
 
 
+def test_become_protocol():
+    """become's request checks and the cap on escalations per session
+    (/bin/false as the tool: nothing is escalated)."""
+    w = ready()
+    t, fid, r = w.request('ping', become={'user': 'root', 'passwd': 'x', 'exe': '/bin/false'})
+    ok(t == ERROR and r.get('code') == 'bad_request' and 'unknown key' in r.get('msg', ''),
+       'become with an unknown key (a misspelt pass): bad_request', (t, r))
+    for i in range(16):
+        w.request('ping', become={'user': 'u%d' % i, 'exe': '/bin/false'})
+    t, fid, r = w.request('ping', become={'user': 'u16', 'exe': '/bin/false'})
+    ok(t == REPLY and r.get('failed') and 'at most 16' in r.get('msg', ''),
+       'a 17th become key fails, naming the cap', r)
+    t, fid, r = w.request('ping')
+    ok(t == REPLY and r.get('ping') == 'pong', 'direct requests go on past the cap', r)
+    w.send(BYE, 0, {})
+    ok(w.wait() == 0, 'BYE after become requests: exit 0')
+
+
 def splitlines(s):
     return s.splitlines() if isinstance(s, str) else []
 
@@ -396,6 +414,7 @@ def main():
         w.send(BYE, 0, {})
         ok(w.wait() == 0, 'BYE after a session of requests: exit 0')
         test_errors()
+        test_become_protocol()
         compare_with_ansible()
     finally:
         for w in workers:
