@@ -517,6 +517,18 @@ static int esc_attempt(struct esc_run *run, int tty)
 	return r;
 }
 
+/* The tool's words may echo what it was given (a wrapper, a chatty PAM
+ * module): no message leaves here with the password in it. */
+static char *esc_redact(const struct escalate_spec *s, char *msg)
+{
+	size_t n = s->pass != NULL ? strlen(s->pass) : 0;
+	char *p;
+
+	while (n > 0 && (p = strstr(msg, s->pass)) != NULL)
+		memset(p, '*', n);
+	return msg;
+}
+
 static void esc_prompt(char *out, size_t len)
 {
 	unsigned char rnd[8];
@@ -558,7 +570,8 @@ int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
 		st = esc_attempt(&run, 1);
 	}
 	if (st != ESC_DONE) {
-		*msgp = run.msg != NULL ? run.msg : xasprintf("privilege escalation (%s) failed", s->method);
+		*msgp = esc_redact(s, run.msg != NULL ? run.msg
+		                                      : xasprintf("privilege escalation (%s) failed", s->method));
 		run.msg = NULL;
 		r = ERR_INVAL;
 		goto out;

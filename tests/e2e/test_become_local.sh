@@ -24,6 +24,15 @@ read -r pw
 [ "\$pw" = "$PW" ] || { echo "Sorry, try again." >&2; exit 1; }
 exec "\$@"
 EOF
+# A tool that takes the password and says it back in its last words.
+cat > "$T_TMP/echosudo" <<'EOF'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -p ] && { printf '%s' "$2" >&2; shift; }; shift; done
+read -r pw
+echo "DRVBOOT1 ERR cannot use [$pw]"
+exit 1
+EOF
+chmod 755 "$T_TMP/echosudo"
 # A tool that asks for the worker's binary and never reads it.
 MARK=9${$}1
 printf '#!/bin/sh\necho "DRVBOOT1 NEED"\nexec sleep %s\n' "$MARK" > "$T_TMP/needsudo"
@@ -64,6 +73,13 @@ esac
 left=$(pgrep -f "sleep $MARK")
 check_eq "the stalled tool was stopped" "$left" ""
 for p in $left; do kill "$p"; done
+
+out=$(timeout 60 "$DROVER" run l1 -i "$INV" -b -T 5 -e "ansible_become_exe=$T_TMP/echosudo" -a "id -un" -vvvv 2>&1)
+case "$out" in
+*"$PW"*) not_ok "a tool that echoes the password: not in the message"; diag "$out" ;;
+*"cannot use ["*) ok "a tool that echoes the password: not in the message" ;;
+*) not_ok "a tool that echoes the password: its message is shown"; diag "$out" ;;
+esac
 
 PB=$T_TMP/pb.yml
 cat > "$PB" <<'EOF'
