@@ -81,6 +81,10 @@ cat > "$PB" <<'EOF'
       register: r
     - debug:
         msg: "ID {{ inventory_hostname }} {{ r.stdout }}"
+    - command: ls -l /proc/self/fd
+      register: fds
+    - debug:
+        msg: "FD {{ inventory_hostname }} {{ fds.stdout_lines[1:] | join(' ') }}"
 EOF
 
 # fatal_has HOST FILE TEXT: HOST's failure in FILE says TEXT.
@@ -107,6 +111,12 @@ check "wrong sudo password: one attempt, not passwd_tries" grep -q " 1 incorrect
 check "wrong sudo password: Ansible's message" fatal_has wrong "$T_TMP/drover.out" 'Incorrect sudo password'
 check "missing sudo password: Ansible's message" fatal_has missing "$T_TMP/drover.out" 'Missing sudo password'
 check "requiretty reported at -v" grep -q "requires a tty" "$T_TMP/drover.out"
+# No descriptor of the escalation (a pipe to the tool, requiretty's pty) in a task's process.
+fdl=$(grep -o '"FD [^"]*"' "$T_TMP/drover.out")
+check_eq "a descriptor list for each escalated host" "$(printf '%s\n' "$fdl" | grep -c .)" 5
+check_eq "no pty in an escalated task's descriptors (requiretty included)" \
+	"$(printf '%s\n' "$fdl" | grep -E 'pts|ptmx' | cut -c1-200)" ""
+diag "$(printf '%s\n' "$fdl" | grep '^"FD tty')"
 
 # Leaks: every file written during the run (the inventory is the input, not written by it).
 leak=""
