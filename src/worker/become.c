@@ -90,6 +90,10 @@ static void become_spec(const struct value *b, struct escalate_spec *s)
 	s->exe = value_get_str(b, "exe", NULL);
 	s->flags = value_get_str(b, "flags", NULL);
 	s->pass = value_get_str(b, "pass", NULL);
+	/* As Ansible's plugins test it: an empty password is none, asked
+	 * for with -n instead of costing a failed attempt. */
+	if (s->pass != NULL && *s->pass == '\0')
+		s->pass = NULL;
 	s->timeout_s = (int)value_get_int(b, "timeout", 0);
 }
 

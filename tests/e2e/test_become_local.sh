@@ -33,6 +33,16 @@ echo "DRVBOOT1 ERR cannot use [$pw]"
 exit 1
 EOF
 chmod 755 "$T_TMP/echosudo"
+# A sudo that, like the real one, says a password is required under -n and else asks once.
+cat > "$T_TMP/nsudo" <<'EOF'
+#!/bin/sh
+for a; do [ "$a" = -n ] && { echo "sudo: a password is required" >&2; exit 1; }; done
+while [ $# -gt 0 ]; do [ "$1" = -p ] && { printf '%s' "$2" >&2; shift; }; shift; done
+read -r pw
+echo "Sorry, try again." >&2
+exit 1
+EOF
+chmod 755 "$T_TMP/nsudo"
 # A tool that asks for the worker's binary and never reads it.
 MARK=9${$}1
 printf '#!/bin/sh\necho "DRVBOOT1 NEED"\nexec sleep %s\n' "$MARK" > "$T_TMP/needsudo"
@@ -79,6 +89,14 @@ case "$out" in
 *"$PW"*) not_ok "a tool that echoes the password: not in the message"; diag "$out" ;;
 *"cannot use ["*) ok "a tool that echoes the password: not in the message" ;;
 *) not_ok "a tool that echoes the password: its message is shown"; diag "$out" ;;
+esac
+
+# Ansible takes an empty password for none: no attempt is spent on it.
+out=$(timeout 60 "$DROVER" run l1 -i "$INV" -b -T 5 -e "ansible_become_exe=$T_TMP/nsudo" \
+	-e '{"ansible_become_password": ""}' -a "id -un" 2>&1)
+case "$out" in
+*"Missing sudo password"*) ok "an empty become password is a missing one" ;;
+*) not_ok "an empty become password is a missing one"; diag "$out" ;;
 esac
 
 PB=$T_TMP/pb.yml
