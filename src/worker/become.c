@@ -163,15 +163,18 @@ static void become_copy_err(struct become_child *c)
  * error: ERR_EOF (the worker is gone) or a failed write to out (-errno). */
 static int become_answer(struct become_child *c, int out, uint32_t id)
 {
+	size_t used = 0, room = c->e.rbuf.max - buf_avail(&c->e.rbuf);
 	struct frame f;
-	size_t used = 0;
 	char *p;
 	ssize_t n;
 	int r;
 
-	if (buf_reserve(&c->e.rbuf, 65536, &p) != 0)
+	/* Near the cap, no more than fits: a frame of FRAME_MAX always does. */
+	if (room > 65536)
+		room = 65536;
+	if (room == 0 || buf_reserve(&c->e.rbuf, room, &p) != 0)
 		return ERR_EOF;
-	if ((n = read(c->e.out, p, 65536)) <= 0)
+	if ((n = read(c->e.out, p, room)) <= 0)
 		return n < 0 && errno == EINTR ? 0 : ERR_EOF;
 	buf_commit(&c->e.rbuf, (size_t)n);
 	for (;;) {

@@ -313,6 +313,43 @@ def test_become_protocol():
     ok(w.wait() == 0, 'BYE after become requests: exit 0')
 
 
+def test_become_big_frames():
+    """Frames near FRAME_MAX both ways through an escalated worker, whose
+    stand-in tool passes its output on in odd-sized pieces (the relay's
+    reads then end anywhere in a frame)."""
+    tool = os.path.join(TMP, 'ddsudo')
+    with open(tool, 'w') as f:
+        f.write('#!/bin/sh\nwhile [ $# -gt 0 ] && [ "$1" != /bin/sh ]; do shift; done\n'
+                '"$@" | dd bs=999 2>/dev/null\n')
+    os.chmod(tool, 0o755)
+    home = os.path.join(TMP, 'bighome')
+    os.makedirs(home, exist_ok=True)
+    w = Worker(WORKER, env=dict(os.environ, HOME=home))
+    workers.append(w)
+    pids.append(w.p.pid)
+    w.hello()
+    become = {'exe': tool}
+    dest = os.path.join(TMP, 'big-copy')
+    t, fid, r = w.request('copy', {'content': 'c' * (20 << 20), 'dest': dest}, wait=60, become=become)
+    ok(t == REPLY and not r.get('failed') and os.path.getsize(dest) == 20 << 20,
+       'a 20 MB copy content through become', r.get('msg'))
+    os.unlink(dest)
+    # cat's reply echoes stdin (invocation) and carries its capped stdout:
+    # sized from a first reply to end 200 bytes short of FRAME_MAX.
+    cap = 24 << 20
+    args = {'_raw_params': 'cat', 'stdin': 'z' * (cap + 1000), 'stdin_add_newline': False}
+    t, fid, r = w.request('command', args, wait=60, output_cap=cap, become=become)
+    size = len(frame(t, fid, r))
+    args['stdin'] = 'z' * (cap + 1000 + (64 << 20) - 200 - size)
+    t, fid, r = w.request('command', args, wait=60, output_cap=cap, become=become)
+    ok(t == REPLY and not r.get('failed') and len(frame(t, fid, r)) == (64 << 20) - 200,
+       'a reply 200 bytes short of FRAME_MAX through become', r.get('msg'))
+    t, fid, r = w.request('ping', become=become)
+    ok(t == REPLY and r.get('ping') == 'pong', 'the escalated worker goes on after big frames', r)
+    w.p.stdin.close()
+    ok(w.wait() == 0, 'EOF after big frames through become: exit 0')
+
+
 def splitlines(s):
     return s.splitlines() if isinstance(s, str) else []
 
@@ -415,6 +452,7 @@ def main():
         ok(w.wait() == 0, 'BYE after a session of requests: exit 0')
         test_errors()
         test_become_protocol()
+        test_become_big_frames()
         compare_with_ansible()
     finally:
         for w in workers:
