@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -243,9 +244,13 @@ static int worker_request(struct worker *w, struct frame *f)
 	if ((why = worker_check_request(f->body)) != NULL || (why = become_check(f->body)) != NULL)
 		return worker_error(w, f->id, "bad_request", "%s", why) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
 	if ((b = value_map_get(f->body, "become")) != NULL) {
-		/* The frame's bytes, password included, are still in rbuf. */
-		if (value_map_get(b, "pass") != NULL)
+		/* The frame's bytes, password included, are still in rbuf. Not
+		 * dumpable: no core file, and no process of the login user
+		 * reads this one's memory or attaches to it from now on. */
+		if (value_map_get(b, "pass") != NULL) {
 			buf_wipe_spare(&w->rbuf);
+			(void)prctl(PR_SET_DUMPABLE, 0);
+		}
 		return become_relay(&w->become, w->out, f) == 0 ? WORKER_CONTINUE : WORKER_EXIT_IO;
 	}
 	name = value_get_str(f->body, "module", "");

@@ -81,6 +81,11 @@ cat > "$PB" <<'EOF'
       register: r
     - debug:
         msg: "ID {{ inventory_hostname }} {{ r.stdout }}"
+    - shell: stat -c %U /proc/$PPID/status
+      become: false
+      register: dump
+    - debug:
+        msg: "DUMP {{ inventory_hostname }} {{ dump.stdout }}"
     - command: ls -l /proc/self/fd
       register: fds
     - debug:
@@ -111,6 +116,12 @@ check "wrong sudo password: one attempt, not passwd_tries" grep -q " 1 incorrect
 check "wrong sudo password: Ansible's message" fatal_has wrong "$T_TMP/drover.out" 'Incorrect sudo password'
 check "missing sudo password: Ansible's message" fatal_has missing "$T_TMP/drover.out" 'Missing sudo password'
 check "requiretty reported at -v" grep -q "requires a tty" "$T_TMP/drover.out"
+# A login worker that was given a password is not dumpable (its /proc files turn root's):
+# no core file with the password, no process of the login user reading its memory.
+check_eq "a login worker that held a password is not dumpable" \
+	"$(grep -o '"DUMP [^"]*"' "$T_TMP/drover.out" | sort | tr -d '"' | tr '\n' ' ')" \
+	"DUMP login $U_L DUMP nopw $U_L DUMP pw root DUMP su root DUMP tty $U_R "
+
 # No descriptor of the escalation (a pipe to the tool, requiretty's pty) in a task's process.
 fdl=$(grep -o '"FD [^"]*"' "$T_TMP/drover.out")
 check_eq "a descriptor list for each escalated host" "$(printf '%s\n' "$fdl" | grep -c .)" 5
