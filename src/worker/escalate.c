@@ -475,23 +475,36 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 	return r;
 }
 
-/* Asks the tool to stop, waits a moment for it (sudo logs the attempt on
- * SIGTERM), then kills it. */
+/* Waits up to ms for the tool to exit; returns 1 when it has. */
+static int esc_reap(struct escalated *e, int ms)
+{
+	uint64_t until = ev_clock_ms() + (uint64_t)ms;
+	int status;
+
+	while (waitpid(e->pid, &status, WNOHANG) == 0) {
+		if (ev_clock_ms() >= until)
+			return 0;
+		poll(NULL, 0, 20);
+	}
+	return 1;
+}
+
+/* Ends the tool: first the end of its input, on which a tool at its
+ * second prompt gives up and logs the one failed attempt (a signal there
+ * may end sudo before it logs), then SIGTERM, then SIGKILL. */
 static void esc_stop(struct escalated *e)
 {
-	uint64_t until = ev_clock_ms() + 3000;
 	int status;
 
 	if (e->pid <= 0)
 		return;
-	kill(e->pid, SIGTERM);
-	while (waitpid(e->pid, &status, WNOHANG) == 0) {
-		if (ev_clock_ms() >= until) {
+	fd_close(&e->in);
+	if (!esc_reap(e, 1000)) {
+		kill(e->pid, SIGTERM);
+		if (!esc_reap(e, 2000)) {
 			kill(e->pid, SIGKILL);
 			waitpid(e->pid, &status, 0);
-			break;
 		}
-		poll(NULL, 0, 20);
 	}
 	e->pid = 0;
 }

@@ -112,6 +112,7 @@ diag "$(grep -E 'fatal|FAILED' "$T_TMP/drover.out" | head -5)"
 
 n=$(grep -c "incorrect password attempt" "$T_TMP/sudo.log" 2>/dev/null)
 check_eq "wrong sudo password: sudo logged one failure" "${n:-0}" 1
+[ "${n:-0}" = 1 ] || diag "sudo.log: $(grep -v '^ ' "$T_TMP/sudo.log" 2>&1)"
 check "wrong sudo password: one attempt, not passwd_tries" grep -q " 1 incorrect password attempt" "$T_TMP/sudo.log"
 check "wrong sudo password: Ansible's message" fatal_has wrong "$T_TMP/drover.out" 'Incorrect sudo password'
 check "missing sudo password: Ansible's message" fatal_has missing "$T_TMP/drover.out" 'Missing sudo password'
