@@ -59,11 +59,17 @@ with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as
         if not m:
             continue
         lo, hi = int(m.group(1), 16), int(m.group(2), 16)
-        try:
-            mem.seek(lo)
-            hits += mem.read(hi - lo).count(pw)
-        except (OSError, OverflowError, ValueError):
-            pass
+        if hi - lo > 1 << 30:
+            continue  # a sanitizer's shadow, not heap or stack
+        tail = b""
+        for at in range(lo, hi, 1 << 22):
+            try:
+                mem.seek(at)
+                chunk = tail + mem.read(min(1 << 22, hi - at))
+            except (OSError, OverflowError, ValueError):
+                break
+            hits += chunk.count(pw)
+            tail = chunk[-(len(pw) - 1):]
 print("hits %d" % hits)
 EOF
 
