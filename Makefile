@@ -78,8 +78,9 @@ $(BUILD)/droverd: $(DROVERD_ALL:%.c=$(BUILD)/dobj/%.o)
 	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 # droverctl: supervisorctl's client, static with musl, libc only; it reads
-# the configuration with droverd's loader.
-DROVERCTL_ALL  := $(filter-out src/droverd/main.c,$(DROVERD_ALL)) \
+# the configuration with droverd's loader and responses with the worker's
+# HTTP framing.
+DROVERCTL_ALL  := $(filter-out src/droverd/main.c,$(DROVERD_ALL)) src/proto/httpmsg.c \
                   $(sort $(wildcard src/droverctl/*.c))
 $(BUILD)/droverctl: $(DROVERCTL_ALL:%.c=$(BUILD)/dobj/%.o)
 	$(WORKER_CC) $(ALLCFLAGS) $(WORKER_LDFLAGS) $(LDFLAGS) -o $@ $^

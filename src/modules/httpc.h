@@ -12,7 +12,7 @@
 
 #include "base/buf.h"
 #include "data/value.h"
-#include "modules/httpmsg.h"
+#include "proto/httpmsg.h"
 #include "modules/module.h"
 
 /* url_argument_spec, for a module's argument table (url itself is left to

@@ -1,14 +1,14 @@
-/* libFuzzer target for the worker's HTTP response framing (httpmsg): any
+/* libFuzzer target for the HTTP response framing (proto/httpmsg): any
  * bytes as a response head, then the rest as a chunked body fed whole and
  * again split at every position the first byte picks. Both feeds must
  * agree (same outcome, same decoded bytes), decoding must never exceed its
- * input, and nothing may crash or leak. The module's source is compiled in
- * here, so the target links with the controller library alone. */
+ * input, and nothing may crash or leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/modules/httpmsg.c"
+#include "base/buf.h"
+#include "proto/httpmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

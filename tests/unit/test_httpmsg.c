@@ -1,14 +1,13 @@
-/* The HTTP response framing of the worker's client (modules/httpmsg.c):
- * heads with CRLF and bare LF, repeated headers joined, malformed and
- * oversized heads refused, the framing rules, and chunked bodies decoded
- * the same whether they arrive whole or a byte at a time. The module layer
- * is not in libdrover.a, so its source is compiled in. */
+/* The HTTP response framing of the worker's and droverctl's clients
+ * (proto/httpmsg.c): heads with CRLF and bare LF, repeated headers joined,
+ * malformed and oversized heads refused, the framing rules, and chunked
+ * bodies decoded the same whether they arrive whole or a byte at a time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
-#include "modules/httpmsg.c"
+#include "proto/httpmsg.h"
 #include "t.h"
 
 static void test_head(void)

@@ -1,5 +1,5 @@
 /* HTTP/1.x response heads and chunked bodies (see httpmsg.h). */
-#include "modules/httpmsg.h"
+#include "proto/httpmsg.h"
 
 #include <stdlib.h>
 #include <string.h>

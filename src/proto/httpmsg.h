@@ -1,10 +1,12 @@
 /* HTTP/1.x response framing, with no I/O: the status line and headers of a
  * response head, and an incremental decoder for chunked bodies. The worker's
- * HTTP client (httpc.h) feeds it what it reads from the socket, and what the
- * host's curl prints for https; everything here is bounded, so a hostile
- * server gets an error, never unbounded memory. */
-#ifndef DROVER_MODULES_HTTPMSG_H
-#define DROVER_MODULES_HTTPMSG_H
+ * HTTP client (modules/httpc.h) feeds it what it reads from the socket and
+ * what the host's curl prints for https; droverctl (droverctl/http.h) what
+ * supervisord answers. Libc only, so every binary can link it; everything
+ * here is bounded, so a hostile server gets an error, never unbounded
+ * memory. */
+#ifndef DROVER_PROTO_HTTPMSG_H
+#define DROVER_PROTO_HTTPMSG_H
 
 #include <stddef.h>
 #include <stdint.h>
