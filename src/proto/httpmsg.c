@@ -301,3 +301,8 @@ int httpmsg_chunked_feed(struct httpmsg_chunked *c, const char *data, size_t len
 		return r;
 	return c->state == CH_DONE;
 }
+
+int httpmsg_chunked_last(const struct httpmsg_chunked *c)
+{
+	return c->state == CH_TRAILER || c->state == CH_DONE;
+}

@@ -69,4 +69,9 @@ typedef int (*httpmsg_put_fn)(void *arg, const char *p, size_t n);
 int httpmsg_chunked_feed(struct httpmsg_chunked *c, const char *data, size_t len, httpmsg_put_fn put, void *arg,
                          size_t *usedp);
 
+/* Returns 1 once the last chunk has been read, so that only trailers may
+ * remain: a connection closing then has delivered the whole body (Python's
+ * http.client reads trailers up to the end of the stream). 0 before. */
+int httpmsg_chunked_last(const struct httpmsg_chunked *c);
+
 #endif

@@ -2,7 +2,8 @@
  * bytes as a response head, then the rest as a chunked body fed whole and
  * again split at every position the first byte picks. Both feeds must
  * agree (same outcome, same decoded bytes), decoding must never exceed its
- * input, and nothing may crash or leak. */
+ * input, a complete body must have had its last chunk, and nothing may
+ * crash or leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ static int fuzz_feed(const char *d, size_t n, size_t step, struct buf *out)
 		if (r != 0)
 			break;
 	}
+	/* Done means the last chunk was read. */
+	if (r == 1 && !httpmsg_chunked_last(&c))
+		abort();
 	return r;
 }
 

@@ -135,10 +135,32 @@ static void test_chunked(void)
 	}
 }
 
+/* The last chunk read, only trailers left: what a connection closing then
+ * may cut off. */
+static void test_chunked_last(void)
+{
+	static const char body[] = "3\r\nabc\r\n0\r\nTrailer: x\r\n";
+	struct httpmsg_chunked c;
+	struct buf out;
+	size_t used;
+
+	memset(&c, 0, sizeof(c));
+	buf_init(&out, 0);
+	T_EQ_INT(httpmsg_chunked_feed(&c, body, 8, put, &out, &used), 0);
+	T_EQ_INT(httpmsg_chunked_last(&c), 0);
+	T_EQ_INT(httpmsg_chunked_feed(&c, body + 8, sizeof(body) - 9, put, &out, &used), 0);
+	T_EQ_INT(httpmsg_chunked_last(&c), 1);
+	T_EQ_INT(httpmsg_chunked_feed(&c, "\r\n", 2, put, &out, &used), 1);
+	T_EQ_INT(httpmsg_chunked_last(&c), 1);
+	T_EQ_STR(buf_str(&out), "abc");
+	buf_fini(&out);
+}
+
 int main(void)
 {
 	T_RUN(test_head);
 	T_RUN(test_framing);
 	T_RUN(test_chunked);
+	T_RUN(test_chunked_last);
 	return T_DONE();
 }
