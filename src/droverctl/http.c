@@ -1,12 +1,13 @@
-/* The HTTP/1.1 client droverctl speaks XML-RPC and log tails over. */
+/* The HTTP/1.1 client droverctl speaks XML-RPC and log tails over; responses
+ * are framed by proto/httpmsg, as the worker's are. */
 #include "droverctl/http.h"
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "base/err.h"
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
+#include "proto/httpmsg.h"
 
 int http_url_parse(const char *url, struct http_url *u)
 {
@@ -142,126 +144,98 @@ static int http_fill(struct http_conn *c)
 	return 0;
 }
 
-/* Returns the length of the line at the front of c->in (with its CRLF),
- * reading as needed; 0 with r set on failure. */
-static size_t http_line(struct http_conn *c, int *rp)
+/* Reads the response head: *statusp, reason (cap bytes, may be NULL) and
+ * how the body after it is framed, for a request with method. */
+static int http_head(struct http_conn *c, const char *method, int *statusp, char *reason, size_t cap,
+                     enum httpmsg_framing *fp, uint64_t *lenp)
 {
-	const char *nl;
+	struct httpmsg_head h;
+	size_t hl;
+	int r;
 
-	while ((nl = memchr(buf_ptr(&c->in), '\n', buf_avail(&c->in))) == NULL) {
-		if (buf_avail(&c->in) > HTTP_MAX_HEAD) {
-			*rp = ERR_TOOBIG;
-			return 0;
-		}
-		if ((*rp = http_fill(c)) != 0)
-			return 0;
-	}
-	*rp = 0;
-	return (size_t)(nl - buf_ptr(&c->in)) + 1;
+	while ((r = httpmsg_parse_head(buf_ptr(&c->in), buf_avail(&c->in), &h, &hl)) == ERR_EOF)
+		if ((r = http_fill(c)) != 0)
+			return r == ERR_EOF ? ERR_PROTO : r;
+	if (r != 0)
+		return r == ERR_PARSE ? ERR_PROTO : r;
+	buf_consume(&c->in, hl);
+	*statusp = h.status;
+	if (reason != NULL)
+		snprintf(reason, cap, "%s", h.reason);
+	r = httpmsg_framing(&h, method, fp, lenp) != 0 ? ERR_PROTO : 0;
+	httpmsg_head_fini(&h);
+	return r;
 }
 
-struct http_framing {
-	int chunked;
-	long long length; /* -1: until the end of the stream */
+/* Where the body goes: the request's sink, or the caller's buffer. */
+struct http_dest {
+	const struct http_req *req;
+	struct buf *body;
 };
 
-static int http_head(struct http_conn *c, int *statusp, char *reason, size_t cap, struct http_framing *f)
+static int http_deliver(void *arg, const char *p, size_t n)
 {
-	size_t n;
-	int r, first = 1;
-	char line[512];
+	struct http_dest *d = arg;
 
-	f->chunked = 0;
-	f->length = -1;
-	for (;;) {
-		if ((n = http_line(c, &r)) == 0)
-			return r == ERR_EOF ? ERR_PROTO : r;
-		snprintf(line, sizeof(line), "%.*s", (int)(n > sizeof(line) - 1 ? sizeof(line) - 1 : n), buf_ptr(&c->in));
-		buf_consume(&c->in, n);
-		line[strcspn(line, "\r\n")] = '\0';
-		if (first) {
-			int st = 0, off = 0;
-
-			if (sscanf(line, "HTTP/%*d.%*d %3d%n", &st, &off) != 1 || st < 100)
-				return ERR_PROTO;
-			*statusp = st;
-			if (reason != NULL)
-				snprintf(reason, cap, "%s", line[off] == ' ' ? line + off + 1 : line + off);
-			first = 0;
-		} else if (line[0] == '\0') {
-			return 0;
-		} else if (strncasecmp(line, "content-length:", 15) == 0) {
-			f->length = strtoll(line + 15, NULL, 10);
-		} else if (strncasecmp(line, "transfer-encoding:", 18) == 0 && strcasestr(line + 18, "chunked") != NULL) {
-			f->chunked = 1;
-		}
-	}
+	if (d->req->sink != NULL)
+		return d->req->sink(d->req->ctx, p, n);
+	return buf_put(d->body, p, n);
 }
 
-static int http_deliver(const struct http_req *req, struct buf *body, const char *p, size_t n)
-{
-	if (req->sink != NULL)
-		return req->sink(req->ctx, p, n);
-	return buf_put(body, p, n);
-}
-
-/* Passes up to want bytes (-1: all until the end of the stream) along. */
-static int http_copy(struct http_conn *c, const struct http_req *req, struct buf *body, long long want)
+/* Passes want bytes along, or (to_eof) all until the end of the stream. */
+static int http_copy(struct http_conn *c, struct http_dest *d, uint64_t want, int to_eof)
 {
 	int r;
 
-	while (want != 0) {
+	while (to_eof || want > 0) {
 		size_t n = buf_avail(&c->in);
 
 		if (n == 0) {
 			if ((r = http_fill(c)) != 0)
-				return r == ERR_EOF && want < 0 ? 0 : r;
+				return r == ERR_EOF && to_eof ? 0 : r;
 			continue;
 		}
-		if (want > 0 && (long long)n > want)
+		if (!to_eof && n > want)
 			n = (size_t)want;
-		if ((r = http_deliver(req, body, buf_ptr(&c->in), n)) != 0)
+		if ((r = http_deliver(d, buf_ptr(&c->in), n)) != 0)
 			return r;
 		buf_consume(&c->in, n);
-		if (want > 0)
-			want -= (long long)n;
+		if (!to_eof)
+			want -= n;
 	}
 	return 0;
 }
 
-static int http_chunks(struct http_conn *c, const struct http_req *req, struct buf *body)
+static int http_chunks(struct http_conn *c, struct http_dest *d)
 {
-	long long size;
-	size_t n;
-	char *end;
+	struct httpmsg_chunked ch;
+	size_t used;
 	int r;
 
+	memset(&ch, 0, sizeof(ch));
 	for (;;) {
-		if ((n = http_line(c, &r)) == 0)
-			return r;
-		size = strtoll(buf_ptr(&c->in), &end, 16);
-		if (end == buf_ptr(&c->in) || size < 0)
-			return ERR_PROTO;
-		buf_consume(&c->in, n);
-		if (size == 0)
-			break;
-		if ((r = http_copy(c, req, body, size)) != 0)
-			return r;
-		if ((n = http_line(c, &r)) == 0)
-			return r;
-		buf_consume(&c->in, n);
+		if (buf_avail(&c->in) == 0 && (r = http_fill(c)) != 0)
+			return r == ERR_EOF && httpmsg_chunked_last(&ch) ? 0 : r;
+		r = httpmsg_chunked_feed(&ch, buf_ptr(&c->in), buf_avail(&c->in), http_deliver, d, &used);
+		buf_consume(&c->in, used);
+		if (r != 0)
+			return r > 0 ? 0 : r == ERR_PARSE ? ERR_PROTO : r;
 	}
-	/* Trailer fields, up to the blank line. */
-	for (;;) {
-		int blank;
+}
 
-		if ((n = http_line(c, &r)) == 0)
-			return r == ERR_EOF ? 0 : r;
-		blank = n <= 2 && (*buf_ptr(&c->in) == '\r' || *buf_ptr(&c->in) == '\n');
-		buf_consume(&c->in, n);
-		if (blank)
-			return 0;
+static int http_body(struct http_conn *c, struct http_dest *d, enum httpmsg_framing f, uint64_t len)
+{
+	switch (f) {
+	case HTTPMSG_NONE:
+		return 0;
+	case HTTPMSG_LENGTH:
+		return http_copy(c, d, len, 0);
+	case HTTPMSG_CHUNKED:
+		return http_chunks(c, d);
+	case HTTPMSG_EOF:
+		return http_copy(c, d, 0, 1);
 	}
+	return ERR_INTERNAL;
 }
 
 static int http_send(int fd, const struct http_url *u, const struct http_req *req)
@@ -293,22 +267,21 @@ int http_request(const struct http_url *u, const struct http_req *req, int *stat
                  struct buf *body)
 {
 	struct http_conn c = {.fd = -1};
-	struct http_framing f;
+	struct http_dest d = {.req = req, .body = body};
+	enum httpmsg_framing f;
+	uint64_t len;
 	int r = ERR_INTERNAL;
 
-	buf_init(&c.in, HTTP_MAX_HEAD + 16384);
+	buf_init(&c.in, HTTPMSG_MAX_HEAD + 16384);
 	*statusp = 0;
 	r = u->is_unix ? http_connect_unix(u->path, &c.fd) : http_connect_tcp(u->host, u->port, &c.fd);
 	if (r != 0)
 		goto out;
 	if ((r = http_send(c.fd, u, req)) != 0)
 		goto out;
-	if ((r = http_head(&c, statusp, reason, cap, &f)) != 0)
+	if ((r = http_head(&c, req->method, statusp, reason, cap, &f, &len)) != 0)
 		goto out;
-	if (f.chunked)
-		r = http_chunks(&c, req, body);
-	else
-		r = http_copy(&c, req, body, f.length);
+	r = http_body(&c, &d, f, len);
 out:
 	fd_close(&c.fd);
 	buf_fini(&c.in);
