@@ -21,6 +21,7 @@
 #include "modules/fileattr.h"
 #include "modules/fileutil.h"
 #include "modules/module.h"
+#include "modules/pyfmt.h"
 
 static const struct module_argspec archive_spec[] = {
 	{"path", MODULE_ARG_LIST, NULL, NULL, NULL, MODULE_ARG_REQUIRED},
@@ -35,8 +36,9 @@ static const struct module_argspec archive_spec[] = {
 
 #define ARCHIVE_NSPEC (sizeof(archive_spec) / sizeof(archive_spec[0]))
 
-/* Bytes of member names handed to tar or zip. */
+/* Bytes of member names handed to tar or zip, and members at most. */
 #define ARCHIVE_MAX_NAMES FILEUTIL_MAX_TEXT
+#define ARCHIVE_MAX_MEMBERS ((size_t)1 << 20)
 
 struct archive {
 	const struct module_ctx *ctx;
@@ -53,6 +55,7 @@ struct archive {
 	struct value *archived;   /* owned: successes */
 	struct value *names;      /* owned: member names for tar or zip */
 	int must_archive, changed;
+	int too_many;             /* more than ARCHIVE_MAX_MEMBERS members */
 	const char *dest_state;
 };
 
@@ -159,6 +162,10 @@ static void archive_add(struct archive *a, const char *path)
 	const char *name = archive_strip(a, path);
 	size_t i;
 
+	if (value_len(a->names) >= ARCHIVE_MAX_MEMBERS) {
+		a->too_many = 1;
+		return;
+	}
 	for (i = 0; i < value_len(pats); i++)
 		if (fnmatch(value_cstr(value_list_at(pats, i)), zip ? path : name, 0) == 0)
 			return;
@@ -243,6 +250,10 @@ static int archive_write(const struct archive *a, const char *file, char **msgp)
 	buf_init(&names, ARCHIVE_MAX_NAMES);
 	buf_init(&out, 0);
 	buf_init(&err, 0);
+	if (a->too_many) {
+		*msgp = xstrdup("too many files to archive");
+		goto out;
+	}
 	for (i = 0; i < value_len(a->names); i++) {
 		const char *n = value_cstr(value_list_at(a->names, i));
 
@@ -420,6 +431,32 @@ static struct value *archive_join_list(const struct value *list)
 	return value_str_take(s, n);
 }
 
+/* The options of type list of path, each element expanded as a path
+ * (in params, so that the invocation shows them so). */
+static void archive_expand_params(const struct archive *a)
+{
+	static const char *const keys[] = {"path", "exclude_path", "exclusion_patterns"};
+	const struct value *l;
+	struct value *out;
+	struct buf b;
+	size_t i, k, n;
+	char *s;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if ((l = value_map_get(a->params, keys[k]))->type != VALUE_LIST)
+			continue;
+		out = value_list();
+		for (i = 0; i < value_len(l); i++) {
+			buf_init(&b, 0);
+			pyfmt_expand_path(&b, value_cstr(value_list_at(l, i)), strlen(value_cstr(value_list_at(l, i))),
+			                  a->ctx->envp);
+			s = buf_take(&b, &n);
+			value_list_push(out, value_str_take(s, n));
+		}
+		value_map_set(a->params, keys[k], out);
+	}
+}
+
 /* Archive.__init__: the paths, the root and dest. Returns NULL, or a
  * failure result. */
 static struct value *archive_setup(struct archive *a)
@@ -429,6 +466,7 @@ static struct value *archive_setup(struct archive *a)
 	size_t i;
 	int globby = 0, dummy = 0;
 
+	archive_expand_params(a);
 	a->expanded = archive_expand(value_map_get(a->params, "path"), &globby);
 	a->excluded = archive_expand(value_map_get(a->params, "exclude_path"), &dummy);
 	a->paths = archive_sorted(a->expanded, a->excluded);

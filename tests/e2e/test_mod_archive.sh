@@ -1,9 +1,10 @@
 #!/bin/sh
 # Differential: community.general.archive run by ansible-playbook and by drover against the same
 # sshd host, each in its own directory: one file compressed (gz, bz2, xz), a tree to tar.gz and
-# zip, globs with exclude_path, exclusion_patterns, a missing path, remove=true and a failure;
-# the registered results (roots masked), the recaps, the files left and the archives' members
-# must agree on a first run, a second (unchanged) run and a check-mode run on a fresh directory.
+# zip (each again after a source file changed), globs with exclude_path, exclusion_patterns, a
+# missing path, remove=true, failures and tasks in check mode. The registered results (roots
+# masked), the recaps, the files left and the archives' members must agree on a first run and a
+# second (unchanged) run; the tasks in check mode write nothing.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$ROOT/tests/e2e/lib.sh"
 . "$ROOT/tests/e2e/sshd.sh"
@@ -21,10 +22,11 @@ fi
 
 PB=$T_TMP/pb
 mkdir -p "$PB"
-# One archive task and a debug line of its result: NAME ARGS.
+# One archive task and a debug line of its result: NAME ARGS [CHECK_MODE].
 task() {
 	cat <<YML
     - community.general.archive: $2
+      check_mode: ${3:-no}
       register: r
       ignore_errors: yes
     - debug: msg="$1 {{ r.changed }} {{ r.failed|default(False) }} {{ r.dest_state|default('-') }} {{ (r.archived|default([]))|sort|join(',')|replace(root, 'R') }} {{ (r.missing|default([]))|join(',')|replace(root, 'R') }} {{ (r.expanded_paths|default([]))|sort|join(',')|replace(root, 'R') }} {{ ([r.expanded_exclude_paths] if r.expanded_exclude_paths is string else r.expanded_exclude_paths|default([]))|sort|join(',')|replace(root, 'R') }} {{ (r.arcroot|default('-'))|replace(root, 'R') }} {{ (r.dest|default('-'))|replace(root, 'R') }} {{ r.mode|default('-') }} {{ r.state|default('-') }} {{ r.msg|default('')|replace(root, 'R') }}"
@@ -43,9 +45,18 @@ YML
 	task gz "path={{ root }}/src/one.txt"
 	task bz2 "path={{ root }}/src/one.txt format=bz2 dest={{ root }}/out/one.bz2 mode=0600"
 	task xz "path={{ root }}/src/one.txt format=xz dest={{ root }}/out/one.xz"
+	cat <<'YML'
+    - copy: content="one changed\n" dest={{ root }}/src/one.txt
+YML
+	task gz2 "path={{ root }}/src/one.txt"
 	task onezip "path={{ root }}/src/one.txt format=zip"
 	task tgz "path={{ root }}/src/dir dest={{ root }}/out/dir.tar.gz"
 	task zip "path={{ root }}/src/dir dest={{ root }}/out/dir.zip format=zip"
+	cat <<'YML'
+    - copy: content="a changed\n" dest={{ root }}/src/dir/a.txt
+YML
+	task tgz2 "path={{ root }}/src/dir dest={{ root }}/out/dir.tar.gz"
+	task zip2 "path={{ root }}/src/dir dest={{ root }}/out/dir.zip format=zip"
 	task glob "path={{ root }}/src/dir/* exclude_path={{ root }}/src/dir/skip.log dest={{ root }}/out/glob.tar format=tar"
 	task pat "path={{ root }}/src/dir exclusion_patterns=*.log format=bz2 dest={{ root }}/out/pat.tar.bz2"
 	task zpat "path={{ root }}/src/dir exclusion_patterns=*.log format=zip dest={{ root }}/out/pat.zip"
@@ -55,6 +66,10 @@ YML
 	task gone "path={{ root }}/src/rm.txt dest={{ root }}/out/rm.gz"
 	task none "path={{ root }}/src/none* dest={{ root }}/out/none.tgz"
 	task nodest "path={{ root }}/src/dir"
+	task chktree "path={{ root }}/src/dir dest={{ root }}/out/chk.tgz" yes
+	task chkone "path={{ root }}/src/two.log dest={{ root }}/out/chk.gz" yes
+	task chkold "path={{ root }}/src/dir dest={{ root }}/out/dir.tar.gz mode=0600" yes
+	task chksame "path={{ root }}/src/one.txt" yes
 } > "$PB/archive.yml"
 
 export T_TMP
@@ -87,8 +102,5 @@ check "first run: the tree archive holds its files" sh -c "tar -tzf '$DDIR/out/d
 xd_play a "$ADIR"; xd_play d "$DDIR"
 compare "second run"
 check "second run: no staging directory left" test -z "$(find "$DDIR" -name '.drover-archive.*')"
-rm -rf "$ADIR" "$DDIR"
-xd_play a "$ADIR" --check; xd_play d "$DDIR" --check
-check_eq "check mode: results and recap" "$(xd_summary d)" "$(xd_summary a)"
-check "check mode: nothing written" test ! -e "$DDIR"
+check "check mode: nothing written" test ! -e "$DDIR/out/chk.tgz" -a ! -e "$DDIR/out/chk.gz"
 t_done
