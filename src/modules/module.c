@@ -30,8 +30,8 @@ const struct module *module_find(const char *name)
 			break;
 		}
 	}
-	/* The one module of another collection the worker has. */
-	if (strcmp(name, "community.general.supervisorctl") == 0)
+	/* The modules of another collection the worker has. */
+	if (strcmp(name, "community.general.supervisorctl") == 0 || strcmp(name, "community.general.archive") == 0)
 		name += strlen("community.general.");
 	for (i = 0; i < sizeof(module_table) / sizeof(module_table[0]); i++)
 		if (strcmp(module_table[i].name, name) == 0)

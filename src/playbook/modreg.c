@@ -71,7 +71,7 @@ static const struct modinfo modreg_table[] = {
 /* Modules of other collections drover implements, by their full names
  * (the short name alone resolves too, as Ansible's collection search does
  * for a module installed in ansible.legacy). */
-static const char *const modreg_collections[] = {"community.general.supervisorctl"};
+static const char *const modreg_collections[] = {"community.general.supervisorctl", "community.general.archive"};
 
 const struct modinfo *modreg_find(const char *name)
 {
