@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/xmalloc.h"
+#include "base/hex.h"
 
 #define PYRE_MAX_DEPTH 64     /* nested groups */
 #define PYRE_MAX_REPEAT 255   /* RE_DUP_MAX of musl's regcomp */
@@ -81,17 +82,6 @@ static int pyre_fail(struct pyre_tr *t, const char *fmt, ...)
 	return -1;
 }
 
-static int pyre_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int pyre_octal(char c)
 {
 	return c >= '0' && c <= '7';
@@ -105,7 +95,7 @@ static long pyre_hex_escape(struct pyre_tr *t, const char *p, int n)
 	int i, d;
 
 	for (i = 1; i <= n; i++) {
-		if (p + i >= t->end || (d = pyre_hexval(p[i])) < 0)
+		if (p + i >= t->end || (d = hex_digit((unsigned char)p[i])) < 0)
 			return pyre_fail_at(t, p - 1, "incomplete escape \\%c%.*s", p[0], i - 1, p + 1);
 		v = v * 16 + d;
 	}

@@ -19,6 +19,7 @@
 #include "base/digest.h"
 #include "base/fdutil.h"
 #include "base/xmalloc.h"
+#include "base/hex.h"
 #include "droverd/ctl_listen.h"
 #include "droverd/ctl_rpc.h"
 
@@ -398,21 +399,10 @@ static void ctl_tail_start(struct ctl *c, struct ctl_conn *k, const char *path)
 	ctl_poll_arm(c);
 }
 
-static int ctl_unhex(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* /logtail/<namespec>[/<channel>], the path unquoted as medusa does. */
 static void ctl_logtail(struct ctl *c, struct ctl_conn *k, const char *uri)
 {
-	char *path = xstrdup(uri), *q, *w, *name, *chan;
+	char *path = xstrdup(uri), *q, *name, *chan;
 	struct dgroup *g;
 	struct dproc *p = NULL;
 	const char *file = NULL;
@@ -420,15 +410,7 @@ static void ctl_logtail(struct ctl *c, struct ctl_conn *k, const char *uri)
 	for (q = path; *q && *q != '?' && *q != '#' && *q != ';'; q++)
 		;
 	*q = '\0';
-	for (q = w = path; *q; q++, w++) {
-		if (*q == '%' && ctl_unhex(q[1]) >= 0 && ctl_unhex(q[2]) >= 0) {
-			*w = (char)(ctl_unhex(q[1]) * 16 + ctl_unhex(q[2]));
-			q += 2;
-		} else {
-			*w = *q;
-		}
-	}
-	*w = '\0';
+	hex_unquote(path, strlen(path), path);
 	for (name = path; *name == '/'; name++)
 		;
 	name = strchr(name, '/');

@@ -8,30 +8,14 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xmalloc.h"
-
-static int httpurl_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+#include "base/hex.h"
 
 /* urllib's unquote of s[0..n). */
 static char *httpurl_unquote(const char *s, size_t n)
 {
 	char *o = xmalloc(n + 1);
-	size_t i, k = 0;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && httpurl_hexval(s[i + 1]) >= 0 && httpurl_hexval(s[i + 2]) >= 0) {
-			o[k++] = (char)(httpurl_hexval(s[i + 1]) * 16 + httpurl_hexval(s[i + 2]));
-			i += 2;
-		} else {
-			o[k++] = s[i];
-		}
-	}
-	o[k] = '\0';
+	hex_unquote(s, n, o);
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "base/digest.h"
 #include "base/err.h"
 #include "base/sha1.h"
+#include "base/hex.h"
 #include "data/pyre.h"
 #include "data/shlex.h"
 #include "data/yaml.h"
@@ -444,17 +445,6 @@ static int f_checksum(struct tpl_call *c, struct value **vp)
 	return ft_digest(c, a[0], DIGEST_SHA1, vp);
 }
 
-static int ft_hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* uuid.UUID(text): braces, "urn:uuid:" and hyphens are ignored. */
 static int ft_parse_uuid(const char *s, unsigned char out[16])
 {
@@ -469,7 +459,7 @@ static int ft_parse_uuid(const char *s, unsigned char out[16])
 
 		if (*s == '{' || *s == '}' || *s == '-')
 			continue;
-		if ((h = ft_hexval((unsigned char)*s)) < 0 || n >= 32)
+		if ((h = hex_digit((unsigned char)*s)) < 0 || n >= 32)
 			return -1;
 		out[n / 2] = (unsigned char)(n % 2 ? out[n / 2] | h : h << 4);
 		n++;
