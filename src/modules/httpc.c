@@ -118,7 +118,10 @@ static int httpc_rx_eof(struct httpc_rx *rx)
 {
 	if (!rx->have_head)
 		return buf_avail(&rx->head) == 0 ? ERR_EOF : ERR_PARSE;
-	if (rx->framing == HTTPMSG_EOF)
+	/* A chunked body is whole once its last chunk is read, even if the
+	 * connection closes in the trailers, as http.client (under Ansible's
+	 * uri) accepts it. */
+	if (rx->framing == HTTPMSG_EOF || (rx->framing == HTTPMSG_CHUNKED && httpmsg_chunked_last(&rx->ch)))
 		rx->done = 1;
 	return rx->done ? 0 : ERR_EOF;
 }

@@ -319,6 +319,7 @@ def http_steps(https):
     step('get_url', {'url': '@U@/files/h.txt', 'dest': '@D@/dl/check.txt'}, check=True)
     step('get_url', {'url': '@U@/files/h.txt', 'dest': '@D@/dl/named.txt', 'mode': '0600'}, check=True)
     step('get_url', {'url': '@U@/files/h2.txt', 'dest': '@D@/dl/named.txt', 'backup': True, 'force': True})
+    step('uri', {'url': '@U@/chunked-cut', 'return_content': True})
     if https:
         # https goes through the host's curl on drover's side.
         step('uri', {'url': '@S@/files/j.json', 'validate_certs': False, 'return_content': True})

@@ -3,7 +3,8 @@
 Serves the files of a directory (with If-Modified-Since as http.server
 does) and a few fixed paths: /redir/N (a 302 chain to /files/h.txt),
 /see-other (303), /echo (method, path, headers and body as JSON),
-/chunked (a chunked body), /auth (Basic auth user:pass), /status/N,
+/chunked (a chunked body), /chunked-cut (the connection closes in the
+trailers after the last chunk), /auth (Basic auth user:pass), /status/N,
 /cookie (Set-Cookie). Usage: nettest_server.py DIR PORTFILE [CERT KEY];
 writes the port it listens on to PORTFILE; with CERT and KEY it speaks
 https."""
@@ -61,6 +62,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             for part in (b'first part,', b' second part,', b' end\n'):
                 self.wfile.write(b'%x;ext=1\r\n%s\r\n' % (len(part), part))
             self.wfile.write(b'0\r\nX-Trailer: t\r\n\r\n')
+            self.close_connection = True
+        elif p == '/chunked-cut':
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain')
+            self.send_header('Transfer-Encoding', 'chunked')
+            self.send_header('Connection', 'close')
+            self.end_headers()
+            self.wfile.write(b'5\r\nwhole\r\n0\r\nX-Trailer: cut')
             self.close_connection = True
         elif p == '/auth':
             want = 'Basic ' + base64.b64encode(b'user:pass').decode()
