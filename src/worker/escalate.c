@@ -30,7 +30,7 @@
 extern char **environ;
 
 #define ESC_MAX_ARGS        48 /* flags included */
-#define ESC_MAX_BIN         ((size_t)256 << 20)
+#define ESCALATE_MAX_BIN         ((size_t)256 << 20)
 #define ESC_ERRTXT_MAX      8192 /* tool messages kept for matching */
 #define ESC_LINE_MAX        4096 /* a bootstrap line */
 #define ESC_DEFAULT_TIMEOUT 10
@@ -49,9 +49,9 @@ static struct {
 	struct buf bin;
 	char hash[SHA256_HEX_LEN + 1];
 	char arch[sizeof(((struct utsname *)0)->machine)];
-} esc_self;
+} escalate_self;
 
-struct esc_run {
+struct escalate_run {
 	struct escalate_spec *s;
 	struct escalated *e;
 	char prompt[64];   /* sudo's -p: unique, so no other text is taken for it */
@@ -74,20 +74,20 @@ static int escalate_load_self(void)
 	struct utsname u;
 	int r;
 
-	if (esc_self.loaded)
+	if (escalate_self.loaded)
 		return 0;
-	buf_init(&esc_self.bin, ESC_MAX_BIN);
-	if ((r = file_read("/proc/self/exe", &esc_self.bin)) != 0 || uname(&u) != 0) {
-		buf_fini(&esc_self.bin);
+	buf_init(&escalate_self.bin, ESCALATE_MAX_BIN);
+	if ((r = file_read("/proc/self/exe", &escalate_self.bin)) != 0 || uname(&u) != 0) {
+		buf_fini(&escalate_self.bin);
 		return r != 0 ? r : -errno;
 	}
-	sha256_hex(buf_ptr(&esc_self.bin), buf_avail(&esc_self.bin), esc_self.hash);
-	snprintf(esc_self.arch, sizeof(esc_self.arch), "%s", u.machine);
-	esc_self.loaded = 1;
+	sha256_hex(buf_ptr(&escalate_self.bin), buf_avail(&escalate_self.bin), escalate_self.hash);
+	snprintf(escalate_self.arch, sizeof(escalate_self.arch), "%s", u.machine);
+	escalate_self.loaded = 1;
 	return 0;
 }
 
-static void esc_push(char **argv, size_t *np, const char *s)
+static void escalate_push(char **argv, size_t *np, const char *s)
 {
 	if (*np < ESC_MAX_ARGS - 1)
 		argv[(*np)++] = xstrdup(s);
@@ -96,7 +96,7 @@ static void esc_push(char **argv, size_t *np, const char *s)
 /* Splits flags on blanks into argv, leaving out "-n" when a password will
  * be given (as Ansible does), and notes a login request. Returns 1 when
  * flags had "-S" (sudo reads the password on stdin). */
-static int esc_flags(struct escalate_spec *s, char **argv, size_t *np)
+static int escalate_flags(struct escalate_spec *s, char **argv, size_t *np)
 {
 	const char *p = s->flags, *end;
 	int has_s = 0, login;
@@ -118,7 +118,7 @@ static int esc_flags(struct escalate_spec *s, char **argv, size_t *np)
 		 * unescaped, which the bootstrap cannot survive: the worker
 		 * gives the login semantics itself (see identity.h). */
 		if (!(s->pass != NULL && strcmp(w, "-n") == 0) && !(login && strcmp(s->method, "sudo") == 0))
-			esc_push(argv, np, w);
+			escalate_push(argv, np, w);
 		free(w);
 		p = end;
 	}
@@ -127,46 +127,46 @@ static int esc_flags(struct escalate_spec *s, char **argv, size_t *np)
 
 /* The tool's command line; argv has ESC_MAX_ARGS slots, filled with heap
  * strings and a NULL. */
-static void esc_argv(struct escalate_spec *s, const char *prompt, const char *script, char **argv)
+static void escalate_argv(struct escalate_spec *s, const char *prompt, const char *script, char **argv)
 {
 	const char *exe = s->exe != NULL && *s->exe != '\0' ? s->exe : s->method;
 	size_t n = 0;
 	char *cmd;
 
-	esc_push(argv, &n, exe);
+	escalate_push(argv, &n, exe);
 	if (strcmp(s->method, "su") == 0) {
 		if (s->flags == NULL)
 			s->flags = "";
-		esc_flags(s, argv, &n);
-		esc_push(argv, &n, s->user);
-		esc_push(argv, &n, "-c");
+		escalate_flags(s, argv, &n);
+		escalate_push(argv, &n, s->user);
+		escalate_push(argv, &n, "-c");
 		/* su runs the command with the target user's shell. */
 		cmd = xasprintf("exec /bin/sh -c '%s'", script);
-		esc_push(argv, &n, cmd);
+		escalate_push(argv, &n, cmd);
 		free(cmd);
 	} else {
 		if (s->flags == NULL)
 			s->flags = strcmp(s->method, "sudo") == 0 ? "-H -S -n" : "";
-		if (!esc_flags(s, argv, &n) && strcmp(s->method, "sudo") == 0 && s->pass != NULL)
-			esc_push(argv, &n, "-S");
+		if (!escalate_flags(s, argv, &n) && strcmp(s->method, "sudo") == 0 && s->pass != NULL)
+			escalate_push(argv, &n, "-S");
 		if (strcmp(s->method, "doas") == 0 && s->pass == NULL)
-			esc_push(argv, &n, "-n");
+			escalate_push(argv, &n, "-n");
 		if (strcmp(s->method, "sudo") == 0) {
-			esc_push(argv, &n, "-p");
-			esc_push(argv, &n, prompt);
+			escalate_push(argv, &n, "-p");
+			escalate_push(argv, &n, prompt);
 		}
-		esc_push(argv, &n, "-u");
-		esc_push(argv, &n, s->user);
-		esc_push(argv, &n, "/bin/sh");
-		esc_push(argv, &n, "-c");
-		esc_push(argv, &n, script);
+		escalate_push(argv, &n, "-u");
+		escalate_push(argv, &n, s->user);
+		escalate_push(argv, &n, "/bin/sh");
+		escalate_push(argv, &n, "-c");
+		escalate_push(argv, &n, script);
 	}
 	argv[n] = NULL;
 }
 
 /* The environment for the tool: su keeps it, and a login user's cache
  * directory must not steer the target user's bootstrap. */
-static char **esc_env(void)
+static char **escalate_env(void)
 {
 	size_t n = 0, i, k = 0;
 	char **envp;
@@ -180,7 +180,7 @@ static char **esc_env(void)
 	return envp;
 }
 
-static int esc_open_pty(struct escalated *e, char *name, size_t len)
+static int escalate_open_pty(struct escalated *e, char *name, size_t len)
 {
 	int r = ERR_INTERNAL;
 
@@ -196,7 +196,7 @@ out:
 	return r;
 }
 
-static int esc_spawn(struct esc_run *run, int tty)
+static int escalate_spawn(struct escalate_run *run, int tty)
 {
 	struct escalated *e = run->e;
 	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, perr[2] = {-1, -1}, r = ERR_INTERNAL;
@@ -209,11 +209,11 @@ static int esc_spawn(struct esc_run *run, int tty)
 	e->ptm = e->pts = -1;
 	if ((r = fd_pipe(pin)) != 0 || (r = fd_pipe(pout)) != 0 || (r = fd_pipe(perr)) != 0)
 		goto out;
-	if (tty && (r = esc_open_pty(e, ptsname_buf, sizeof(ptsname_buf))) != 0)
+	if (tty && (r = escalate_open_pty(e, ptsname_buf, sizeof(ptsname_buf))) != 0)
 		goto out;
-	script = bootscript_new(esc_self.hash, buf_avail(&esc_self.bin), esc_self.arch);
-	esc_argv(run->s, run->prompt, script, argv);
-	envp = esc_env();
+	script = bootscript_new(escalate_self.hash, buf_avail(&escalate_self.bin), escalate_self.arch);
+	escalate_argv(run->s, run->prompt, script, argv);
+	envp = escalate_env();
 	spawn_opts_init(&o);
 	o.argv = argv;
 	o.envp = envp;
@@ -246,19 +246,19 @@ out:
 	return r;
 }
 
-static const char *esc_tool(const struct esc_run *run)
+static const char *escalate_tool(const struct escalate_run *run)
 {
 	return run->s->method;
 }
 
-static int esc_fail(struct esc_run *run, const char *fmt, const char *arg)
+static int escalate_fail(struct escalate_run *run, const char *fmt, const char *arg)
 {
 	free(run->msg);
 	run->msg = xasprintf(fmt, arg);
 	return ESC_FAIL;
 }
 
-static int esc_write_pass(struct esc_run *run)
+static int escalate_write_pass(struct escalate_run *run)
 {
 	struct buf b;
 	int fd = run->e->tty && strcmp(run->s->method, "doas") == 0 ? run->e->ptm : run->e->in, r;
@@ -271,11 +271,11 @@ static int esc_write_pass(struct esc_run *run)
 	buf_fini(&b);
 	run->sent = 1;
 	run->scan = buf_avail(&run->errtxt);
-	return r == 0 ? ESC_MORE : esc_fail(run, "cannot write the %s password", esc_tool(run));
+	return r == 0 ? ESC_MORE : escalate_fail(run, "cannot write the %s password", escalate_tool(run));
 }
 
 /* The tool's words since the last answer; at_exit when the tool is gone. */
-static int esc_on_text(struct esc_run *run, int at_exit)
+static int escalate_on_text(struct escalate_run *run, int at_exit)
 {
 	struct escjudge_state js;
 
@@ -286,15 +286,15 @@ static int esc_on_text(struct esc_run *run, int at_exit)
 	js.tty = run->e->tty;
 	js.at_exit = at_exit;
 	switch (escjudge_text(&js, buf_str(&run->errtxt) + run->scan)) {
-	case ESCJUDGE_ANSWER: return esc_write_pass(run);
-	case ESCJUDGE_MISSING: return esc_fail(run, "Missing %s password", esc_tool(run));
-	case ESCJUDGE_INCORRECT: return esc_fail(run, "Incorrect %s password", esc_tool(run));
+	case ESCJUDGE_ANSWER: return escalate_write_pass(run);
+	case ESCJUDGE_MISSING: return escalate_fail(run, "Missing %s password", escalate_tool(run));
+	case ESCJUDGE_INCORRECT: return escalate_fail(run, "Incorrect %s password", escalate_tool(run));
 	case ESCJUDGE_NEED_TTY: return ESC_NEED_TTY;
 	default: return ESC_MORE;
 	}
 }
 
-static void esc_keep_text(struct esc_run *run, const char *p, size_t n)
+static void escalate_keep_text(struct escalate_run *run, const char *p, size_t n)
 {
 	size_t drop;
 
@@ -310,13 +310,13 @@ static void esc_keep_text(struct esc_run *run, const char *p, size_t n)
 	buf_put(&run->errtxt, p, n);
 }
 
-static int esc_hello(struct esc_run *run, const struct frame *f)
+static int escalate_hello(struct escalate_run *run, const struct frame *f)
 {
 	struct value *h, *b;
 	int r;
 
 	if (f->type != FRAME_HELLO || value_get_int(f->body, "proto", -1) != PROTO_VERSION)
-		return esc_fail(run, "the escalated worker (%s) did not say hello", esc_tool(run));
+		return escalate_fail(run, "the escalated worker (%s) did not say hello", escalate_tool(run));
 	h = value_map();
 	b = value_map();
 	value_map_set(h, "proto", value_int(PROTO_VERSION));
@@ -325,11 +325,11 @@ static int esc_hello(struct esc_run *run, const struct frame *f)
 	value_map_set(h, "become", b);
 	r = frame_write_fd(run->e->in, FRAME_HELLO, 0, h);
 	value_unref(h);
-	return r == 0 ? ESC_DONE : esc_fail(run, "cannot write to the escalated worker (%s)", esc_tool(run));
+	return r == 0 ? ESC_DONE : escalate_fail(run, "cannot write to the escalated worker (%s)", escalate_tool(run));
 }
 
 /* One bootstrap line at the front of rbuf, or the hello after "RUN". */
-static int esc_on_stdout(struct esc_run *run)
+static int escalate_on_stdout(struct escalate_run *run)
 {
 	struct buf *in = &run->e->rbuf;
 	const char *p, *nl;
@@ -342,24 +342,24 @@ static int esc_on_stdout(struct esc_run *run)
 		if (run->running) {
 			memset(&f, 0, sizeof(f));
 			if ((r = frame_decode(p, buf_avail(in), &f, &used)) != 0)
-				return esc_fail(run, "the escalated worker (%s) sent a malformed hello", esc_tool(run));
+				return escalate_fail(run, "the escalated worker (%s) sent a malformed hello", escalate_tool(run));
 			if (used == 0)
 				return ESC_MORE;
 			buf_consume(in, used);
-			r = esc_hello(run, &f);
+			r = escalate_hello(run, &f);
 			frame_fini(&f);
 			return r;
 		}
 		if ((nl = memchr(p, '\n', buf_avail(in))) == NULL)
-			return buf_avail(in) > ESC_LINE_MAX ? esc_fail(run, "unexpected output from %s", esc_tool(run))
+			return buf_avail(in) > ESC_LINE_MAX ? escalate_fail(run, "unexpected output from %s", escalate_tool(run))
 			                                    : ESC_MORE;
 		if (strncmp(p, "DRVBOOT1 RUN\n", 13) == 0) {
 			if (run->uploading)
-				return esc_fail(run, "unexpected output from %s", esc_tool(run));
+				return escalate_fail(run, "unexpected output from %s", escalate_tool(run));
 			run->running = 1;
 		} else if (strncmp(p, "DRVBOOT1 NEED\n", 14) == 0) {
 			if (run->uploading || fd_set_nonblock(run->e->in, 1) != 0)
-				return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
+				return escalate_fail(run, "cannot send the worker through %s", escalate_tool(run));
 			run->uploading = 1;
 			run->uploaded = 0;
 		} else if (strncmp(p, "DRVBOOT1 ERR ", 13) == 0) {
@@ -368,7 +368,7 @@ static int esc_on_stdout(struct esc_run *run)
 			return ESC_FAIL;
 		} else {
 			/* A login shell's banner (su -l, sudo -i) is not ours: skip it. */
-			log_v(2, "become: skipping output line from %s", esc_tool(run));
+			log_v(2, "become: skipping output line from %s", escalate_tool(run));
 		}
 		buf_consume(in, (size_t)(nl - p) + 1);
 	}
@@ -377,27 +377,27 @@ static int esc_on_stdout(struct esc_run *run)
 
 /* Sends as much of the worker's binary as the pipe takes now: a tool that
  * stops reading must not keep the escalation past its deadline. */
-static int esc_upload_more(struct esc_run *run)
+static int escalate_upload_more(struct escalate_run *run)
 {
-	size_t size = buf_avail(&esc_self.bin);
+	size_t size = buf_avail(&escalate_self.bin);
 	ssize_t w;
 
 	do
-		w = write(run->e->in, buf_ptr(&esc_self.bin) + run->uploaded, size - run->uploaded);
+		w = write(run->e->in, buf_ptr(&escalate_self.bin) + run->uploaded, size - run->uploaded);
 	while (w < 0 && errno == EINTR);
 	if (w < 0 && errno != EAGAIN)
-		return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
+		return escalate_fail(run, "cannot send the worker through %s", escalate_tool(run));
 	run->uploaded += w > 0 ? (size_t)w : 0;
 	if (run->uploaded == size) {
 		run->uploading = 0;
 		if (fd_set_nonblock(run->e->in, 0) != 0)
-			return esc_fail(run, "cannot send the worker through %s", esc_tool(run));
+			return escalate_fail(run, "cannot send the worker through %s", escalate_tool(run));
 	}
 	return ESC_MORE;
 }
 
 /* Reads what fd has; returns the byte count, 0 at end of file. */
-static ssize_t esc_read(int fd, char *tmp, size_t len)
+static ssize_t escalate_read(int fd, char *tmp, size_t len)
 {
 	ssize_t n;
 
@@ -409,7 +409,7 @@ static ssize_t esc_read(int fd, char *tmp, size_t len)
 
 /* The message when the tool exits before the worker's hello: its last
  * words, as Ansible shows them. */
-static int esc_on_exit(struct esc_run *run)
+static int escalate_on_exit(struct escalate_run *run)
 {
 	const char *t = buf_str(&run->errtxt);
 	size_t n = strlen(t);
@@ -417,19 +417,19 @@ static int esc_on_exit(struct esc_run *run)
 
 	/* The final words may explain it ("a password is required"). */
 	run->scan = 0;
-	if ((r = esc_on_text(run, 1)) != ESC_MORE && r != ESC_DONE)
+	if ((r = escalate_on_text(run, 1)) != ESC_MORE && r != ESC_DONE)
 		return r;
 	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
 		n--;
 	free(run->msg);
-	run->msg = n > 0 ? xasprintf("privilege escalation (%s to %s) failed: %.*s", esc_tool(run), run->s->user,
+	run->msg = n > 0 ? xasprintf("privilege escalation (%s to %s) failed: %.*s", escalate_tool(run), run->s->user,
 	                             (int)n, t)
 	                 : xasprintf("privilege escalation (%s to %s) failed: %s exited before the worker started",
-	                             esc_tool(run), run->s->user, esc_tool(run));
+	                             escalate_tool(run), run->s->user, escalate_tool(run));
 	return ESC_FAIL;
 }
 
-static int esc_poll_once(struct esc_run *run, uint64_t deadline)
+static int escalate_poll_once(struct escalate_run *run, uint64_t deadline)
 {
 	struct pollfd pfd[4];
 	char tmp[65536], *p;
@@ -438,7 +438,7 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 	ssize_t got;
 
 	if (now >= deadline)
-		return esc_fail(run, "Timeout waiting for privilege escalation (%s)", esc_tool(run));
+		return escalate_fail(run, "Timeout waiting for privilege escalation (%s)", escalate_tool(run));
 	pfd[0] = (struct pollfd){.fd = run->e->out, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = run->e->err, .events = POLLIN};
 	if (run->e->ptm >= 0)
@@ -446,16 +446,16 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 	/* Last, and not read: the tool's stdin while the binary is sent. */
 	pfd[n] = (struct pollfd){.fd = run->uploading ? run->e->in : -1, .events = POLLOUT};
 	if (poll(pfd, (nfds_t)n + 1, (int)(deadline - now)) < 0)
-		return errno == EINTR ? ESC_MORE : esc_fail(run, "poll: %s", strerror(errno));
-	if (pfd[n].revents != 0 && (r = esc_upload_more(run)) != ESC_MORE)
+		return errno == EINTR ? ESC_MORE : escalate_fail(run, "poll: %s", strerror(errno));
+	if (pfd[n].revents != 0 && (r = escalate_upload_more(run)) != ESC_MORE)
 		return r;
 	for (i = n - 1; i >= 0 && r == ESC_MORE; i--) {
 		if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		if ((got = esc_read(pfd[i].fd, tmp, sizeof(tmp))) < 0)
-			return esc_fail(run, "cannot read from %s", esc_tool(run));
+		if ((got = escalate_read(pfd[i].fd, tmp, sizeof(tmp))) < 0)
+			return escalate_fail(run, "cannot read from %s", escalate_tool(run));
 		if (i == 0 && got == 0)
-			return esc_on_exit(run);
+			return escalate_on_exit(run);
 		if (got == 0) {
 			/* Closed (-1) descriptors drop out of the next poll. */
 			fd_close(i == 1 ? &run->e->err : &run->e->ptm);
@@ -463,20 +463,20 @@ static int esc_poll_once(struct esc_run *run, uint64_t deadline)
 		}
 		if (i == 0) {
 			if (buf_reserve(&run->e->rbuf, (size_t)got, &p) != 0)
-				return esc_fail(run, "too much output from %s", esc_tool(run));
+				return escalate_fail(run, "too much output from %s", escalate_tool(run));
 			memcpy(p, tmp, (size_t)got);
 			buf_commit(&run->e->rbuf, (size_t)got);
-			r = esc_on_stdout(run);
+			r = escalate_on_stdout(run);
 		} else {
-			esc_keep_text(run, tmp, (size_t)got);
-			r = esc_on_text(run, 0);
+			escalate_keep_text(run, tmp, (size_t)got);
+			r = escalate_on_text(run, 0);
 		}
 	}
 	return r;
 }
 
 /* Waits up to ms for the tool to exit; returns 1 when it has. */
-static int esc_reap(struct escalated *e, int ms)
+static int escalate_reap(struct escalated *e, int ms)
 {
 	uint64_t until = ev_clock_ms() + (uint64_t)ms;
 	int status;
@@ -492,16 +492,16 @@ static int esc_reap(struct escalated *e, int ms)
 /* Ends the tool: first the end of its input, on which a tool at its
  * second prompt gives up and logs the one failed attempt (a signal there
  * may end sudo before it logs), then SIGTERM, then SIGKILL. */
-static void esc_stop(struct escalated *e)
+static void escalate_stop(struct escalated *e)
 {
 	int status;
 
 	if (e->pid <= 0)
 		return;
 	fd_close(&e->in);
-	if (!esc_reap(e, 1000)) {
+	if (!escalate_reap(e, 1000)) {
 		kill(e->pid, SIGTERM);
-		if (!esc_reap(e, 2000)) {
+		if (!escalate_reap(e, 2000)) {
 			kill(e->pid, SIGKILL);
 			waitpid(e->pid, &status, 0);
 		}
@@ -509,22 +509,22 @@ static void esc_stop(struct escalated *e)
 	e->pid = 0;
 }
 
-static int esc_attempt(struct esc_run *run, int tty)
+static int escalate_attempt(struct escalate_run *run, int tty)
 {
 	uint64_t deadline;
 	int r, t = run->s->timeout_s > 0 ? run->s->timeout_s : ESC_DEFAULT_TIMEOUT;
 
-	if ((r = esc_spawn(run, tty)) != 0) {
+	if ((r = escalate_spawn(run, tty)) != 0) {
 		free(run->msg);
 		run->msg = xasprintf("cannot start %s: %s", run->s->exe && *run->s->exe ? run->s->exe : run->s->method,
 		                     err_str(r));
 		return ESC_FAIL;
 	}
 	deadline = ev_clock_ms() + (uint64_t)t * 1000;
-	while ((r = esc_poll_once(run, deadline)) == ESC_MORE)
+	while ((r = escalate_poll_once(run, deadline)) == ESC_MORE)
 		;
 	if (r != ESC_DONE) {
-		esc_stop(run->e);
+		escalate_stop(run->e);
 		escalate_close(run->e);
 	}
 	return r;
@@ -532,7 +532,7 @@ static int esc_attempt(struct esc_run *run, int tty)
 
 /* The tool's words may echo what it was given (a wrapper, a chatty PAM
  * module): no message leaves here with the password in it. */
-static char *esc_redact(const struct escalate_spec *s, char *msg)
+static char *escalate_redact(const struct escalate_spec *s, char *msg)
 {
 	size_t n = s->pass != NULL ? strlen(s->pass) : 0;
 	char *p;
@@ -542,7 +542,7 @@ static char *esc_redact(const struct escalate_spec *s, char *msg)
 	return msg;
 }
 
-static void esc_prompt(char *out, size_t len)
+static void escalate_prompt(char *out, size_t len)
 {
 	unsigned char rnd[8];
 	size_t i;
@@ -556,7 +556,7 @@ static void esc_prompt(char *out, size_t len)
 
 int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
 {
-	struct esc_run run;
+	struct escalate_run run;
 	int r = ERR_INTERNAL, st;
 
 	*msgp = NULL;
@@ -567,23 +567,23 @@ int escalate_start(struct escalate_spec *s, struct escalated *e, char **msgp)
 	run.s = s;
 	run.e = e;
 	buf_init(&run.errtxt, 0);
-	esc_prompt(run.prompt, sizeof(run.prompt));
+	escalate_prompt(run.prompt, sizeof(run.prompt));
 	if ((r = escalate_load_self()) != 0) {
 		*msgp = xasprintf("cannot read the worker's own binary: %s", err_str(r));
 		goto out;
 	}
-	st = esc_attempt(&run, 0);
+	st = escalate_attempt(&run, 0);
 	if (st == ESC_NEED_TTY) {
 		/* requiretty in sudoers: only then is a terminal worth its risks. */
-		log_v(1, "become: %s requires a tty for %s; starting it again on a pty", esc_tool(&run), s->user);
+		log_v(1, "become: %s requires a tty for %s; starting it again on a pty", escalate_tool(&run), s->user);
 		buf_reset(&run.errtxt);
 		run.scan = 0;
 		run.sent = run.running = run.uploading = 0;
 		buf_init(&e->rbuf, FRAME_MAX);
-		st = esc_attempt(&run, 1);
+		st = escalate_attempt(&run, 1);
 	}
 	if (st != ESC_DONE) {
-		*msgp = esc_redact(s, run.msg != NULL ? run.msg
+		*msgp = escalate_redact(s, run.msg != NULL ? run.msg
 		                                      : xasprintf("privilege escalation (%s) failed", s->method));
 		run.msg = NULL;
 		r = ERR_INVAL;
