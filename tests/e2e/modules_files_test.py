@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workerproto import HELLO, REPLY, Worker  # noqa: E402
+from workerproto import HELLO, REPLY, Worker, read, write  # noqa: E402
 
 WORKER = sys.argv[1]
 TMP = sys.argv[2]
@@ -69,19 +69,6 @@ def req(w, module, args, check=False, diff=False, raw=False, env=None):
     t, _, r = w.request(module, args, check=check, diff=diff, raw=raw, **extra)
     assert t == REPLY, (t, r)
     return r
-
-
-def write(path, data, mode=None):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'wb') as fh:
-        fh.write(data.encode() if isinstance(data, str) else data)
-    if mode is not None:
-        os.chmod(path, mode)
-
-
-def read(path):
-    with open(path, 'rb') as fh:
-        return fh.read()
 
 
 def mode_of(path):

@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workerproto import HELLO, REPLY, Worker  # noqa: E402
+from workerproto import HELLO, REPLY, Worker, poll, read, write  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = sys.argv[1]
@@ -63,28 +63,6 @@ def req(w, module, args, check=False, diff=False, wait=60.0):
     t, _, r = w.request(module, args, check=check, diff=diff, wait=wait)
     assert t == REPLY, (t, r)
     return r
-
-
-def write(path, data, mode=None):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'wb') as fh:
-        fh.write(data.encode() if isinstance(data, str) else data)
-    if mode is not None:
-        os.chmod(path, mode)
-
-
-def read(path):
-    with open(path, 'rb') as fh:
-        return fh.read()
-
-
-def poll(cond, limit=10.0):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def stop(p):

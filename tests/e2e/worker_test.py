@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workerproto import BYE, ERROR, HELLO, PROTO, REPLY, REQUEST, Worker, frame  # noqa: E402
+from workerproto import BYE, ERROR, HELLO, PROTO, REPLY, REQUEST, Worker, frame, poll  # noqa: E402
 
 WORKER = sys.argv[1]
 TMP = sys.argv[2]
@@ -71,15 +71,6 @@ def alive(pid):
             return fh.read().rsplit(')', 1)[1].split()[0] != 'Z'
     except OSError:
         return False
-
-
-def poll(cond, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 def kill_pid(pid):

@@ -160,3 +160,29 @@ class Worker:
                 f.close()
             except OSError:
                 pass
+
+
+# ---- file and waiting helpers the worker tests share ----
+
+def write(path, data, mode=None):
+    """Writes data (str or bytes) to path, creating its directory."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as fh:
+        fh.write(data.encode() if isinstance(data, str) else data)
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def read(path):
+    with open(path, 'rb') as fh:
+        return fh.read()
+
+
+def poll(cond, limit=10.0, step=0.05):
+    """Polls cond until it is true or limit seconds have passed."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
