@@ -41,12 +41,19 @@ YML
       loop: [src/dir/sub, src/rmdir/in, out]
     - copy: content="{{ item }} text\n" dest={{ root }}/src/{{ item }}
       loop: [one.txt, two.log, dir/a.txt, dir/sub/b.txt, dir/skip.log, rm.txt, rmdir/in/c.txt]
+    # Fixed times: tar members are compared by header (size and mtime to the
+    # second), and the same times on both sides keep that from depending on
+    # when a run happens to fall.
+    - file: path={{ root }}/src/{{ item }} modification_time=202001010000.00
+      loop: [one.txt, two.log, dir/a.txt, dir/sub/b.txt, dir/skip.log, rm.txt, rmdir/in/c.txt, dir/sub, dir, rmdir/in, rmdir, .]
 YML
 	task gz "path={{ root }}/src/one.txt"
 	task bz2 "path={{ root }}/src/one.txt format=bz2 dest={{ root }}/out/one.bz2 mode=0600"
 	task xz "path={{ root }}/src/one.txt format=xz dest={{ root }}/out/one.xz"
 	cat <<'YML'
     - copy: content="one changed\n" dest={{ root }}/src/one.txt
+    - file: path={{ root }}/src/{{ item }} modification_time=202001010001.00
+      loop: [one.txt, .]
 YML
 	task gz2 "path={{ root }}/src/one.txt"
 	task onezip "path={{ root }}/src/one.txt format=zip"
@@ -54,6 +61,8 @@ YML
 	task zip "path={{ root }}/src/dir dest={{ root }}/out/dir.zip format=zip"
 	cat <<'YML'
     - copy: content="a changed\n" dest={{ root }}/src/dir/a.txt
+    - file: path={{ root }}/src/{{ item }} modification_time=202001010002.00
+      loop: [dir/a.txt, dir]
 YML
 	task tgz2 "path={{ root }}/src/dir dest={{ root }}/out/dir.tar.gz"
 	task zip2 "path={{ root }}/src/dir dest={{ root }}/out/dir.zip format=zip"
