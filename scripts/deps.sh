@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    that, plus what the test suite runs against
 set -eu
 build="gcc make libc6-dev libyaml-dev musl-tools pkg-config"
-test="$build sudo clang libclang-rt-14-dev openssh-server openssh-client ansible-core ansible python3 python3-jinja2 procps time supervisor cron git curl openssl dpkg-dev python3-apt"
+test="$build sudo clang libclang-rt-14-dev openssh-server openssh-client ansible-core ansible python3 python3-jinja2 procps time supervisor cron git curl openssl dpkg-dev python3-apt zip unzip bzip2 xz-utils"
 case "${1:-build}" in
 	build) want=$build ;;
 	test) want=$test ;;
